@@ -1,0 +1,25 @@
+// swift-tools-version:6.1
+// Benchmarks live in their own package so that `make test` never builds package-benchmark.
+// `make bench` runs them: `swift package benchmark` in this folder.
+import PackageDescription
+
+let package = Package(
+    name: "mapitop-benchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "DecodingBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ManagementAPI", package: "mapitop"),
+            ],
+            path: "Benchmarks/DecodingBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

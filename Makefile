@@ -1,0 +1,43 @@
+# mapitop — `make run` and `make test` are the whole set-up on a fresh machine.
+SWIFT ?= swift
+PREFIX ?= /usr/local
+BIN := .build/release/mapitop
+
+.PHONY: all deps build release run test bench install clean
+
+all: build
+
+# Installs what a fresh machine lacks, and only that.
+deps:
+	@missing=""; \
+	dpkg -s libncurses-dev >/dev/null 2>&1 || missing="$$missing libncurses-dev"; \
+	command -v tmux >/dev/null 2>&1 || missing="$$missing tmux"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+run: release
+	$(BIN) demo
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: deps
+	cd Benchmarks && $(SWIFT) package --disable-sandbox --allow-writing-to-package-directory benchmark
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mapitop/themes
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/mapitop
+	if ls Themes/*.toml >/dev/null 2>&1; then install -m 644 Themes/*.toml $(DESTDIR)$(PREFIX)/share/mapitop/themes/; fi
+
+clean:
+	rm -rf .build Benchmarks/.build

@@ -1,0 +1,1 @@
+// The Collectors module: filled in by its issue (see ../shared/DESIGN.md section 3).
