@@ -51,7 +51,6 @@ struct SimulateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        StandardOutput.useLineBuffering()
         let logger = Logger(label: "mapitop.simulate")
         var simulated = try tokens.map { try SimulatedToken(argument: $0) }
         let jobs = traffic ? SyntheticJob.standard(seed: seed) : []
@@ -70,8 +69,8 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         let app = buildApplication(configuration, services: services, logger: logger) { channel in
             let bound = channel.localAddress?.port ?? 0
-            print("mapitop simulate: listening on http://\(configuration.host):\(bound)")
-            print("tokens: " + configuration.tokens.map { "\($0.label) (\($0.role.rawValue))" }.joined(separator: ", "))
+            StandardOutput.line("mapitop simulate: listening on http://\(configuration.host):\(bound)")
+            StandardOutput.line("tokens: " + configuration.tokens.map { "\($0.label) (\($0.role.rawValue))" }.joined(separator: ", "))
             portSink.yield(bound)
             portSink.finish()
         }

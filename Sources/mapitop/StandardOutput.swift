@@ -5,9 +5,11 @@
 #endif
 
 enum StandardOutput {
-    /// Headless commands print one line per event; a pipe would otherwise hold them in a
-    /// 4 KiB buffer until exit, which defeats `| grep` and log shippers.
-    static func useLineBuffering() {
-        setvbuf(stdout, nil, _IOLBF, 0)
+    /// Headless commands print one line per event; on a pipe stdout is block-buffered and
+    /// would hold lines back until exit, which defeats `| grep` and log shippers. Flushing
+    /// all streams (`fflush(nil)`) avoids touching the non-Sendable `stdout` global.
+    static func line(_ text: String) {
+        print(text)
+        fflush(nil)
     }
 }
