@@ -20,6 +20,16 @@ let package = Package(
             path: "Benchmarks/DecodingBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "MonitorBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ManagementAPI", package: "mapitop"),
+                .product(name: "Monitor", package: "mapitop"),
+            ],
+            path: "Benchmarks/MonitorBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -20,7 +20,7 @@ let tenFieldErrors: [UInt8] = {
     return Array(try! JSONSerialization.data(withJSONObject: ["errors": entries]))
 }()
 
-let benchmarks = {
+let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(3))
 
     Benchmark("decode a 400 with 10 field errors") { benchmark in

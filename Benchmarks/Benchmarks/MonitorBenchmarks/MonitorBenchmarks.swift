@@ -1,0 +1,128 @@
+import Benchmark
+import Foundation
+import ManagementAPI
+import Monitor
+
+/// Realistic traffic: 100 tokens, mostly 2xx, a share of 400s with three field errors, 429s
+/// and 5xx; each record owns its arrays (as records from the client do).
+func makeRecords(count: Int, tokens: Int = 100, errorShare: Int = 2) -> [CallRecord] {
+    let references = (0..<tokens).map { TokenReference(fingerprint: Secret("secret-\($0)").fingerprint, label: "token-\($0)") }
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    return (0..<count).map { index in
+        let token = references[index % tokens]
+        let time = start.addingTimeInterval(Double(index) * 0.01)
+        let rate = RateHeaders(limit: 60, remaining: 60 - index % 60, requestID: "req-\(index)")
+        let kind = index % 10
+        let status = kind < 10 - errorShare * 2 ? 200 : [400, 400, 429, 502][index % 4]
+        var errors: [ErrorEntry] = []
+        if status == 400 {
+            errors = [
+                ErrorEntry(code: "too_long", description: "Field 'metadata.title' must be shorter than '255' characters. Value of 'x\(index)' was provided.",
+                           detail: FieldDetail(field: "metadata.title", constraint: "255", provided: "x\(index)")),
+                ErrorEntry(code: "required", description: "Field 'upload.method' is required.",
+                           detail: FieldDetail(field: "upload.method", constraint: nil, provided: nil)),
+                ErrorEntry(code: "invalid_type", description: "Field 'metadata.tags' must be of type 'array'. Value of 'news' was provided.",
+                           detail: FieldDetail(field: "metadata.tags", constraint: "array", provided: "news")),
+            ]
+        } else if status != 200 {
+            errors = [ErrorEntry(code: StandardCodes.code(forStatus: status), description: "status \(status)")]
+        }
+        return CallRecord(time: time, token: token, method: status == 400 ? "POST" : "GET",
+                          path: "/v2/sites/Abcd1234/media/", outcome: .status(status), latency: .milliseconds(20),
+                          rate: rate, errors: errors, source: .tap)
+    }
+}
+
+/// Only errors, so the ring fills with exactly `count` occurrences.
+func makeErrors(count: Int) -> [CallRecord] {
+    makeRecords(count: count * 2, errorShare: 5).filter { $0.outcome.status != 200 }.prefix(count).map { $0 }
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(5), maxIterations: 1_000)
+
+    let ingestRecords = makeRecords(count: 100_000)
+    let now = ingestRecords.last!.time.addingTimeInterval(1)
+
+    Benchmark("ingest 100 000 records") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var core = MonitorCore()
+            for record in ingestRecords { core.ingest(record) }
+            blackHole(core)
+        }
+    }
+
+    // Baseline for the ingest figure: appending the same records to an array.
+    Benchmark("baseline: append 100 000 records to an array") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var array: [CallRecord] = []
+            for record in ingestRecords { array.append(record) }
+            blackHole(array)
+        }
+    }
+
+    let retained50k: MonitorCore = {
+        var core = MonitorCore(configuration: MonitorConfiguration(ringCapacity: 50_000))
+        for record in makeErrors(count: 50_000) { core.ingest(record) }
+        for record in ingestRecords.prefix(10_000) { core.ingest(record) }
+        return core
+    }()
+
+    Benchmark("snapshot: 100 tokens, 50 000 retained occurrences") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(retained50k.snapshot(now: now))
+        }
+    }
+
+    let errors100k = makeErrors(count: 100_000)
+    let retained100k: MonitorCore = {
+        var core = MonitorCore(configuration: MonitorConfiguration(ringCapacity: 100_000, errorWindow: 86_400))
+        for record in errors100k { core.ingest(record) }
+        return core
+    }()
+    let filter = try! Filter(parsing: "token:token-1 code:too_long")
+    let wordFilter = try! Filter(parsing: "shorter")
+    let filterNow = errors100k.last!.time.addingTimeInterval(1)
+
+    Benchmark("filter 100 000 occurrences: token:token-1 code:too_long") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(retained100k.snapshot(now: filterNow, filter: filter))
+        }
+    }
+
+    Benchmark("filter 100 000 occurrences: bare word 'shorter'") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(retained100k.snapshot(now: filterNow, filter: wordFilter))
+        }
+    }
+
+    // Baseline for the filter figures: one pass over the same records comparing a code.
+    Benchmark("baseline: scan 100 000 records comparing one code") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(errors100k.count { $0.errors.first?.code == "too_long" })
+        }
+    }
+
+    // Memory per retained occurrence: resident memory with 100 000 occurrences retained,
+    // against the same records held in a plain array (the records' own strings).
+    let memoryRecords = makeErrors(count: 100_000)
+    Benchmark("memory: 100 000 occurrences retained",
+              configuration: .init(metrics: [.peakMemoryResidentDelta], maxIterations: 1)) { benchmark in
+        var core = MonitorCore(configuration: MonitorConfiguration(ringCapacity: 100_000))
+        for record in memoryRecords { core.ingest(record) }
+        blackHole(core)
+    }
+
+    Benchmark("baseline: memory of 100 000 records in an array",
+              configuration: .init(metrics: [.peakMemoryResidentDelta], maxIterations: 1)) { benchmark in
+        var array: [CallRecord] = []
+        array.reserveCapacity(100_000)
+        for record in memoryRecords { array.append(record) }
+        blackHole(array)
+    }
+
+    Benchmark("memory: inline bytes per occurrence",
+              configuration: .init(metrics: [.custom("bytes")], maxIterations: 1)) { benchmark in
+        benchmark.measurement(.custom("bytes"), MemoryLayout<Occurrence>.stride)
+    }
+}

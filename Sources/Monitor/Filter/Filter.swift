@@ -1,0 +1,164 @@
+import Foundation
+import ManagementAPI
+
+/// The filter language of DESIGN.md section 5: terms separated by spaces, all must hold;
+/// the same key twice means either; `!` before a term negates it. Bare words must each
+/// match (they are search words, not alternatives).
+public struct Filter: Sendable, Hashable, CustomStringConvertible {
+    public enum Key: String, Sendable, Hashable, CaseIterable {
+        case token, code, status, field, method, path
+        /// A bare word: matches a description or the path.
+        case text
+    }
+
+    public enum StatusPattern: Sendable, Hashable {
+        case exact(Int)
+        case statusClass(StatusClass)
+    }
+
+    public struct Term: Sendable, Hashable {
+        public let key: Key
+        public let value: String
+        public let negated: Bool
+        let status: StatusPattern?
+        /// The value folded to lowercase ASCII, for case-insensitive comparisons.
+        let folded: [UInt8]
+
+        init(key: Key, value: String, negated: Bool, status: StatusPattern? = nil) {
+            self.key = key
+            self.value = value
+            self.negated = negated
+            self.status = status
+            self.folded = value.utf8.map(ASCII.fold)
+        }
+    }
+
+    public let terms: [Term]
+    /// Positive terms by key (OR within a key), in first-appearance order.
+    private let alternatives: [[Term]]
+    private let negations: [Term]
+
+    public static let empty = Filter(terms: [])
+
+    init(terms: [Term]) {
+        self.terms = terms
+        var groups: [Key: [Term]] = [:]
+        var order: [Key] = []
+        var alternatives: [[Term]] = []
+        for term in terms where !term.negated {
+            if term.key == .text {
+                alternatives.append([term])
+            } else {
+                if groups[term.key] == nil { order.append(term.key) }
+                groups[term.key, default: []].append(term)
+            }
+        }
+        self.alternatives = order.map { groups[$0]! } + alternatives
+        self.negations = terms.filter(\.negated)
+    }
+
+    public init(parsing text: String) throws(FilterError) {
+        var parser = FilterParser(text)
+        self.init(terms: try parser.parse())
+    }
+
+    public var isEmpty: Bool { terms.isEmpty }
+
+    /// The canonical text: what the prompt shows back.
+    public var description: String {
+        terms.map { term in
+            let value = term.value.contains(where: { $0 == " " || $0 == "\"" }) || term.value.isEmpty
+                ? "\"" + term.value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+                : term.value
+            return (term.negated ? "!" : "") + (term.key == .text ? "" : term.key.rawValue + ":") + value
+        }.joined(separator: " ")
+    }
+
+    public func matches(_ occurrence: Occurrence) -> Bool {
+        for group in alternatives where !group.contains(where: { $0.matches(occurrence.record, occurrence.group) }) {
+            return false
+        }
+        for term in negations where term.matches(occurrence.record, occurrence.group) {
+            return false
+        }
+        return true
+    }
+
+    /// Whether a token's row passes: only `token:` terms speak about tokens.
+    public func matches(token: TokenReference) -> Bool {
+        let positive = terms.filter { $0.key == .token && !$0.negated }
+        if !positive.isEmpty, !positive.contains(where: { $0.matches(token) }) { return false }
+        return !terms.contains { $0.key == .token && $0.negated && $0.matches(token) }
+    }
+}
+
+extension Filter.Term {
+    func matches(_ token: TokenReference) -> Bool {
+        if folded.first == UInt8(ascii: "#") {
+            return ASCII.hasPrefix(token.fingerprint.hex.utf8, folded.dropFirst())
+        }
+        return token.label.map { ASCII.hasPrefix($0.utf8, folded[...]) } ?? false
+    }
+
+    /// The term, without its negation, against one record.
+    func matches(_ record: CallRecord, _ group: GroupKey) -> Bool {
+        switch key {
+        case .token:
+            return matches(record.token)
+        case .code:
+            return group.code == value || record.errors.contains { $0.code == value }
+        case .status:
+            switch status {
+            case .exact(let code): return record.outcome.status == code
+            case .statusClass(let statusClass): return record.statusClass == statusClass
+            case nil: return false
+            }
+        case .field:
+            return record.errors.contains { entry in
+                guard let field = entry.detail?.field else { return false }
+                return field == value || (field.hasPrefix(value) && field.dropFirst(value.count).first == ".")
+            }
+        case .method:
+            return ASCII.equal(record.method.utf8, folded)
+        case .path:
+            return ASCII.contains(record.path.utf8, folded)
+        case .text:
+            return ASCII.contains(record.path.utf8, folded) || record.errors.contains { ASCII.contains($0.description.utf8, folded) }
+        }
+    }
+}
+
+/// ASCII case folding over UTF-8, without allocating: filters run over 100 000 occurrences.
+enum ASCII {
+    @inline(__always)
+    static func fold(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte + 32 : byte }
+
+    static func equal(_ text: String.UTF8View, _ folded: [UInt8]) -> Bool {
+        guard text.count == folded.count else { return false }
+        return zip(text, folded).allSatisfy { fold($0) == $1 }
+    }
+
+    static func hasPrefix<S: Sequence<UInt8>>(_ text: S, _ folded: ArraySlice<UInt8>) -> Bool {
+        var iterator = text.makeIterator()
+        for byte in folded {
+            guard let next = iterator.next(), fold(next) == byte else { return false }
+        }
+        return true
+    }
+
+    static func contains(_ text: String.UTF8View, _ folded: [UInt8]) -> Bool {
+        guard let first = folded.first else { return true }
+        let bytes = Array(text)
+        guard bytes.count >= folded.count else { return false }
+        var start = 0
+        while start + folded.count <= bytes.count {
+            if fold(bytes[start]) == first {
+                var offset = 1
+                while offset < folded.count, fold(bytes[start + offset]) == folded[offset] { offset += 1 }
+                if offset == folded.count { return true }
+            }
+            start += 1
+        }
+        return false
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import ManagementAPI
+
+/// Which group an answer counts in: its class, its status and its code. A 400 groups by
+/// its first field code (the calls of a group then add up to the calls of the class; the
+/// other field codes of the call are in its details and found by `code:` filters).
+public struct GroupKey: Sendable, Hashable, Comparable {
+    public let statusClass: StatusClass
+    /// nil for transport failures.
+    public let status: Int?
+    public let code: String
+
+    public init(statusClass: StatusClass, status: Int?, code: String) {
+        self.statusClass = statusClass
+        self.status = status
+        self.code = code
+    }
+
+    public init(_ record: CallRecord) {
+        switch record.outcome {
+        case .status(let status):
+            let code = (200..<300).contains(status) ? "" : (record.errors.first?.code ?? StandardCodes.code(forStatus: status))
+            self.init(statusClass: StatusClass(status: status), status: status, code: code)
+        case .transport(let failure):
+            self.init(statusClass: .transport, status: nil, code: failure.rawValue)
+        }
+    }
+
+    /// "400 Bad Request · too_long", "429 rate_limit_exceeded", "transport · refused".
+    public var title: String {
+        guard let status else { return "transport · \(code)" }
+        if status == 400 { return "400 Bad Request · \(code)" }
+        if code.isEmpty { return "\(status) \(StandardCodes.reasonPhrase(status))" }
+        return "\(status) \(code)"
+    }
+
+    public static func < (lhs: GroupKey, rhs: GroupKey) -> Bool {
+        if lhs.statusClass != rhs.statusClass { return lhs.statusClass < rhs.statusClass }
+        if lhs.status != rhs.status { return (lhs.status ?? 0) < (rhs.status ?? 0) }
+        return lhs.code < rhs.code
+    }
+}
+
+/// One retained error: the record and its place in the tree.
+public struct Occurrence: Sendable, Hashable, Identifiable {
+    /// Increases with every ingested error; stable while the occurrence is retained.
+    public let id: UInt64
+    public let record: CallRecord
+    public let group: GroupKey
+
+    /// The 400's field errors; empty for other statuses.
+    public var fieldErrors: [ErrorEntry] { record.outcome.status == 400 ? record.errors : [] }
+}
