@@ -32,7 +32,7 @@ test: deps
 	$(SWIFT) test --skip-build
 
 bench: deps
-	cd Benchmarks && $(SWIFT) package --disable-sandbox --allow-writing-to-package-directory benchmark
+	cd Benchmarks && $(SWIFT) package --disable-sandbox --allow-writing-to-package-directory benchmark --no-progress
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mapitop/themes

@@ -108,6 +108,7 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        .testTarget(name: "ScreenTests", dependencies: ["Screen"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Any JSON value. Error bodies are decoded into this first, so that wrong types, missing
 /// fields and odd shapes become facts to report instead of decoding failures.
 public enum JSONValue: Sendable, Hashable, Codable {
@@ -34,6 +36,26 @@ public enum JSONValue: Sendable, Hashable, Codable {
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
+        }
+    }
+
+    /// Parses JSON bytes; nil when they are not JSON. Foundation's parser does the work
+    /// (it is several times faster than decoding this enum through `JSONDecoder`).
+    public static func parse(_ bytes: [UInt8]) -> JSONValue? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else { return nil }
+        return JSONValue(foundation: object)
+    }
+
+    init(foundation object: Any) {
+        switch object {
+        case let text as String: self = .string(text)
+        case let number as NSNumber:
+            // Booleans arrive as NSNumber too, with the C type `char` ("c"); the parser
+            // makes no other numbers of that type.
+            if String(cString: number.objCType) == "c" { self = .bool(number.boolValue) } else { self = .number(number.doubleValue) }
+        case let array as [Any]: self = .array(array.map(JSONValue.init(foundation:)))
+        case let members as [String: Any]: self = .object(members.mapValues(JSONValue.init(foundation:)))
+        default: self = .null
         }
     }
 

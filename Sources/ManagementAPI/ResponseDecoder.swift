@@ -31,7 +31,7 @@ public enum ResponseDecoder {
             let note = "body of \(body.count) bytes is larger than the \(parseCap)-byte limit; not parsed"
             return error([ErrorEntry(code: fallbackCode, description: note, synthesized: true)], .tooLarge)
         }
-        guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) else {
+        guard let json = JSONValue.parse(body) else {
             let summary = htmlTitle(in: raw).map { "HTML page: \($0)" } ?? firstLine(of: raw)
             return error([ErrorEntry(code: fallbackCode, description: "not JSON: \(summary)", synthesized: true)], .notJSON)
         }
@@ -86,8 +86,7 @@ public enum ResponseDecoder {
     /// A list answer: `{"media":[…],"page":1,"page_length":10,"total":541}`. The resource
     /// key is the member holding an array.
     public static func decodeList(_ body: [UInt8]) -> ListEnvelope? {
-        guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(body)),
-            case .object(let members) = json
+        guard let json = JSONValue.parse(body), case .object(let members) = json
         else { return nil }
         guard let (key, value) = members.first(where: { if case .array = $0.value { true } else { false } }),
             case .array(let items) = value

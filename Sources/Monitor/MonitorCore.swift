@@ -7,7 +7,10 @@ public struct MonitorCore: Sendable {
     private var tokens: [Fingerprint: TokenStats] = [:]
     private var tokenOrder: [Fingerprint] = []
     private var ring: Ring<Occurrence>
-    private var groups: [GroupKey: GroupCounter] = [:]
+    /// Groups by slot: occurrences carry their slot, so snapshots never hash a key.
+    private var groupKeys: [GroupKey] = []
+    private var groupCounters: [GroupCounter] = []
+    private var groupSlots: [GroupKey: Int] = [:]
     private var newest: TimeInterval = -.infinity
     private(set) var ingested: UInt64 = 0
     private var nextOccurrenceID: UInt64 = 0
@@ -44,10 +47,19 @@ public struct MonitorCore: Sendable {
         tokens[fingerprint]!.ingest(record, pruneHorizon: configuration.window * 2)
 
         let key = GroupKey(record)
-        groups[key, default: GroupCounter()].add(time: time, keepingAfter: newest - configuration.errorWindow - 60)
+        let slot = slot(for: key)
+        groupCounters[slot].add(time: time, keepingAfter: newest - configuration.errorWindow - 60)
         guard key.statusClass != .success else { return }
         nextOccurrenceID += 1
-        if ring.append(Occurrence(id: nextOccurrenceID, record: record, group: key)) != nil { evicted += 1 }
+        if ring.append(Occurrence(id: nextOccurrenceID, record: record, group: key, slot: slot)) != nil { evicted += 1 }
+    }
+
+    private mutating func slot(for key: GroupKey) -> Int {
+        if let slot = groupSlots[key] { return slot }
+        groupKeys.append(key)
+        groupCounters.append(GroupCounter())
+        groupSlots[key] = groupKeys.count - 1
+        return groupKeys.count - 1
     }
 
     public func snapshot(now: Date, filter: Filter = .empty) -> Snapshot {
@@ -67,17 +79,17 @@ public struct MonitorCore: Sendable {
     /// Counts from the exact counters; occurrences from the ring.
     private func unfilteredClasses(now: Date) -> [ClassSummary] {
         let seconds = now.timeIntervalSince1970
-        var listed: [GroupKey: [Occurrence]] = [:]
+        var listed = [[Occurrence]](repeating: [], count: groupKeys.count)
         ring.forEachNewestFirst { occurrence in
-            if inWindow(occurrence, now: seconds), listed[occurrence.group, default: []].count < configuration.occurrencesPerGroup {
-                listed[occurrence.group, default: []].append(occurrence)
+            if listed[occurrence.slot].count < configuration.occurrencesPerGroup, inWindow(occurrence, now: seconds) {
+                listed[occurrence.slot].append(occurrence)
             }
             return true
         }
-        let counted = groups.compactMap { key, counter -> ErrorGroup? in
-            let count = counter.count(now: seconds, window: configuration.errorWindow)
+        let counted = groupKeys.indices.compactMap { slot -> ErrorGroup? in
+            let count = groupCounters[slot].count(now: seconds, window: configuration.errorWindow)
             guard count > 0 else { return nil }
-            return ErrorGroup(key: key, count: count, occurrences: Self.newestFirst(listed[key] ?? []))
+            return ErrorGroup(key: groupKeys[slot], count: count, occurrences: Self.newestFirst(listed[slot]))
         }
         return Self.summaries(counted)
     }
@@ -85,17 +97,19 @@ public struct MonitorCore: Sendable {
     /// With a filter, counts are over the retained occurrences that match it.
     private func filteredClasses(now: Date, filter: Filter) -> [ClassSummary] {
         let seconds = now.timeIntervalSince1970
-        var matched: [GroupKey: (count: Int, listed: [Occurrence])] = [:]
+        var counts = [Int](repeating: 0, count: groupKeys.count)
+        var listed = [[Occurrence]](repeating: [], count: groupKeys.count)
         ring.forEachNewestFirst { occurrence in
             if inWindow(occurrence, now: seconds), filter.matches(occurrence) {
-                var entry = matched[occurrence.group] ?? (0, [])
-                entry.count += 1
-                if entry.listed.count < configuration.occurrencesPerGroup { entry.listed.append(occurrence) }
-                matched[occurrence.group] = entry
+                counts[occurrence.slot] += 1
+                if listed[occurrence.slot].count < configuration.occurrencesPerGroup { listed[occurrence.slot].append(occurrence) }
             }
             return true
         }
-        return Self.summaries(matched.map { ErrorGroup(key: $0.key, count: $0.value.count, occurrences: Self.newestFirst($0.value.listed)) })
+        let matched = groupKeys.indices.compactMap { slot -> ErrorGroup? in
+            counts[slot] > 0 ? ErrorGroup(key: groupKeys[slot], count: counts[slot], occurrences: Self.newestFirst(listed[slot])) : nil
+        }
+        return Self.summaries(matched)
     }
 
     private static func newestFirst(_ occurrences: [Occurrence]) -> [Occurrence] {

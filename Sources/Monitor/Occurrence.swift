@@ -47,6 +47,18 @@ public struct Occurrence: Sendable, Hashable, Identifiable {
     public let id: UInt64
     public let record: CallRecord
     public let group: GroupKey
+    /// The group's index in the monitor, so snapshots group without hashing keys.
+    let slot: Int
+
+    init(id: UInt64, record: CallRecord, group: GroupKey, slot: Int = 0) {
+        self.id = id
+        self.record = record
+        self.group = group
+        self.slot = slot
+    }
+
+    public static func == (lhs: Occurrence, rhs: Occurrence) -> Bool { lhs.id == rhs.id && lhs.record == rhs.record }
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
 
     /// The 400's field errors; empty for other statuses.
     public var fieldErrors: [ErrorEntry] { record.outcome.status == 400 ? record.errors : [] }

@@ -11,6 +11,6 @@ struct MapitopCommand: AsyncParsableCommand {
             which calls fail, down to the field of a 400.
             """,
         version: MapitopVersion.string,
-        subcommands: [SimulateCommand.self]
+        subcommands: [SimulateCommand.self, ScreenCheckCommand.self]
     )
 }

@@ -169,6 +169,8 @@ struct ErrorDecodingTests {
             ErrorEntry(code: "42", description: "[…]"),
             ErrorEntry(code: "required", description: ""),
         ])
+        let booleans = ResponseDecoder.decodeError(status: 400, body: body("{\"errors\":[{\"code\":true,\"description\":1.5}]}"))
+        #expect(booleans.entries == [ErrorEntry(code: "true", description: "1.5")])
     }
 
     @Test("5 000 entries all decode")
