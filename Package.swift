@@ -109,6 +109,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ScreenTests", dependencies: ["Screen"]),
+        // Drives the real binary in tmux; depends on the executable so it is built first.
+        .testTarget(name: "EndToEndTests", dependencies: ["mapitop"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -71,26 +71,38 @@ public enum FieldTemplates {
         return nil
     }
 
+    /// Matches on UTF-8 bytes: the literals are ASCII, and an ASCII byte never occurs
+    /// inside a multi-byte character, so byte positions are always character boundaries.
     private static func match(_ template: Template, _ text: String) -> FieldDetail? {
         let literals = template.literals
-        guard text.hasPrefix(literals[0]), let last = literals.last, text.hasSuffix(last) else { return nil }
-        let bodyStart = text.index(text.startIndex, offsetBy: literals[0].count)
-        let bodyEnd = text.index(text.endIndex, offsetBy: -last.count)
-        guard bodyStart <= bodyEnd else { return nil }
-        var cursor = bodyStart
+        var bytes = Array(text.utf8)[...]
+        guard let first = literals.first, let last = literals.last,
+            bytes.starts(with: first.utf8), bytes.count >= first.utf8.count + last.utf8.count,
+            bytes.suffix(last.utf8.count).elementsEqual(last.utf8)
+        else { return nil }
+        bytes = bytes.dropFirst(first.utf8.count).dropLast(last.utf8.count)
         var captured: [Hole: String] = [:]
         for (index, hole) in template.holes.enumerated() {
-            let isLast = index == template.holes.count - 1
-            if isLast {
-                captured[hole] = String(text[cursor..<bodyEnd])
+            if index == template.holes.count - 1 {
+                captured[hole] = String(decoding: bytes, as: UTF8.self)
             } else {
-                let next = literals[index + 1]
-                guard let range = text[cursor..<bodyEnd].firstRange(of: next) else { return nil }
-                captured[hole] = String(text[cursor..<range.lowerBound])
-                cursor = range.upperBound
+                let next = Array(literals[index + 1].utf8)
+                guard let found = firstIndex(of: next, in: bytes) else { return nil }
+                captured[hole] = String(decoding: bytes[..<found], as: UTF8.self)
+                bytes = bytes[(found + next.count)...]
             }
         }
         guard let field = captured[.field], !field.isEmpty else { return nil }
         return FieldDetail(field: field, constraint: captured[.constraint], provided: captured[.provided])
+    }
+
+    private static func firstIndex(of needle: [UInt8], in haystack: ArraySlice<UInt8>) -> Int? {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
+        var start = haystack.startIndex
+        while start + needle.count <= haystack.endIndex {
+            if haystack[start] == needle[0], haystack[start..<(start + needle.count)].elementsEqual(needle) { return start }
+            start += 1
+        }
+        return nil
     }
 }

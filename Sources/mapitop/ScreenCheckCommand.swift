@@ -17,7 +17,12 @@ struct ScreenCheckCommand: ParsableCommand {
         let glyphs: Glyphs = ascii ? .ascii : .unicode
         var resizes = 0
         var frames = 0
-        while TerminalSignals.shared.pending == nil {
+        while true {
+            if let signal = TerminalSignals.shared.pending {
+                // Restore the terminal first, then report the signal as a shell would.
+                terminal.end()
+                throw ExitCode(128 + signal)
+            }
             let size = terminal.size
             var frame = Frame(width: size.width, height: size.height)
             frames += 1

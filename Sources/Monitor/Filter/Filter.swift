@@ -75,8 +75,14 @@ public struct Filter: Sendable, Hashable, CustomStringConvertible {
     }
 
     public func matches(_ occurrence: Occurrence) -> Bool {
-        for group in alternatives where !group.contains(where: { $0.matches(occurrence.record, occurrence.group) }) {
-            return false
+        // Plain loops: this runs for every retained occurrence on every filtered redraw.
+        for group in alternatives {
+            var any = false
+            for term in group where term.matches(occurrence.record, occurrence.group) {
+                any = true
+                break
+            }
+            if !any { return false }
         }
         for term in negations where term.matches(occurrence.record, occurrence.group) {
             return false
@@ -97,7 +103,8 @@ extension Filter.Term {
         if folded.first == UInt8(ascii: "#") {
             return ASCII.hasPrefix(token.fingerprint.hex.utf8, folded.dropFirst())
         }
-        return token.label.map { ASCII.hasPrefix($0.utf8, folded[...]) } ?? false
+        guard let label = token.label else { return false }
+        return ASCII.hasPrefix(label.utf8, folded[...])
     }
 
     /// The term, without its negation, against one record.
@@ -138,17 +145,24 @@ enum ASCII {
         return zip(text, folded).allSatisfy { fold($0) == $1 }
     }
 
-    static func hasPrefix<S: Sequence<UInt8>>(_ text: S, _ folded: ArraySlice<UInt8>) -> Bool {
-        var iterator = text.makeIterator()
+    static func hasPrefix(_ text: String.UTF8View, _ folded: ArraySlice<UInt8>) -> Bool {
+        guard text.count >= folded.count else { return false }
+        var index = text.startIndex
         for byte in folded {
-            guard let next = iterator.next(), fold(next) == byte else { return false }
+            guard fold(text[index]) == byte else { return false }
+            index = text.index(after: index)
         }
         return true
     }
 
     static func contains(_ text: String.UTF8View, _ folded: [UInt8]) -> Bool {
         guard let first = folded.first else { return true }
-        let bytes = Array(text)
+        // Native strings are contiguous UTF-8: search in place, without copying.
+        if let found = text.withContiguousStorageIfAvailable({ contains($0, folded, first) }) { return found }
+        return Array(text).withUnsafeBufferPointer { contains($0, folded, first) }
+    }
+
+    private static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ folded: [UInt8], _ first: UInt8) -> Bool {
         guard bytes.count >= folded.count else { return false }
         var start = 0
         while start + folded.count <= bytes.count {

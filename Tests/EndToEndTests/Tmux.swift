@@ -1,0 +1,101 @@
+import Foundation
+
+/// One tmux server per test (its own socket, no config file), driving one pane that runs
+/// the real binary. Tests wait for what the screen shows, with deadlines, never sleeps.
+final class Tmux: @unchecked Sendable {
+    let directory: URL
+    private var socket: String { directory.appendingPathComponent("sock").path }
+
+    /// Starts `command` (a shell line) in a `width`×`height` window. The line should end
+    /// with `; echo __EXIT=$?` so the exit status can be read off the screen.
+    init(command: String, width: Int = 100, height: Int = 30, environment: [String: String] = [:]) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mapitop-e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var arguments = ["-S", socket, "-f", "/dev/null", "new-session", "-d", "-s", "main", "-x", String(width), "-y", String(height)]
+        for (name, value) in ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"].merging(environment, uniquingKeysWith: { $1 }) {
+            arguments += ["-e", "\(name)=\(value)"]
+        }
+        arguments.append(command + "; sleep 600")
+        // No output capture here: the server forks from this client and would hold the pipe.
+        let started = Spawn.run("tmux", arguments, captureOutput: false)
+        guard started.status == 0 else { throw TmuxError(message: "tmux new-session exited \(started.status)") }
+        // Keep the window at the size the test asks for, whatever clients attach.
+        tmux(["set-option", "-t", "main", "window-size", "manual"])
+    }
+
+    struct TmuxError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+
+    @discardableResult
+    func tmux(_ arguments: [String]) -> Spawn.Result {
+        Spawn.run("tmux", ["-S", socket] + arguments)
+    }
+
+    /// The pane's text, one line per row.
+    func capture() -> String { tmux(["capture-pane", "-p", "-t", "main"]).output }
+
+    /// A tmux format about the pane, e.g. `#{alternate_on}`.
+    func display(_ format: String) -> String {
+        tmux(["display-message", "-p", "-t", "main", format]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func send(_ keys: String...) { tmux(["send-keys", "-t", "main"] + keys) }
+
+    /// Types text literally.
+    func type(_ text: String) { tmux(["send-keys", "-t", "main", "-l", text]) }
+
+    func resize(width: Int, height: Int) {
+        tmux(["resize-window", "-t", "main", "-x", String(width), "-y", String(height)])
+    }
+
+    /// Polls the screen until `condition` holds or the deadline passes; returns the last screen.
+    @discardableResult
+    func waitFor(timeout: Duration = .seconds(20), _ condition: (String) -> Bool) async -> (met: Bool, screen: String) {
+        let deadline = ContinuousClock.now + timeout
+        var screen = capture()
+        while !condition(screen) {
+            if ContinuousClock.now >= deadline { return (false, screen) }
+            try? await Task.sleep(for: .milliseconds(50))
+            screen = capture()
+        }
+        return (true, screen)
+    }
+
+    func waitFor(_ text: String, timeout: Duration = .seconds(20)) async -> (met: Bool, screen: String) {
+        await waitFor(timeout: timeout) { $0.contains(text) }
+    }
+
+    /// The status printed by `; echo __EXIT=$?`, once it shows.
+    func exitStatus(timeout: Duration = .seconds(20)) async -> Int? {
+        let (met, screen) = await waitFor(timeout: timeout) { $0.contains("__EXIT=") }
+        guard met, let range = screen.range(of: "__EXIT=") else { return nil }
+        return Int(screen[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    func stop() {
+        tmux(["kill-server"])
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    deinit { stop() }
+}
+
+/// Where the binary under test is: beside the test bundle in the build folder, unless
+/// `MAPITOP_BINARY` says otherwise.
+enum Binary {
+    static var path: String {
+        if let path = ProcessInfo.processInfo.environment["MAPITOP_BINARY"] { return path }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while url.path != "/" {
+            let candidate = url.deletingLastPathComponent().appendingPathComponent("mapitop")
+            if FileManager.default.isExecutableFile(atPath: candidate.path), !candidate.hasDirectoryPath { return candidate.path }
+            url = url.deletingLastPathComponent()
+        }
+        return ".build/debug/mapitop"
+    }
+
+    /// Quotes a path for a shell line.
+    static func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+}
