@@ -5,7 +5,9 @@ import ManagementAPI
 public struct MonitorCore: Sendable {
     public let configuration: MonitorConfiguration
     private var tokens: [Fingerprint: TokenStats] = [:]
+    /// Tokens in order of first sight; an occurrence keeps its token's index here.
     private var tokenOrder: [Fingerprint] = []
+    private var tokenSlots: [Fingerprint: Int] = [:]
     private var ring: Ring<Occurrence>
     /// Groups by slot: occurrences carry their slot, so snapshots never hash a key.
     private var groupKeys: [GroupKey] = []
@@ -28,6 +30,7 @@ public struct MonitorCore: Sendable {
             if reference.label != nil { tokens[reference.fingerprint]!.reference = reference }
         } else {
             tokens[reference.fingerprint] = TokenStats(reference: reference, configured: true)
+            tokenSlots[reference.fingerprint] = tokenOrder.count
             tokenOrder.append(reference.fingerprint)
         }
     }
@@ -39,6 +42,7 @@ public struct MonitorCore: Sendable {
         let fingerprint = record.token.fingerprint
         if tokens[fingerprint] == nil {
             tokens[fingerprint] = TokenStats(reference: record.token, configured: false)
+            tokenSlots[fingerprint] = tokenOrder.count
             tokenOrder.append(fingerprint)
         } else if tokens[fingerprint]!.reference.label == nil, record.token.label != nil {
             tokens[fingerprint]!.reference = record.token
@@ -51,7 +55,9 @@ public struct MonitorCore: Sendable {
         groupCounters[slot].add(time: time, keepingAfter: newest - configuration.errorWindow - 60)
         guard key.statusClass != .success else { return }
         nextOccurrenceID += 1
-        if ring.append(Occurrence(id: nextOccurrenceID, record: record, group: key, slot: slot)) != nil { evicted += 1 }
+        let occurrence = Occurrence(id: nextOccurrenceID, record: record, group: key, slot: slot,
+                                    tokenSlot: tokenSlots[fingerprint] ?? 0)
+        if ring.append(occurrence) != nil { evicted += 1 }
     }
 
     private mutating func slot(for key: GroupKey) -> Int {
@@ -72,7 +78,7 @@ public struct MonitorCore: Sendable {
                         filter: filter.isEmpty ? nil : filter.description)
     }
 
-    private func inWindow(_ occurrence: Occurrence, now: TimeInterval) -> Bool {
+    private func inWindow(_ occurrence: borrowing Occurrence, now: TimeInterval) -> Bool {
         now - occurrence.record.time.timeIntervalSince1970 < configuration.errorWindow
     }
 
@@ -82,7 +88,7 @@ public struct MonitorCore: Sendable {
         var listed = [[Occurrence]](repeating: [], count: groupKeys.count)
         ring.forEachNewestFirst { occurrence in
             if listed[occurrence.slot].count < configuration.occurrencesPerGroup, inWindow(occurrence, now: seconds) {
-                listed[occurrence.slot].append(occurrence)
+                listed[occurrence.slot].append(copy occurrence)
             }
             return true
         }
@@ -97,12 +103,13 @@ public struct MonitorCore: Sendable {
     /// With a filter, counts are over the retained occurrences that match it.
     private func filteredClasses(now: Date, filter: Filter) -> [ClassSummary] {
         let seconds = now.timeIntervalSince1970
+        let prepared = PreparedFilter(filter, tokens: tokenOrder.map { tokens[$0]!.reference }, groups: groupKeys)
         var counts = [Int](repeating: 0, count: groupKeys.count)
         var listed = [[Occurrence]](repeating: [], count: groupKeys.count)
         ring.forEachNewestFirst { occurrence in
-            if inWindow(occurrence, now: seconds), filter.matches(occurrence) {
+            if inWindow(occurrence, now: seconds), prepared.matches(occurrence) {
                 counts[occurrence.slot] += 1
-                if listed[occurrence.slot].count < configuration.occurrencesPerGroup { listed[occurrence.slot].append(occurrence) }
+                if listed[occurrence.slot].count < configuration.occurrencesPerGroup { listed[occurrence.slot].append(copy occurrence) }
             }
             return true
         }

@@ -49,12 +49,15 @@ public struct Occurrence: Sendable, Hashable, Identifiable {
     public let group: GroupKey
     /// The group's index in the monitor, so snapshots group without hashing keys.
     let slot: Int
+    /// The token's index in the monitor, for the same reason.
+    let tokenSlot: Int
 
-    init(id: UInt64, record: CallRecord, group: GroupKey, slot: Int = 0) {
+    init(id: UInt64, record: CallRecord, group: GroupKey, slot: Int = 0, tokenSlot: Int = 0) {
         self.id = id
         self.record = record
         self.group = group
         self.slot = slot
+        self.tokenSlot = tokenSlot
     }
 
     public static func == (lhs: Occurrence, rhs: Occurrence) -> Bool { lhs.id == rhs.id && lhs.record == rhs.record }

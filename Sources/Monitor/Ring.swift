@@ -25,14 +25,17 @@ struct Ring<Element: Sendable>: Sendable {
         return evicted
     }
 
-    /// Newest first.
-    func forEachNewestFirst(_ body: (Element) throws -> Bool) rethrows {
+    /// Newest first, until `body` returns false. Elements are lent from the buffer rather
+    /// than copied: a copy retains every string of a record, which dominated filtering.
+    func forEachNewestFirst(_ body: (borrowing Element) throws -> Bool) rethrows {
         guard !storage.isEmpty else { return }
         let newest = storage.count < capacity ? storage.count - 1 : (head - 1 + capacity) % capacity
-        var index = newest
-        for _ in 0..<storage.count {
-            guard try body(storage[index]) else { return }
-            index = index == 0 ? storage.count - 1 : index - 1
+        try storage.withUnsafeBufferPointer { buffer in
+            var index = newest
+            for _ in 0..<buffer.count {
+                guard try body(buffer[index]) else { return }
+                index = index == 0 ? buffer.count - 1 : index - 1
+            }
         }
     }
 }

@@ -77,6 +77,20 @@ struct PropertyTests {
         }
     }
 
+    @Test("the snapshot's prepared filter selects what the plain matcher selects")
+    func preparedAgreesWithPlain() async {
+        await propertyCheck(input: Self.records, Self.terms, Self.terms) { records, first, second in
+            var core = MonitorCore(configuration: MonitorConfiguration(errorWindow: 86_400, occurrencesPerGroup: .max))
+            records.forEach { core.ingest($0) }
+            let all = core.snapshot(now: Records.at(601)).classes.flatMap(\.groups).flatMap(\.occurrences)
+            for text in [first, "!" + first, first + " " + second, first + " !" + second] {
+                guard let filter = try? Filter(parsing: text) else { continue }
+                let prepared = Set(core.snapshot(now: Records.at(601), filter: filter).classes.flatMap(\.groups).flatMap(\.occurrences).map(\.id))
+                #expect(prepared == Set(all.filter { filter.matches($0) }.map(\.id)), "\(text)")
+            }
+        }
+    }
+
     @Test("counts never go negative, at any time")
     func neverNegative() async {
         await propertyCheck(input: Self.records, Gen.int(in: -100...5_000)) { records, now in

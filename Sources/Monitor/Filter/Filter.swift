@@ -35,8 +35,8 @@ public struct Filter: Sendable, Hashable, CustomStringConvertible {
 
     public let terms: [Term]
     /// Positive terms by key (OR within a key), in first-appearance order.
-    private let alternatives: [[Term]]
-    private let negations: [Term]
+    let alternatives: [[Term]]
+    let negations: [Term]
 
     public static let empty = Filter(terms: [])
 
@@ -74,7 +74,7 @@ public struct Filter: Sendable, Hashable, CustomStringConvertible {
         }.joined(separator: " ")
     }
 
-    public func matches(_ occurrence: Occurrence) -> Bool {
+    public func matches(_ occurrence: borrowing Occurrence) -> Bool {
         // Plain loops: this runs for every retained occurrence on every filtered redraw.
         for group in alternatives {
             var any = false
@@ -99,7 +99,7 @@ public struct Filter: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension Filter.Term {
-    func matches(_ token: TokenReference) -> Bool {
+    func matches(_ token: borrowing TokenReference) -> Bool {
         if folded.first == UInt8(ascii: "#") {
             return ASCII.hasPrefix(token.fingerprint.hex.utf8, folded.dropFirst())
         }
@@ -108,7 +108,7 @@ extension Filter.Term {
     }
 
     /// The term, without its negation, against one record.
-    func matches(_ record: CallRecord, _ group: GroupKey) -> Bool {
+    func matches(_ record: borrowing CallRecord, _ group: borrowing GroupKey) -> Bool {
         switch key {
         case .token:
             return matches(record.token)
