@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -51,7 +52,14 @@ let package = Package(
             ]
         ),
         .target(name: "Screen", dependencies: ["CNcurses"]),
-        .target(name: "Dashboard", dependencies: ["Monitor", "Screen", "Collectors", "ManagementAPI"]),
+        .target(
+            name: "Dashboard",
+            dependencies: [
+                "Monitor", "Screen", "Collectors", "ManagementAPI",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "Simulator",
             dependencies: [
@@ -109,8 +117,30 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ScreenTests", dependencies: ["Screen"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Screen", "Monitor", "ManagementAPI"]),
+        .testTarget(
+            name: "CollectorsTests",
+            dependencies: [
+                "Collectors", "Simulator", "Monitor", "ManagementAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Drives the real binary in tmux; depends on the executable so it is built first.
-        .testTarget(name: "EndToEndTests", dependencies: ["mapitop"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "mapitop", "Simulator", "ManagementAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -14,6 +14,8 @@
 #include <locale.h>
 #include <wchar.h>
 #include <ncursesw/curses.h>
+#include <ncursesw/term.h>
+#include <langinfo.h>
 
 static inline attr_t mapitop_a_normal(void) { return A_NORMAL; }
 static inline attr_t mapitop_a_bold(void) { return A_BOLD; }

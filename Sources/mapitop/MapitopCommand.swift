@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ManagementAPI
 
 @main
@@ -11,6 +12,24 @@ struct MapitopCommand: AsyncParsableCommand {
             which calls fail, down to the field of a 400.
             """,
         version: MapitopVersion.string,
-        subcommands: [SimulateCommand.self, ScreenCheckCommand.self]
+        subcommands: [SimulateCommand.self, SnapshotCommand.self, InfoCommand.self, ScreenCheckCommand.self]
     )
+
+    /// Parses and runs; a usage error is one line on stderr and exit 64, not a screenful.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error).rawValue == ExitCodes.usage {
+                let message = MapitopCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
+                Diagnostics.fail(message.replacingOccurrences(of: "Error: ", with: "") + " (see mapitop --help)", exitCode: ExitCodes.usage)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -14,7 +14,8 @@ enum Spawn {
         let output: String
     }
 
-    static func run(_ executable: String, _ arguments: [String], captureOutput: Bool = true) -> Result {
+    static func run(_ executable: String, _ arguments: [String], captureOutput: Bool = true,
+                    environment: [String: String] = [:]) -> Result {
         markDescriptorsCloseOnExec()
         var fileActions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fileActions)
@@ -44,7 +45,9 @@ enum Spawn {
         var pid: pid_t = 0
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        let spawned = posix_spawnp(&pid, executable, &fileActions, &attributes, argv, environ)
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { variables.forEach { free($0) } }
+        let spawned = posix_spawnp(&pid, executable, &fileActions, &attributes, argv, variables)
         if captureOutput, pipeEnds[1] >= 0 { close(pipeEnds[1]) }
         guard spawned == 0 else {
             if pipeEnds[0] >= 0 { close(pipeEnds[0]) }
@@ -64,6 +67,16 @@ enum Spawn {
         while waitpid(pid, &status, 0) == -1, errno == EINTR {}
         let exitCode = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         return Result(status: exitCode, output: String(decoding: output, as: UTF8.self))
+    }
+
+    /// `run` on a thread of its own: waiting for a child must not hold one of the few
+    /// threads of Swift concurrency, which an in-process server under test needs to answer.
+    static func detached(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async -> Result {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(returning: run(executable, arguments, environment: environment))
+            }
+        }
     }
 
     /// Marks every descriptor above stderr close-on-exec, so spawned children (and the

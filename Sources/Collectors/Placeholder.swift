@@ -1,1 +1,0 @@
-// The Collectors module: filled in by its issue (see ../shared/DESIGN.md section 3).

@@ -1,0 +1,152 @@
+import Foundation
+import ManagementAPI
+import TOMLKit
+
+/// Reads `config.toml`. Every problem is a `ConfigError` naming the file, line and key.
+/// Secrets are read once, here, and held only in `Token`.
+public enum ConfigLoader {
+    /// `$XDG_CONFIG_HOME/mapitop/config.toml`, else `~/.config/mapitop/config.toml`.
+    public static func defaultPath(environment: [String: String]) -> String {
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
+        return base + "/mapitop/config.toml"
+    }
+
+    /// Loads the file at `path`, or the default path. A missing default file means "no
+    /// configuration" (defaults, no tokens); a missing file that was asked for is an error.
+    public static func load(path: String?, environment: [String: String]) throws(ConfigError) -> Configuration {
+        let file = path ?? defaultPath(environment: environment)
+        guard FileManager.default.fileExists(atPath: file) else {
+            if path == nil { return Configuration() }
+            throw ConfigError(file: file, line: nil, key: nil, message: "no such file")
+        }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ConfigError(file: file, line: nil, key: nil, message: "cannot be read (check its permissions)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: file, line: nil, key: nil, message: "is not UTF-8 text")
+        }
+        return try parse(text, file: file, environment: environment)
+    }
+
+    public static func parse(_ text: String, file: String, environment: [String: String]) throws(ConfigError) -> Configuration {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigError(file: file, line: error.source.begin.line, key: nil, message: "not valid TOML: \(error.description)")
+        } catch {
+            throw ConfigError(file: file, line: nil, key: nil, message: "not valid TOML")
+        }
+        var reader = Reader(file: file, locator: TOMLKeyLocator(text: text), environment: environment)
+        return try reader.configuration(from: table)
+    }
+
+    private struct Reader {
+        let file: String
+        let locator: TOMLKeyLocator
+        let environment: [String: String]
+
+        func fail(_ key: String, table: String = "", index: Int = 0, _ message: String) -> ConfigError {
+            let line = locator.line(of: key.split(separator: ".").last.map(String.init) ?? key, table: table, index: index)
+                ?? locator.header(table, index: index)
+            return ConfigError(file: file, line: line, key: key, message: message)
+        }
+
+        mutating func configuration(from table: TOMLTable) throws(ConfigError) -> Configuration {
+            var configuration = Configuration(path: file)
+            for key in table.keys where !["api_base", "theme", "probe", "token"].contains(key) {
+                throw fail(key, "unknown key (known: api_base, theme, [probe], [[token]])")
+            }
+            if let value = table["api_base"] {
+                guard let base = value.string else { throw fail("api_base", "must be a string") }
+                guard let url = URL(string: base), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                    throw fail("api_base", "must be an http or https URL, got '\(base.prefix(80))'")
+                }
+                configuration.apiBase = base
+            }
+            if let value = table["theme"] {
+                guard let theme = value.string, !theme.isEmpty else { throw fail("theme", "must be a theme name or path") }
+                configuration.theme = theme
+            }
+            if let value = table["probe"] {
+                guard let probe = value.table else { throw fail("probe", "must be a table: [probe]") }
+                configuration.probesPerMinute = try probesPerMinute(probe)
+            }
+            if let value = table["token"] {
+                guard let array = value.array else { throw fail("token", "must be an array of tables: [[token]]") }
+                var labels: Set<String> = []
+                for index in 0..<array.count {
+                    guard let entry = array[index].table else { throw fail("token", "must be an array of tables: [[token]]") }
+                    let token = try self.token(entry, index: index)
+                    guard labels.insert(token.token.label).inserted else {
+                        throw fail("token[\(index + 1)].label", table: "token", index: index, "duplicate label '\(token.token.label)'")
+                    }
+                    configuration.tokens.append(token)
+                }
+            }
+            return configuration
+        }
+
+        func probesPerMinute(_ probe: TOMLTable) throws(ConfigError) -> Int {
+            for key in probe.keys where key != "per_minute" {
+                throw fail("probe.\(key)", table: "probe", "unknown key (known: per_minute)")
+            }
+            guard let value = probe["per_minute"] else { return Configuration.defaultProbesPerMinute }
+            guard let perMinute = value.int else { throw fail("probe.per_minute", table: "probe", "must be an integer") }
+            guard (1...Configuration.maxProbesPerMinute).contains(perMinute) else {
+                throw fail("probe.per_minute", table: "probe",
+                           "must be 1 to \(Configuration.maxProbesPerMinute) (probes spend the quota they watch; 6 is 10% of it)")
+            }
+            return perMinute
+        }
+
+        func token(_ entry: TOMLTable, index: Int) throws(ConfigError) -> ConfiguredToken {
+            let name = "token[\(index + 1)]"
+            func fail(_ key: String, _ message: String) -> ConfigError {
+                self.fail("\(name).\(key)", table: "token", index: index, message)
+            }
+            let known = ["label", "secret_env", "secret_file", "site_id", "probe"]
+            for key in entry.keys where !known.contains(key) {
+                if key == "secret" {
+                    throw fail(key, "inline secrets are refused (config files get copied and shared): "
+                        + "use secret_env = \"VAR\" or secret_file = \"/path\" instead")
+                }
+                throw fail(key, "unknown key (known: \(known.joined(separator: ", ")))")
+            }
+            func string(_ key: String) throws(ConfigError) -> String? {
+                guard let value = entry[key] else { return nil }
+                guard let text = value.string else { throw fail(key, "must be a string") }
+                return text
+            }
+            guard let label = try string("label") else { throw fail("label", "is required") }
+            guard !label.isEmpty, label.count <= 40, !label.hasPrefix("#"), !label.contains(where: \.isWhitespace) else {
+                throw fail("label", "must be 1 to 40 characters without spaces, not starting with '#'")
+            }
+            let secretEnv = try string("secret_env")
+            let secretFile = try string("secret_file")
+            let secret: Secret
+            switch (secretEnv, secretFile) {
+            case (nil, nil): throw fail("secret_env", "one of secret_env or secret_file is required")
+            case (.some, .some): throw fail("secret_file", "give secret_env or secret_file, not both")
+            case (let variable?, nil):
+                guard let value = environment[variable], !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                    throw fail("secret_env", "environment variable \(variable) is not set or empty")
+                }
+                secret = Secret(value.trimmingCharacters(in: .whitespacesAndNewlines))
+            case (nil, let path?):
+                secret = try SecretFile.read(path) { message throws(ConfigError) in throw fail("secret_file", message) }
+            }
+            let siteID = try string("site_id")
+            if let siteID, !APIRequest.isValidSiteID(siteID) {
+                throw fail("site_id", "must be 8 letters or digits, got '\(siteID.prefix(20))'")
+            }
+            let probe = try string("probe")
+            if let probe, !probe.hasPrefix("/v2/") { throw fail("probe", "must be a path starting with /v2/") }
+            guard siteID != nil || probe != nil else {
+                throw fail("site_id", "a token needs site_id (probes GET /v2/sites/{site_id}/media/) or an explicit probe path")
+            }
+            return ConfiguredToken(token: Token(label: label, secret: secret), siteID: siteID, probePath: probe)
+        }
+    }
+}

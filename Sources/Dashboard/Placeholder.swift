@@ -1,1 +1,0 @@
-// The Dashboard module: filled in by its issue (see ../shared/DESIGN.md section 3).
