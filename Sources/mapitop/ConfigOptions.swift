@@ -11,6 +11,13 @@ struct ConfigOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The API base URL, overriding the configuration's api_base.", valueName: "url"))
     var apiBase: String?
 
+    init() {}
+
+    init(config: String?, apiBase: String? = nil) {
+        self.config = config
+        self.apiBase = apiBase
+    }
+
     func validate() throws {
         if let apiBase {
             guard let url = URL(string: apiBase), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {

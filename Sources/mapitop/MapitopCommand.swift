@@ -12,7 +12,7 @@ struct MapitopCommand: AsyncParsableCommand {
             which calls fail, down to the field of a 400.
             """,
         version: MapitopVersion.string,
-        subcommands: [SimulateCommand.self, SnapshotCommand.self, InfoCommand.self, ScreenCheckCommand.self]
+        subcommands: [SimulateCommand.self, TapCommand.self, SnapshotCommand.self, InfoCommand.self, ScreenCheckCommand.self]
     )
 
     /// Parses and runs; a usage error is one line on stderr and exit 64, not a screenful.

@@ -69,6 +69,22 @@ enum Spawn {
         return Result(status: exitCode, output: String(decoding: output, as: UTF8.self))
     }
 
+    /// Starts a program in the background with stdout and stderr appended to `outputFile`;
+    /// returns its pid (0 when it could not start).
+    static func launch(_ executable: String, _ arguments: [String], outputFile: String) -> pid_t {
+        markDescriptorsCloseOnExec()
+        var fileActions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fileActions)
+        defer { posix_spawn_file_actions_destroy(&fileActions) }
+        posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&fileActions, 1, outputFile, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        posix_spawn_file_actions_adddup2(&fileActions, 1, 2)
+        var pid: pid_t = 0
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        return posix_spawnp(&pid, executable, &fileActions, nil, argv, environ) == 0 ? pid : 0
+    }
+
     /// `run` on a thread of its own: waiting for a child must not hold one of the few
     /// threads of Swift concurrency, which an in-process server under test needs to answer.
     static func detached(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async -> Result {

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Collectors
+import Dashboard
+import Foundation
+import Hummingbird
+import ManagementAPI
+import Screen
+
+/// `mapitop tap`: the recording reverse proxy alone, one line per call on stdout.
+struct TapCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tap",
+        abstract: "Run the tap alone: a local reverse proxy that records your jobs' calls.",
+        discussion: """
+            Point a job's base URL at the tap (e.g. http://127.0.0.1:8787) instead of the API. \
+            The tap forwards every call to the upstream unchanged, returns the answer unchanged, \
+            never retries, and prints one line per call: time, token label (or #fingerprint), \
+            method, path, status, latency and error codes. It costs no quota of its own.
+            """)
+
+    @Option(help: ArgumentHelp("Address to listen on, HOST:PORT. Non-loopback needs --allow-remote.", valueName: "host:port"))
+    var listen = TapConfiguration.defaultListen
+
+    @Option(help: ArgumentHelp("Where to forward (default: the configuration's api_base).", valueName: "url"))
+    var upstream: String?
+
+    @Option(help: ArgumentHelp("The configuration file, for token labels and api_base.", valueName: "path"))
+    var config: String?
+
+    @Flag(help: "Allow a non-loopback --listen address (the tap then serves your network).")
+    var allowRemote = false
+
+    @Option(help: ArgumentHelp("Seconds to wait for the upstream before answering 504.", valueName: "seconds"))
+    var upstreamTimeout = 60
+
+    func validate() throws {
+        let address: ListenAddress
+        do { address = try ListenAddress(parsing: listen) } catch { throw ValidationError("--listen: \(error)") }
+        if !address.isLoopback, !allowRemote {
+            throw ValidationError("--listen \(listen) is not a loopback address: anyone who can reach it could call the API through it; add --allow-remote if that is intended")
+        }
+        if let upstream, URL(string: upstream)?.host == nil || !(upstream.hasPrefix("http://") || upstream.hasPrefix("https://")) {
+            throw ValidationError("--upstream must be an http or https URL")
+        }
+        guard upstreamTimeout > 0 else { throw ValidationError("--upstream-timeout must be positive") }
+    }
+
+    func run() async throws {
+        let configuration = try ConfigOptions(config: config).load()
+        let address = try ListenAddress(parsing: listen)
+        let labels = Dictionary(configuration.tokens.map { ($0.token.fingerprint, $0.token.label) }, uniquingKeysWith: { first, _ in first })
+        let tap = TapConfiguration(host: address.host, port: address.port, upstream: upstream ?? configuration.apiBase,
+                                   upstreamTimeout: .seconds(upstreamTimeout), labels: labels)
+        let logger = try Logging.logger(file: nil, label: "mapitop.tap")
+        let app = Tap.application(tap, logger: logger, onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? address.port
+            StandardOutput.line("mapitop tap: listening on http://\(ListenAddress.describe(host: address.host, port: port)), forwarding to \(tap.upstream)")
+        }, sink: { record in StandardOutput.line(TapLine.format(record)) })
+        try await app.runService()
+    }
+}
+
+/// One line per call: `14:03:27 ingest POST /v2/sites/Abcd1234/media/ 400 23ms too_long,required`.
+enum TapLine {
+    static func format(_ record: CallRecord) -> String {
+        let time = record.time.formatted(.iso8601.time(includingFractionalSeconds: false))
+        let status: String
+        switch record.outcome {
+        case .status(let code): status = String(code)
+        case .transport(let failure): status = failure.rawValue
+        }
+        let codes = record.errors.map(\.code).joined(separator: ",")
+        let fields = [time, record.token.displayName, record.method, record.path, status, "\(record.latency.milliseconds)ms"]
+            + (codes.isEmpty ? [] : [codes])
+        return Sanitizer.clean(fields.joined(separator: " "))
+    }
+}

@@ -1,0 +1,280 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import ManagementAPI
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Simulator
+import Synchronization
+import Testing
+@testable import Collectors
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Records what the tap hands its sink.
+final class RecordSink: Sendable {
+    private let records = Mutex<[CallRecord]>([])
+    var all: [CallRecord] { records.withLock { $0 } }
+    func add(_ record: CallRecord) { records.withLock { $0.append(record) } }
+}
+
+/// Runs a tap in front of `upstream` for the body of the test.
+func withTap(upstream: String, timeout: Duration = .seconds(60), maxBody: Int = 16 << 20, labels: [Fingerprint: String] = [:],
+             _ body: @Sendable (_ port: Int, _ sink: RecordSink) async throws -> Void) async throws
+{
+    let sink = RecordSink()
+    let configuration = TapConfiguration(host: "127.0.0.1", port: 0, upstream: upstream, upstreamTimeout: timeout,
+                                         maxRequestBody: maxBody, labels: labels)
+    let app = Tap.application(configuration, logger: Logger(label: "tap-test")) { sink.add($0) }
+    try await app.test(.live) { client in try await body(client.port!, sink) }
+}
+
+struct Exchange: Equatable {
+    let status: UInt
+    let body: String
+    let jw: [String]
+}
+
+func call(_ base: String, _ method: HTTPMethod = .GET, _ path: String, secret: String?, body: String? = nil,
+          timeout: TimeAmount = .seconds(30)) async throws -> Exchange
+{
+    var request = HTTPClientRequest(url: base + path)
+    request.method = method
+    if let secret { request.headers.add(name: "Authorization", value: "Bearer " + secret) }
+    if let body { request.body = .bytes(ByteBuffer(string: body)) }
+    let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+    let bytes = try await response.body.collect(upTo: 1 << 24)
+    let jw = ["jw-request-limit", "jw-request-remaining", "jw-request-id"].map { response.headers.first(name: $0) ?? "-" }
+    return Exchange(status: response.status.code, body: String(buffer: bytes), jw: jw)
+}
+
+@Suite("The tap in front of the simulator")
+struct TapTests {
+    static let admin = SimulatedToken(label: "ops", secret: "tap-admin-secret-41")
+    static let viewer = SimulatedToken(label: "ro", secret: "tap-viewer-secret-42", role: .viewer)
+
+    /// Two of these with the same arguments answer the same calls byte for byte: same seed,
+    /// and a clock that stands still.
+    static func simulator(faultRate: Double = 0, latency: Duration = .zero, quota: Int = 60) -> some ApplicationProtocol {
+        buildApplication(SimulatorConfiguration(port: 0, seed: 11, tokens: [admin, viewer], faultRate: faultRate, latency: latency,
+                                                gatewayTimeoutDelay: .milliseconds(10), quotaPerMinute: quota,
+                                                clock: ManualSimulatorClock()))
+    }
+
+    /// (method, path, secret, body): one call per seed code.
+    static let calls: [(HTTPMethod, String, String?, String?)] = [
+        (.GET, "/v2/sites/Abcd1234/media/?page_length=2", admin.secret, nil),
+        (.POST, "/v2/sites/Abcd1234/media/", admin.secret, #"{"metadata":{"title":"","tags":"x"},"upload":{"method":"direct","download_url":"https://x"}}"#),
+        (.GET, "/v2/sites/Abcd1234/media/?page_length=0", admin.secret, nil),
+        (.GET, "/v2/webhooks/", "unknown", nil),
+        (.POST, "/v2/webhooks/", viewer.secret, #"{"metadata":{"name":"abc"}}"#),
+        (.GET, "/v2/sites/Abcd1234/media/missing1/", admin.secret, nil),
+        (.DELETE, "/v2/webhooks/", admin.secret, nil),
+        (.POST, "/v2/webhooks/", admin.secret, #"{"metadata":{"name":"dup","webhook_url":"https://h","events":["a"]}}"#),
+        (.POST, "/v2/webhooks/", admin.secret, #"{"metadata":{"name":"dup","webhook_url":"https://h","events":["a"]}}"#),
+        (.POST, "/v2/sites/Abcd1234/media/", admin.secret, "{not json"),
+    ]
+
+    @Test("every answer through the tap equals the direct answer: status, body and jw-* headers")
+    func transparent() async throws {
+        let direct = Mutex<[Exchange]>([])
+        try await Self.simulator().test(.live) { server in
+            var answers: [Exchange] = []
+            for (method, path, secret, body) in Self.calls {
+                answers.append(try await call("http://127.0.0.1:\(server.port!)", method, path, secret: secret, body: body))
+            }
+            direct.withLock { $0 = answers }
+        }
+        try await Self.simulator().test(.live) { server in
+            try await withTap(upstream: "http://127.0.0.1:\(server.port!)", labels: [Secret(Self.admin.secret).fingerprint: "ops"]) { port, sink in
+                var answers: [Exchange] = []
+                for (method, path, secret, body) in Self.calls {
+                    answers.append(try await call("http://127.0.0.1:\(port)", method, path, secret: secret, body: body))
+                }
+                let expected = direct.withLock { $0 }
+                #expect(answers == expected)
+                #expect(Set(answers.map(\.status)) == [200, 400, 401, 403, 404, 405, 201, 409])
+                let records = sink.all
+                #expect(records.count == Self.calls.count)
+                #expect(records.map { $0.outcome.status.map(UInt.init) } == answers.map(\.status))
+                #expect(records[1].errors.map(\.code) == ["not_allowed", "empty", "invalid_type"])
+                #expect(records[1].errors.first?.detail?.field == "upload.download_url")
+                #expect(records[0].token.label == "ops")
+                #expect(records[3].token.label == nil)
+                #expect(records[4].token.fingerprint == Secret(Self.viewer.secret).fingerprint)
+                #expect(records.allSatisfy { $0.source == .tap })
+            }
+        }
+    }
+
+    @Test("5xx, the HTML 502 and 429 pass through unchanged too")
+    func faultsAndLimits() async throws {
+        let direct = Mutex<[Exchange]>([])
+        for round in 0..<2 {
+            try await Self.simulator(faultRate: 0.5).test(.live) { server in
+                @Sendable func run(_ base: String) async throws -> [Exchange] {
+                    var answers: [Exchange] = []
+                    for _ in 0..<70 { answers.append(try await call(base, .GET, "/v2/webhooks/", secret: Self.admin.secret)) }
+                    return answers
+                }
+                if round == 0 {
+                    let answers = try await run("http://127.0.0.1:\(server.port!)")
+                    direct.withLock { $0 = answers }
+                } else {
+                    try await withTap(upstream: "http://127.0.0.1:\(server.port!)") { port, sink in
+                        let answers = try await run("http://127.0.0.1:\(port)")
+                        #expect(answers == direct.withLock { $0 })
+                        #expect(Set(answers.map(\.status)).isSuperset(of: [200, 429, 500, 502, 503, 504]))
+                        #expect(answers.contains { $0.status == 502 && $0.body.contains("<html>") })
+                        #expect(sink.all.contains { $0.outcome == .status(502) && $0.errors.first?.description.contains("HTML page") == true })
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("jw-request-remaining falls by exactly one per call through the tap")
+    func quotaCount() async throws {
+        try await Self.simulator().test(.live) { server in
+            try await withTap(upstream: "http://127.0.0.1:\(server.port!)") { port, sink in
+                var remaining: [Int] = []
+                for _ in 0..<10 {
+                    let answer = try await call("http://127.0.0.1:\(port)", .GET, "/v2/webhooks/", secret: Self.admin.secret)
+                    remaining.append(Int(answer.jw[1]) ?? -1)
+                }
+                #expect(remaining == Array((50...59).reversed()))
+                #expect(sink.all.compactMap(\.rate.remaining) == remaining)
+            }
+        }
+    }
+
+    @Test("upstream down is a 502 that says so; upstream slow is a 504; both are recorded")
+    func upstreamDownAndSlow() async throws {
+        let closed = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let deadPort = closed.localAddress!.port!
+        try await closed.close()
+        try await withTap(upstream: "http://127.0.0.1:\(deadPort)") { port, sink in
+            let answer = try await call("http://127.0.0.1:\(port)", .GET, "/v2/webhooks/", secret: Self.admin.secret)
+            #expect(answer.status == 502)
+            #expect(answer.body.contains("\"code\":\"bad_gateway\""))
+            #expect(answer.body.contains("could not reach the upstream http://127.0.0.1:\(deadPort)"))
+            #expect(sink.all.map(\.outcome) == [.status(502)])
+        }
+        try await Self.simulator(latency: .seconds(2)).test(.live) { server in
+            try await withTap(upstream: "http://127.0.0.1:\(server.port!)", timeout: .milliseconds(300)) { port, sink in
+                let answer = try await call("http://127.0.0.1:\(port)", .GET, "/v2/webhooks/", secret: Self.admin.secret)
+                #expect(answer.status == 504)
+                #expect(answer.body.contains("gateway_timeout"))
+                #expect(sink.all.first?.errors.first?.code == "gateway_timeout")
+            }
+        }
+    }
+
+    @Test("an oversized body is a 413, a malformed target a 400, neither forwarded; an absolute URL still goes upstream")
+    func refusals() async throws {
+        try await Self.simulator().test(.live) { server in
+            try await withTap(upstream: "http://127.0.0.1:\(server.port!)", maxBody: 1_024) { port, sink in
+                let big = try await call("http://127.0.0.1:\(port)", .POST, "/v2/sites/Abcd1234/media/", secret: Self.admin.secret,
+                                         body: String(repeating: "x", count: 4_096))
+                #expect(big.status == 413)
+                #expect(big.body.contains("payload_too_large"))
+                let after = try await call("http://127.0.0.1:\(server.port!)", .GET, "/v2/webhooks/", secret: Self.admin.secret)
+                #expect(after.jw[1] == "59")
+                let malformed = try rawRequest(port: port, "GET /v2/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                #expect(malformed.hasPrefix("HTTP/1.1 400"))
+                #expect(malformed.contains("invalid_request"))
+                // A proxy-style absolute URL is not followed: the call goes to the upstream,
+                // which answers it (with its jw-* headers), not to the named host.
+                let relay = try rawRequest(port: port, "GET http://evil.example/v2/webhooks/ HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+                #expect(relay.hasPrefix("HTTP/1.1 401"))
+                #expect(relay.lowercased().contains("jw-request-id"))
+                #expect(sink.all.map(\.outcome) == [.status(413), .status(400), .status(401)])
+                #expect(sink.all.last?.path == "/v2/webhooks/")
+            }
+        }
+    }
+
+    @Test("a client that disconnects mid-call is recorded and leaves the tap serving")
+    func clientDisconnect() async throws {
+        try await Self.simulator(latency: .milliseconds(600)).test(.live) { server in
+            try await withTap(upstream: "http://127.0.0.1:\(server.port!)") { port, sink in
+                await #expect(throws: (any Error).self) {
+                    _ = try await call("http://127.0.0.1:\(port)", .GET, "/v2/webhooks/", secret: Self.admin.secret, timeout: .milliseconds(100))
+                }
+                let next = try await call("http://127.0.0.1:\(port)", .GET, "/v2/webhooks/", secret: Self.admin.secret)
+                #expect(next.status == 200)
+                let deadline = ContinuousClock.now + .seconds(10)
+                while sink.all.count < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                #expect(sink.all.count == 2)
+            }
+        }
+    }
+
+    @Test("200 concurrent calls all pass and are all recorded")
+    func concurrent() async throws {
+        try await Self.simulator(quota: 1_000).test(.live) { server in
+            try await withTap(upstream: "http://127.0.0.1:\(server.port!)") { port, sink in
+                let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
+                    for index in 0..<200 {
+                        group.addTask {
+                            try await call("http://127.0.0.1:\(port)", .GET, "/v2/sites/Abcd1234/media/?page=\(index % 5 + 1)",
+                                           secret: Self.admin.secret).status
+                        }
+                    }
+                    return try await group.reduce(into: [UInt]()) { $0.append($1) }
+                }
+                #expect(statuses.count == 200)
+                #expect(statuses.allSatisfy { $0 == 200 })
+                #expect(sink.all.count == 200)
+            }
+        }
+    }
+
+    @Test("no secret reaches a record, its description or the tap's line")
+    func noSecrets() async throws {
+        try await Self.simulator().test(.live) { server in
+            try await withTap(upstream: "http://127.0.0.1:\(server.port!)") { port, sink in
+                _ = try await call("http://127.0.0.1:\(port)", .GET, "/v2/webhooks/", secret: Self.admin.secret)
+                _ = try await call("http://127.0.0.1:\(port)", .GET, "/v2/webhooks/", secret: "wrong-secret-777")
+                for record in sink.all {
+                    var dumped = ""
+                    dump(record, to: &dumped)
+                    let encoded = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
+                    for text in [dumped, encoded, "\(record)"] {
+                        #expect(!text.contains(Self.admin.secret) && !text.contains("wrong-secret-777"))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Sends raw bytes over TCP and reads the answer: for requests a client library will not make.
+func rawRequest(port: Int, _ text: String) throws -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    var timeout = timeval(tv_sec: 5, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    _ = text.withCString { send(fd, $0, strlen($0), 0) }
+    var answer = [UInt8]()
+    var buffer = [UInt8](repeating: 0, count: 4_096)
+    while true {
+        let count = recv(fd, &buffer, buffer.count, 0)
+        if count <= 0 { break }
+        answer += buffer[0..<count]
+    }
+    return String(decoding: answer, as: UTF8.self)
+}
