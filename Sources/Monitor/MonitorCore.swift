@@ -13,6 +13,8 @@ public struct MonitorCore: Sendable {
     private var groupKeys: [GroupKey] = []
     private var groupCounters: [GroupCounter] = []
     private var groupSlots: [GroupKey: Int] = [:]
+    /// Distinct calls per class, exact like the group counters.
+    private var classCounters: [StatusClass: GroupCounter] = [:]
     private var newest: TimeInterval = -.infinity
     private(set) var ingested: UInt64 = 0
     private var nextOccurrenceID: UInt64 = 0
@@ -50,13 +52,15 @@ public struct MonitorCore: Sendable {
         // Keep a window's worth plus slack, so out-of-order records near the edge still count.
         tokens[fingerprint]!.ingest(record, pruneHorizon: configuration.window * 2)
 
-        let key = GroupKey(record)
-        let slot = slot(for: key)
-        groupCounters[slot].add(time: time, keepingAfter: newest - configuration.errorWindow - 60)
-        guard key.statusClass != .success else { return }
+        let keys = GroupKey.keys(for: record)
+        let horizon = newest - configuration.errorWindow - 60
+        let slots = keys.map { slot(for: $0) }
+        for slot in slots { groupCounters[slot].add(time: time, keepingAfter: horizon) }
+        classCounters[keys[0].statusClass, default: GroupCounter()].add(time: time, keepingAfter: horizon)
+        guard keys[0].statusClass != .success else { return }
         nextOccurrenceID += 1
-        let occurrence = Occurrence(id: nextOccurrenceID, record: record, group: key, slot: slot,
-                                    tokenSlot: tokenSlots[fingerprint] ?? 0)
+        let occurrence = Occurrence(id: nextOccurrenceID, record: record, group: keys[0], slot: slots[0],
+                                    extraSlots: Array(slots.dropFirst()), tokenSlot: tokenSlots[fingerprint] ?? 0)
         if ring.append(occurrence) != nil { evicted += 1 }
     }
 
@@ -89,6 +93,9 @@ public struct MonitorCore: Sendable {
         ring.forEachNewestFirst { occurrence in
             if listed[occurrence.slot].count < configuration.occurrencesPerGroup, inWindow(occurrence, now: seconds) {
                 listed[occurrence.slot].append(copy occurrence)
+                for slot in occurrence.extraSlots where listed[slot].count < configuration.occurrencesPerGroup {
+                    listed[slot].append(copy occurrence)
+                }
             }
             return true
         }
@@ -97,7 +104,8 @@ public struct MonitorCore: Sendable {
             guard count > 0 else { return nil }
             return ErrorGroup(key: groupKeys[slot], count: count, occurrences: Self.newestFirst(listed[slot]))
         }
-        return Self.summaries(counted)
+        let classCounts = classCounters.mapValues { $0.count(now: seconds, window: configuration.errorWindow) }
+        return Self.summaries(counted, classCounts: classCounts)
     }
 
     /// With a filter, counts are over the retained occurrences that match it.
@@ -106,26 +114,36 @@ public struct MonitorCore: Sendable {
         let prepared = PreparedFilter(filter, tokens: tokenOrder.map { tokens[$0]!.reference }, groups: groupKeys)
         var counts = [Int](repeating: 0, count: groupKeys.count)
         var listed = [[Occurrence]](repeating: [], count: groupKeys.count)
+        var classCounts: [StatusClass: Int] = [:]
+        // With code terms, a 400 shows under the codes asked for, not under all of its codes.
+        let codes = Set(filter.alternatives.joined().filter { $0.key == .code }.map(\.value))
         ring.forEachNewestFirst { occurrence in
-            if inWindow(occurrence, now: seconds), prepared.matches(occurrence) {
-                counts[occurrence.slot] += 1
-                if listed[occurrence.slot].count < configuration.occurrencesPerGroup { listed[occurrence.slot].append(copy occurrence) }
+            guard inWindow(occurrence, now: seconds), prepared.matches(occurrence) else { return true }
+            classCounts[occurrence.group.statusClass, default: 0] += 1
+            var slots = [occurrence.slot] + occurrence.extraSlots
+            if !codes.isEmpty, slots.count > 1 {
+                let wanted = slots.filter { codes.contains(groupKeys[$0].code) }
+                if !wanted.isEmpty { slots = wanted }
+            }
+            for slot in slots {
+                counts[slot] += 1
+                if listed[slot].count < configuration.occurrencesPerGroup { listed[slot].append(copy occurrence) }
             }
             return true
         }
         let matched = groupKeys.indices.compactMap { slot -> ErrorGroup? in
             counts[slot] > 0 ? ErrorGroup(key: groupKeys[slot], count: counts[slot], occurrences: Self.newestFirst(listed[slot])) : nil
         }
-        return Self.summaries(matched)
+        return Self.summaries(matched, classCounts: classCounts)
     }
 
     private static func newestFirst(_ occurrences: [Occurrence]) -> [Occurrence] {
         occurrences.sorted { ($0.record.time, $0.id) > ($1.record.time, $1.id) }
     }
 
-    private static func summaries(_ groups: [ErrorGroup]) -> [ClassSummary] {
+    private static func summaries(_ groups: [ErrorGroup], classCounts: [StatusClass: Int]) -> [ClassSummary] {
         Dictionary(grouping: groups, by: \.key.statusClass)
-            .map { ClassSummary(statusClass: $0.key, groups: $0.value.sorted { $0.key < $1.key }) }
+            .map { ClassSummary(statusClass: $0.key, groups: $0.value.sorted { $0.key < $1.key }, count: classCounts[$0.key] ?? 0) }
             .sorted { $0.statusClass < $1.statusClass }
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
 import ManagementAPI
 
-/// Which group an answer counts in: its class, its status and its code. A 400 groups by
-/// its first field code (the calls of a group then add up to the calls of the class; the
-/// other field codes of the call are in its details and found by `code:` filters).
+/// Which group an answer counts in: its class, its status and its code. A 400 counts in
+/// the group of each field code it carries (a call with too_long and required is in both),
+/// so a class counts distinct calls, not the sum of its groups.
 public struct GroupKey: Sendable, Hashable, Comparable {
     public let statusClass: StatusClass
     /// nil for transport failures.
@@ -23,6 +23,16 @@ public struct GroupKey: Sendable, Hashable, Comparable {
             self.init(statusClass: StatusClass(status: status), status: status, code: code)
         case .transport(let failure):
             self.init(statusClass: .transport, status: nil, code: failure.rawValue)
+        }
+    }
+
+    /// Every group a record counts in: one per distinct field code for a 400, else one.
+    public static func keys(for record: CallRecord) -> [GroupKey] {
+        let primary = GroupKey(record)
+        guard primary.status == 400, record.errors.count > 1 else { return [primary] }
+        var seen: Set<String> = []
+        return record.errors.compactMap { entry in
+            seen.insert(entry.code).inserted ? GroupKey(statusClass: .clientError, status: 400, code: entry.code) : nil
         }
     }
 
@@ -49,14 +59,17 @@ public struct Occurrence: Sendable, Hashable, Identifiable {
     public let group: GroupKey
     /// The group's index in the monitor, so snapshots group without hashing keys.
     let slot: Int
+    /// The other groups a 400 with several field codes counts in.
+    let extraSlots: [Int]
     /// The token's index in the monitor, for the same reason.
     let tokenSlot: Int
 
-    init(id: UInt64, record: CallRecord, group: GroupKey, slot: Int = 0, tokenSlot: Int = 0) {
+    init(id: UInt64, record: CallRecord, group: GroupKey, slot: Int = 0, extraSlots: [Int] = [], tokenSlot: Int = 0) {
         self.id = id
         self.record = record
         self.group = group
         self.slot = slot
+        self.extraSlots = extraSlots
         self.tokenSlot = tokenSlot
     }
 

@@ -41,7 +41,8 @@ public struct ErrorGroup: Sendable, Hashable {
 public struct ClassSummary: Sendable, Hashable {
     public let statusClass: StatusClass
     public let groups: [ErrorGroup]
-    public var count: Int { groups.reduce(0) { $0 + $1.count } }
+    /// Distinct calls: a 400 in two field-code groups counts once here.
+    public let count: Int
 }
 
 /// An immutable value of everything a view needs. `version` counts the records ingested,

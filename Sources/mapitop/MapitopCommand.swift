@@ -12,7 +12,9 @@ struct MapitopCommand: AsyncParsableCommand {
             which calls fail, down to the field of a 400.
             """,
         version: MapitopVersion.string,
-        subcommands: [SimulateCommand.self, TapCommand.self, SnapshotCommand.self, InfoCommand.self, ScreenCheckCommand.self]
+        subcommands: [WatchCommand.self, DemoCommand.self, SimulateCommand.self, TapCommand.self, SnapshotCommand.self, InfoCommand.self,
+                      ScreenCheckCommand.self],
+        defaultSubcommand: WatchCommand.self
     )
 
     /// Parses and runs; a usage error is one line on stderr and exit 64, not a screenful.
@@ -24,6 +26,8 @@ struct MapitopCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let error as ExitCodeError {
+            Foundation.exit(error.code)
         } catch {
             if exitCode(for: error).rawValue == ExitCodes.usage {
                 let message = MapitopCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"

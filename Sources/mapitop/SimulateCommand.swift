@@ -41,9 +41,13 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Service time added to every answer, in milliseconds.")
     var latencyMs = 0
 
+    @Option(help: "Accepted calls per token per minute before 429s; the real API's is 60. Raise it for load tests.")
+    var quotaPerMinute = 60
+
     func validate() throws {
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1") }
         guard latencyMs >= 0 else { throw ValidationError("--latency-ms must not be negative") }
+        guard quotaPerMinute > 0 else { throw ValidationError("--quota-per-minute must be positive") }
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         for token in tokens {
             do { _ = try SimulatedToken(argument: token) } catch { throw ValidationError("--token: \(error)") }
@@ -56,7 +60,8 @@ struct SimulateCommand: AsyncParsableCommand {
         let jobs = traffic ? SyntheticJob.standard(seed: seed) : []
         simulated += jobs.filter(\.isRegistered).map(\.token)
         let configuration = SimulatorConfiguration(
-            host: host, port: port, seed: seed, tokens: simulated, faultRate: faultRate, latency: .milliseconds(latencyMs))
+            host: host, port: port, seed: seed, tokens: simulated, faultRate: faultRate, latency: .milliseconds(latencyMs),
+            quotaPerMinute: quotaPerMinute)
 
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         var services: [any Service] = []

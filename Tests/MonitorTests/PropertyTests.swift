@@ -34,18 +34,24 @@ struct PropertyTests {
         "field:metadata", "method:post", "path:/media", "status", "timeout", "token:cms",
     ]).map { $0 ?? "" }
 
-    @Test("group counts equal the calls of each group; classes sum their groups; the ring keeps its bound")
+    @Test("group counts equal the calls of each group; classes count distinct calls; the ring keeps its bound")
     func countsAndBound() async {
         await propertyCheck(input: Self.records, Gen.int(in: 1...64)) { records, capacity in
             var core = MonitorCore(configuration: MonitorConfiguration(ringCapacity: capacity, errorWindow: 86_400))
             records.forEach { core.ingest($0) }
             let snapshot = core.snapshot(now: Records.at(601))
             var expected: [GroupKey: Int] = [:]
-            for record in records { expected[GroupKey(record), default: 0] += 1 }
+            var perClass: [StatusClass: Int] = [:]
+            for record in records {
+                for key in GroupKey.keys(for: record) { expected[key, default: 0] += 1 }
+                perClass[record.statusClass, default: 0] += 1
+            }
             let groups = snapshot.classes.flatMap(\.groups)
             #expect(Dictionary(uniqueKeysWithValues: groups.map { ($0.key, $0.count) }) == expected)
             for summary in snapshot.classes {
-                #expect(summary.count == summary.groups.map(\.count).reduce(0, +))
+                #expect(summary.count == perClass[summary.statusClass])
+                #expect(summary.groups.allSatisfy { $0.count <= summary.count })
+                #expect(summary.count <= summary.groups.map(\.count).reduce(0, +))
             }
             let errors = records.count { GroupKey($0).statusClass != .success }
             #expect(snapshot.retained <= capacity)

@@ -31,6 +31,12 @@ public final class MemoryTerminal: Terminal {
         keys.isEmpty ? nil : keys.removeFirst()
     }
 
+    public private(set) var theme: Theme?
+    public private(set) var invalidations = 0
+
+    public func apply(theme: Theme) { self.theme = theme }
+    public func invalidate() { invalidations += 1 }
+
     public func suspend() { suspended = true }
     public func resume() { suspended = false }
 }

@@ -73,8 +73,9 @@ public final class NcursesTerminal: Terminal {
     /// Whether the terminal shows colours (after NO_COLOR and --no-color).
     public var colorCount: Int { colors }
 
-    public func setTheme(_ theme: Theme) {
-        options.theme = theme
+    public func apply(theme: Theme) {
+        options.theme = options.monochrome ? theme.monochrome : theme
+        pairs = [:]
         previous = nil
     }
 

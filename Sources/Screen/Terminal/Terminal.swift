@@ -9,4 +9,8 @@ public protocol Terminal: AnyObject {
     /// Gives the screen back (for a shell escape, or before exit) and takes it again.
     func suspend()
     func resume()
+    /// Colours roles from now on.
+    func apply(theme: Theme)
+    /// Repaints everything on the next draw (Ctrl-L, after a theme change).
+    func invalidate()
 }

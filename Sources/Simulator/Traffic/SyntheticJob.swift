@@ -92,8 +92,9 @@ public struct JobPlan: IteratorProtocol, Sendable {
 
     private mutating func bursty() -> PlannedCall {
         let position = step % (Self.burstLength + 1)
-        // The first call of each burst comes after a long pause; the rest back to back.
-        let delay: Duration = position == 0 ? jittered(45_000, 10_000) : .milliseconds(150)
+        // The first call of each burst comes after a long pause (the very first soon, so a
+        // demo shows 429s within its first minute); the rest back to back.
+        let delay: Duration = step == 0 ? .seconds(2) : position == 0 ? jittered(45_000, 10_000) : .milliseconds(150)
         return PlannedCall(delay: delay, method: "GET", target: mediaPath + "?page_length=1", body: nil)
     }
 

@@ -1,0 +1,117 @@
+import Foundation
+import ManagementAPI
+import Monitor
+import Screen
+
+/// The run loop: the only code that talks to the terminal. Keys and snapshots become
+/// messages for `update`; the view is rendered when the state changed and drawn at most
+/// four times a second, and only when the frame differs from the one on screen.
+public final class DashboardLoop {
+    public static let minimumDrawInterval: Duration = .milliseconds(250)
+
+    private let terminal: any Terminal
+    private let monitor: Monitor
+    private let clock: any WallClock
+    private let loadTheme: (String) -> Theme
+    private let stopSignal: () -> Int32?
+    public private(set) var state: State
+    public private(set) var draws = 0
+
+    private var lastVersion: UInt64?
+    private var lastSecond: Int?
+    private var lastFilter: Filter?
+    private var appliedTheme: String?
+    private var dirty = true
+    private var onScreen: Frame?
+    private var pending: Frame?
+    private var lastDraw: ContinuousClock.Instant?
+
+    public init(terminal: any Terminal, monitor: Monitor, clock: any WallClock, state: State,
+                loadTheme: @escaping (String) -> Theme, stopSignal: @escaping () -> Int32? = { nil })
+    {
+        self.terminal = terminal
+        self.monitor = monitor
+        self.clock = clock
+        self.state = state
+        self.loadTheme = loadTheme
+        self.stopSignal = stopSignal
+        self.state = update(state, .resize(terminal.size))
+    }
+
+    /// Runs until `q`, Ctrl-C or a signal; returns the signal that stopped it, if one did.
+    public func run() -> Int32? {
+        while !state.quit {
+            if let signal = stopSignal() {
+                send(.stop)
+                return signal
+            }
+            step(keyTimeout: nil)
+        }
+        return nil
+    }
+
+    /// One turn: fresh data, the frame, one key. `keyTimeout` nil waits until the next
+    /// tick of the clock or the next allowed draw.
+    public func step(keyTimeout: Duration? = nil) {
+        refreshData()
+        if state.themeName != appliedTheme {
+            appliedTheme = state.themeName
+            terminal.apply(theme: loadTheme(state.themeName))
+            onScreen = nil
+            dirty = true
+        }
+        if state.repaintAll {
+            state.repaintAll = false
+            terminal.invalidate()
+            onScreen = nil
+            dirty = true
+        }
+        if dirty {
+            dirty = false
+            let frame = DashboardView.render(state)
+            pending = frame == onScreen ? nil : frame
+        }
+        drawIfDue()
+        if let key = terminal.readKey(timeout: keyTimeout ?? waitTime()) {
+            if key == .resize { send(.resize(terminal.size)) }
+            send(.key(key))
+        }
+    }
+
+    private func send(_ message: Message) {
+        state = update(state, message)
+        dirty = true
+    }
+
+    /// A new snapshot when data arrived, the second turned, or the filter changed.
+    private func refreshData() {
+        let version = monitor.version
+        let second = Int(clock.now().timeIntervalSince1970)
+        guard version != lastVersion || second != lastSecond || state.filter != lastFilter else { return }
+        lastVersion = version
+        lastSecond = second
+        lastFilter = state.filter
+        send(.snapshot(monitor.snapshot(filter: state.filter)))
+    }
+
+    private func drawIfDue() {
+        guard let frame = pending else { return }
+        let now = ContinuousClock.now
+        if let lastDraw, now - lastDraw < Self.minimumDrawInterval { return }
+        terminal.draw(frame, cursor: DashboardView.cursor(state))
+        draws += 1
+        onScreen = frame
+        pending = nil
+        lastDraw = now
+    }
+
+    /// Until the next draw is allowed (if one waits), else until the clock's next second.
+    private func waitTime() -> Duration {
+        if pending != nil, let lastDraw {
+            return max(.milliseconds(1), Self.minimumDrawInterval - (ContinuousClock.now - lastDraw))
+        }
+        let now = clock.now().timeIntervalSince1970
+        let toNextSecond = (now.rounded(.down) + 1 - now)
+        return .milliseconds(max(10, min(1_000, Int(toNextSecond * 1_000) + 5)))
+    }
+}

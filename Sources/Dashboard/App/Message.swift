@@ -1,0 +1,14 @@
+import Foundation
+import Monitor
+import Screen
+
+/// What can happen to the dashboard: the only inputs of `update`.
+public enum Message: Sendable {
+    case key(Key)
+    /// The clock ticked (the header's time and every age move).
+    case tick(Date)
+    case snapshot(Snapshot)
+    case resize(TerminalSize)
+    /// A signal asked to stop (SIGINT, SIGTERM, SIGHUP).
+    case stop
+}

@@ -1,0 +1,108 @@
+import Foundation
+import ManagementAPI
+import Monitor
+import Screen
+
+/// Which pane has the keyboard.
+public enum Pane: Sendable, Hashable {
+    case tokens
+    case errors
+}
+
+/// How the token table is ordered (`s` cycles).
+public enum TokenSort: String, Sendable, Hashable, CaseIterable {
+    case usage, name, errors
+
+    var next: TokenSort {
+        let all = Self.allCases
+        return all[(all.firstIndex(of: self)! + 1) % all.count]
+    }
+}
+
+/// A node of the error tree, stable across snapshots so selection and expansion survive updates.
+public enum NodeID: Sendable, Hashable {
+    case statusClass(StatusClass)
+    case group(GroupKey)
+    case occurrence(UInt64)
+    case field(UInt64, Int)
+}
+
+/// Facts about the session the header shows; fixed at start.
+public struct SessionInfo: Sendable, Hashable {
+    public var apiBase: String
+    public var probesPerMinute: Int
+    public var tapAddress: String?
+
+    public init(apiBase: String, probesPerMinute: Int, tapAddress: String? = nil) {
+        self.apiBase = apiBase
+        self.probesPerMinute = probesPerMinute
+        self.tapAddress = tapAddress
+    }
+}
+
+/// Everything the screen shows besides the data: the dashboard's whole state. It changes
+/// only in `update`.
+public struct State: Sendable {
+    public static let minimumWidth = 60
+    public static let minimumHeight = 15
+
+    public var session: SessionInfo
+    public var size: TerminalSize
+    public var now: Date
+    /// The newest snapshot, and the one on screen (they differ while paused).
+    public var latest: Snapshot
+    public var shown: Snapshot
+    public var paused = false
+    public var focus: Pane = .tokens
+    public var selectedToken: Fingerprint?
+    public var tokenOffset = 0
+    public var selectedNode: NodeID?
+    public var errorOffset = 0
+    /// Class nodes start open; everything else starts closed.
+    public var toggled: Set<NodeID> = []
+    public var filter: Filter = .empty
+    public var prompt: PromptState?
+    public var promptHistory: [String] = []
+    public var sort: TokenSort = .usage
+    public var themes: [String]
+    public var themeIndex = 0
+    public var showHelp = false
+    public var quit = false
+    /// Set by Ctrl-L; the run loop repaints everything and clears it.
+    public var repaintAll = false
+    public var glyphs: Glyphs
+    public var monochrome: Bool
+
+    public init(session: SessionInfo, size: TerminalSize, now: Date, themes: [String] = ["default"], themeIndex: Int = 0,
+                glyphs: Glyphs = .unicode, monochrome: Bool = false, filter: Filter = .empty)
+    {
+        self.session = session
+        self.size = size
+        self.now = now
+        self.latest = .empty
+        self.shown = .empty
+        self.themes = themes.isEmpty ? ["default"] : themes
+        self.themeIndex = min(max(0, themeIndex), self.themes.count - 1)
+        self.glyphs = glyphs
+        self.monochrome = monochrome
+        self.filter = filter
+    }
+
+    public var themeName: String { themes[themeIndex] }
+
+    public var isTooSmall: Bool { size.width < Self.minimumWidth || size.height < Self.minimumHeight }
+
+    /// The token rows in the order the table shows them.
+    public var sortedTokens: [TokenRow] {
+        switch sort {
+        case .usage: shown.tokens.sorted { ($0.usedRatio, $0.state, $1.reference.displayName) > ($1.usedRatio, $1.state, $0.reference.displayName) }
+        case .name: shown.tokens.sorted { $0.reference.displayName < $1.reference.displayName }
+        case .errors: shown.tokens.sorted { ($0.errorsInWindow, $1.reference.displayName) > ($1.errorsInWindow, $0.reference.displayName) }
+        }
+    }
+
+    func isExpanded(_ node: NodeID) -> Bool {
+        if case .statusClass(let statusClass) = node { return statusClass != .success ? !toggled.contains(node) : toggled.contains(node) }
+        return toggled.contains(node)
+    }
+}

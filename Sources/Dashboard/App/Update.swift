@@ -1,0 +1,202 @@
+import Foundation
+import ManagementAPI
+import Monitor
+import Screen
+
+/// The only place state changes: one message in, the next state out.
+public func update(_ state: State, _ message: Message) -> State {
+    var state = state
+    switch message {
+    case .tick(let now):
+        state.now = now
+    case .snapshot(let snapshot):
+        state.latest = snapshot
+        if !state.paused { state.shown = snapshot }
+        state.now = snapshot.time
+        Selection.repair(&state)
+    case .resize(let size):
+        state.size = size
+    case .stop:
+        state.quit = true
+    case .key(let key):
+        if state.prompt != nil {
+            PromptKeys.handle(key, &state)
+        } else if state.showHelp {
+            // Any key closes the help; q still quits.
+            state.showHelp = false
+            if key == .character("q") || key == .control("c") { state.quit = true }
+        } else {
+            Keys.handle(key, &state)
+        }
+    }
+    return state
+}
+
+/// The key map of DESIGN.md section 5.
+enum Keys {
+    static func handle(_ key: Key, _ state: inout State) {
+        switch key {
+        case .character("q"), .control("c"): state.quit = true
+        case .up, .character("k"): Selection.move(&state, by: -1)
+        case .down, .character("j"): Selection.move(&state, by: 1)
+        case .pageUp: Selection.move(&state, by: -Selection.page(state))
+        case .pageDown: Selection.move(&state, by: Selection.page(state))
+        case .character("g"), .home: Selection.move(&state, by: -Int.max / 2)
+        case .character("G"), .end: Selection.move(&state, by: Int.max / 2)
+        case .tab, .backTab:
+            state.focus = state.focus == .tokens ? .errors : .tokens
+            Selection.repair(&state)
+        case .enter, .character("+"), .right: Selection.expand(&state)
+        case .character("-"), .left: Selection.collapse(&state)
+        case .character("/"):
+            var prompt = PromptState(text: state.filter.isEmpty ? "" : state.filter.description, history: state.promptHistory)
+            prompt.moveEnd()
+            state.prompt = prompt
+        case .escape:
+            state.filter = .empty
+        case .character("t"): QuickFilter.byToken(&state)
+        case .character("c"): QuickFilter.byCode(&state)
+        case .character("Z"):
+            state.paused.toggle()
+            if !state.paused { state.shown = state.latest }
+            Selection.repair(&state)
+        case .character("s"): state.sort = state.sort.next
+        case .character("T"): state.themeIndex = (state.themeIndex + 1) % state.themes.count
+        case .control("l"): state.repaintAll = true
+        case .character("?"): state.showHelp = true
+        case .resize: break
+        default: break
+        }
+    }
+}
+
+/// Keys while the filter prompt is open.
+enum PromptKeys {
+    static func handle(_ key: Key, _ state: inout State) {
+        guard var prompt = state.prompt else { return }
+        switch key {
+        case .escape, .control("c"):
+            state.prompt = nil
+            return
+        case .enter:
+            do {
+                let filter = try Filter(parsing: prompt.text)
+                prompt.commit()
+                state.promptHistory = prompt.history
+                state.filter = filter
+                state.prompt = nil
+                state.selectedNode = nil
+                return
+            } catch {
+                // The previous filter stays; the prompt says what is wrong.
+                prompt.error = error.description
+            }
+        case .backspace: prompt.backspace()
+        case .delete: prompt.deleteForward()
+        case .left: prompt.moveLeft()
+        case .right: prompt.moveRight()
+        case .home, .control("a"): prompt.moveHome()
+        case .end, .control("e"): prompt.moveEnd()
+        case .up: prompt.historyBack()
+        case .down: prompt.historyForward()
+        case .character(let character): prompt.insert(character)
+        default: break
+        }
+        state.prompt = prompt
+    }
+}
+
+/// `t` and `c`: filter by the selected token or code (again to clear).
+enum QuickFilter {
+    static func byToken(_ state: inout State) {
+        let reference: TokenReference?
+        switch state.focus {
+        case .tokens: reference = state.sortedTokens.first { $0.reference.fingerprint == state.selectedToken }?.reference
+        case .errors: reference = Selection.selectedRow(state)?.occurrence?.record.token
+        }
+        guard let reference else { return }
+        let value = reference.label ?? reference.fingerprint.description
+        apply("token", value, &state)
+    }
+
+    static func byCode(_ state: inout State) {
+        guard state.focus == .errors, let row = Selection.selectedRow(state) else { return }
+        let code: String?
+        if case .field(_, let index) = row.id {
+            code = row.occurrence?.fieldErrors[index].code
+        } else {
+            code = row.group?.code
+        }
+        guard let code, !code.isEmpty else { return }
+        apply("code", code, &state)
+    }
+
+    private static func apply(_ key: String, _ value: String, _ state: inout State) {
+        let text = "\(key):\(value.contains(" ") ? "\"\(value)\"" : value)"
+        guard let filter = try? Filter(parsing: text) else { return }
+        state.filter = state.filter == filter ? .empty : filter
+        state.selectedNode = nil
+    }
+}
+
+/// Selection in either pane, kept on a stable identity across snapshots.
+enum Selection {
+    static func page(_ state: State) -> Int { max(1, state.size.height / 3) }
+
+    static func selectedRow(_ state: State) -> ErrorTreeRow? {
+        let rows = ErrorTree.rows(state)
+        return rows.first { $0.id == state.selectedNode } ?? rows.first
+    }
+
+    static func move(_ state: inout State, by delta: Int) {
+        switch state.focus {
+        case .tokens:
+            let tokens = state.sortedTokens
+            guard !tokens.isEmpty else { return }
+            let current = tokens.firstIndex { $0.reference.fingerprint == state.selectedToken } ?? 0
+            let next = min(max(0, current.addingReportingOverflow(delta).partialValue), tokens.count - 1)
+            state.selectedToken = tokens[next].reference.fingerprint
+        case .errors:
+            let rows = ErrorTree.rows(state)
+            guard !rows.isEmpty else { return }
+            let current = rows.firstIndex { $0.id == state.selectedNode } ?? 0
+            let next = min(max(0, current.addingReportingOverflow(delta).partialValue), rows.count - 1)
+            state.selectedNode = rows[next].id
+        }
+    }
+
+    static func expand(_ state: inout State) {
+        if state.focus == .tokens {
+            // Enter on a token shows its errors.
+            QuickFilter.byToken(&state)
+            state.focus = .errors
+            return
+        }
+        guard let row = selectedRow(state), row.expandable, !state.isExpanded(row.id) else { return }
+        toggle(row.id, &state)
+    }
+
+    static func collapse(_ state: inout State) {
+        guard state.focus == .errors, let row = selectedRow(state) else { return }
+        if row.expandable, state.isExpanded(row.id) {
+            toggle(row.id, &state)
+        } else if let parent = row.parent {
+            state.selectedNode = parent
+            if state.isExpanded(parent) { toggle(parent, &state) }
+        }
+    }
+
+    private static func toggle(_ id: NodeID, _ state: inout State) {
+        if state.toggled.contains(id) { state.toggled.remove(id) } else { state.toggled.insert(id) }
+    }
+
+    /// Keeps the selection on something that exists; falls back to the first row.
+    static func repair(_ state: inout State) {
+        let tokens = state.sortedTokens
+        if !tokens.contains(where: { $0.reference.fingerprint == state.selectedToken }) {
+            state.selectedToken = tokens.first?.reference.fingerprint
+        }
+        let rows = ErrorTree.rows(state)
+        if !rows.contains(where: { $0.id == state.selectedNode }) { state.selectedNode = rows.first?.id }
+    }
+}

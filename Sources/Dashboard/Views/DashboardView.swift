@@ -1,0 +1,85 @@
+import Foundation
+import ManagementAPI
+import Monitor
+import Screen
+
+/// The whole screen as a `Frame`, from the state alone (DESIGN.md section 5).
+public enum DashboardView {
+    public static func render(_ state: State) -> Frame {
+        var frame = Frame(width: state.size.width, height: state.size.height)
+        guard !state.isTooSmall else {
+            TooSmall(minimumWidth: State.minimumWidth, minimumHeight: State.minimumHeight, glyphs: state.glyphs)
+                .render(into: frame.bounds, frame: &frame)
+            return frame
+        }
+        var area = frame.bounds
+        let (headerRow, afterHeader) = area.splitTop(1)
+        HeaderView.render(state, into: headerRow, frame: &frame)
+        area = afterHeader
+        if state.paused {
+            let (bannerRow, rest) = area.splitTop(1)
+            Banner("PAUSED " + state.glyphs.separator + " data keeps coming in " + state.glyphs.separator + " Z resumes")
+                .render(into: bannerRow, frame: &frame)
+            area = rest
+        }
+        let (body, bottomRow) = area.splitBottom(1)
+        let tokenRows = min(state.shown.tokens.count + 1, max(3, (body.height - 4) / 3))
+        let (tokenArea, errorArea) = body.splitTop(tokenRows)
+        TokenTableView.render(state, into: tokenArea, frame: &frame)
+        ErrorPaneView.render(state, into: errorArea, frame: &frame)
+        if let prompt = state.prompt {
+            Prompt(label: "/ ", state: prompt, glyphs: state.glyphs).render(into: bottomRow, frame: &frame)
+        } else {
+            HintBar.render(state, into: bottomRow, frame: &frame)
+        }
+        if state.showHelp {
+            HelpOverlay(title: "mapitop keys", lines: HelpOverlayText.lines, glyphs: state.glyphs).render(into: body, frame: &frame)
+        }
+        return frame
+    }
+
+    /// Where the terminal cursor goes: in the prompt while it is open, else hidden.
+    public static func cursor(_ state: State) -> (x: Int, y: Int)? {
+        guard let prompt = state.prompt, !state.isTooSmall else { return nil }
+        let row = Rect(x: 0, y: state.size.height - 1, width: state.size.width, height: 1)
+        return Prompt(label: "/ ", state: prompt, glyphs: state.glyphs).cursorPosition(in: row)
+    }
+}
+
+enum HeaderView {
+    static func render(_ state: State, into rect: Rect, frame: inout Frame) {
+        let style = Style(.header, bold: true)
+        frame.fill(rect, style: style)
+        let host = URL(string: state.session.apiBase)?.host.map { host in
+            URL(string: state.session.apiBase)?.port.map { "\(host):\($0)" } ?? host
+        } ?? state.session.apiBase
+        var left = "mapitop  \(host)  probes \(state.session.probesPerMinute)/min"
+        if let tap = state.session.tapAddress { left += " \(state.glyphs.separator) tap \(tap)" }
+        let live = state.paused ? "PAUSED" : "\(state.glyphs.live) live"
+        let right = "\(live)   \(Clock.time(state.now))   ? help "
+        frame.write(" " + left, x: rect.x, y: rect.y, style: style, clip: rect)
+        let rightWidth = DisplayWidth.of(right)
+        if rect.width > DisplayWidth.of(left) + rightWidth + 2 {
+            frame.write(right, x: rect.maxX - rightWidth, y: rect.y, style: style, clip: rect)
+        }
+    }
+}
+
+enum HintBar {
+    static func render(_ state: State, into rect: Rect, frame: inout Frame) {
+        let style = Style(.hint)
+        frame.fill(rect, style: style)
+        let text = " / filter  Enter expand  Tab pane  t token  c code  Z pause  s sort(\(state.sort.rawValue))  T theme  q quit"
+        frame.write(TextFit.truncate(text, to: rect.width, glyphs: state.glyphs), x: rect.x, y: rect.y, style: style, clip: rect)
+    }
+}
+
+enum HelpOverlayText {
+    static let lines: [(keys: String, action: String)] = [
+        ("↑ ↓  j k", "move the selection"), ("PgUp PgDn  g G", "page, first, last"), ("Tab  Shift-Tab", "switch pane"),
+        ("Enter  +", "expand (on a token: its errors)"), ("-", "collapse"), ("/", "filter; Esc clears it"),
+        ("t  c", "filter by the selected token / code"), ("Z", "pause the screen (data keeps coming)"),
+        ("s", "sort tokens: usage, name, errors"), ("T", "next theme"), ("Ctrl-L", "redraw"), ("?", "this help"), ("q  Ctrl-C", "quit"),
+        ("", ""), ("filter terms", "token: code: status:429|4xx field: method: path: word !negate"),
+    ]
+}

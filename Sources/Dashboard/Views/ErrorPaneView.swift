@@ -1,0 +1,72 @@
+import Foundation
+import ManagementAPI
+import Monitor
+import Screen
+
+/// The error tree with its title line, and the detail pane of the selected occurrence.
+enum ErrorPaneView {
+    static func render(_ state: State, into rect: Rect, frame: inout Frame) {
+        guard rect.height > 0 else { return }
+        let (titleRow, rest) = rect.splitTop(1)
+        let minutes = Int(state.shown.errorWindow / 60)
+        frame.write(" ERRORS  last \(minutes) min", x: titleRow.x, y: titleRow.y, style: Style(.title, bold: true), clip: titleRow)
+        if !state.filter.isEmpty {
+            let text = "filter: " + state.filter.description + " "
+            let fitted = TextFit.truncate(text, to: max(0, titleRow.width - 24), glyphs: state.glyphs)
+            frame.write(fitted, x: titleRow.maxX - DisplayWidth.of(fitted), y: titleRow.y, style: Style(.banner), clip: titleRow)
+        }
+        let rows = ErrorTree.rows(state)
+        let selectedIndex = rows.firstIndex { $0.id == state.selectedNode }
+        let detail = state.focus == .errors ? selectedIndex.flatMap { rows[$0].occurrence } : nil
+        let detailHeight = detail.map { min(rest.height / 2, 2 + max(1, $0.fieldErrors.count)) } ?? 0
+        let (treeArea, detailArea) = rest.splitBottom(detailHeight)
+        if rows.isEmpty {
+            let message = state.filter.isEmpty ? " no calls seen yet" : " nothing matches the filter (Esc clears it)"
+            frame.write(message, x: treeArea.x, y: treeArea.y, style: Style(.dim), clip: treeArea)
+        } else {
+            Tree(rows: rows.map(\.row), selected: selectedIndex, offset: state.errorOffset, glyphs: state.glyphs,
+                 focused: state.focus == .errors).render(into: treeArea, frame: &frame)
+        }
+        if let detail { DetailView.render(detail, into: detailArea, frame: &frame, glyphs: state.glyphs) }
+    }
+}
+
+/// Request id, time, token, method, path, status, latency, and one line per field error.
+enum DetailView {
+    static func render(_ occurrence: Occurrence, into rect: Rect, frame: inout Frame, glyphs: Glyphs) {
+        guard rect.height > 0 else { return }
+        let record = occurrence.record
+        frame.fill(rect.row(0), with: glyphs.horizontal, style: Style(.border))
+        let status: String
+        switch record.outcome {
+        case .status(let code): status = "\(code) \(StandardCodes.reasonPhrase(code))"
+        case .transport(let failure): status = failure.summary
+        }
+        let separator = " \(glyphs.separator) "
+        let line = [
+            "req " + (record.rate.requestID ?? "-"), Clock.time(record.time), record.token.displayName,
+            record.method + " " + record.path, status, "\(record.latency.milliseconds) ms",
+        ].joined(separator: separator)
+        frame.write(line, x: rect.x + 1, y: rect.y + 1, style: Style(.text, bold: true), clip: rect)
+        let fields = occurrence.fieldErrors
+        if fields.isEmpty {
+            let entries = record.errors.map { "\($0.code): \($0.description)" }.joined(separator: "  ")
+            frame.write(entries, x: rect.x + 3, y: rect.y + 2, clip: rect)
+            return
+        }
+        let codeWidth = min(20, fields.map { $0.code.count }.max() ?? 0)
+        let fieldWidth = min(32, fields.map { $0.detail?.field.count ?? 0 }.max() ?? 0)
+        for (index, entry) in fields.enumerated() where rect.y + 2 + index < rect.maxY {
+            var parts = [TextFit.pad(entry.code, to: codeWidth, glyphs: glyphs)]
+            if let detail = entry.detail {
+                parts.append(TextFit.pad(detail.field, to: fieldWidth, glyphs: glyphs))
+                parts.append(detail.constraint.map { "limit \($0)" } ?? "")
+                if let provided = detail.provided { parts.append("got '\(provided)'") }
+            } else {
+                parts.append(entry.description)
+            }
+            frame.write(parts.filter { !$0.isEmpty }.joined(separator: "  "), x: rect.x + 3, y: rect.y + 2 + index,
+                        style: Style(.class4xx), clip: rect)
+        }
+    }
+}

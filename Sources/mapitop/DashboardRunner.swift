@@ -1,0 +1,72 @@
+import Dashboard
+import Foundation
+import Logging
+import ManagementAPI
+import Monitor
+import Screen
+import ServiceLifecycle
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Puts the dashboard on the screen: curses on one thread of its own, the collectors as
+/// services beside it; when the dashboard ends, the services are shut down, and a signal
+/// that ended it becomes the exit status after the terminal is restored.
+enum DashboardRunner {
+    static func run(session: SessionInfo, monitor: Monitor, themeName: String, display: DisplayOptions,
+                    services: [any Service], logger: Logger) async throws
+    {
+        let environment = ProcessInfo.processInfo.environment
+        let filter = try display.presetFilter()
+        let themes = ThemeLocator.available(environment: environment)
+        let initialTheme = try loadTheme(themeName, environment: environment)
+        let monochrome = display.noColor || TerminalCapabilities.noColorRequested(environment: environment)
+        let ascii = display.ascii || !TerminalCapabilities.isUTF8()
+        TerminalSignals.shared.install()
+
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, logger: logger))
+        async let collectors: Void = group.run()
+        let signal: Int32? = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                // This thread owns curses; it must see SIGWINCH, whatever mask it inherited.
+                var set = sigset_t()
+                sigemptyset(&set)
+                sigaddset(&set, SIGWINCH)
+                pthread_sigmask(SIG_UNBLOCK, &set, nil)
+                let terminal = NcursesTerminal(options: .init(theme: initialTheme, monochrome: monochrome))
+                var state = State(session: session, size: terminal.size, now: Date(), themes: themes,
+                                  themeIndex: themes.firstIndex(of: initialTheme.name) ?? 0,
+                                  glyphs: ascii ? .ascii : .unicode, monochrome: monochrome, filter: filter)
+                if !themes.contains(initialTheme.name) {
+                    state.themes.insert(initialTheme.name, at: 0)
+                    state.themeIndex = 0
+                }
+                let loop = DashboardLoop(
+                    terminal: terminal, monitor: monitor, clock: SystemClock(), state: state,
+                    loadTheme: { name in (try? loadTheme(name, environment: environment)) ?? initialTheme },
+                    stopSignal: { TerminalSignals.shared.pending })
+                let stoppedBy = loop.run()
+                terminal.end()
+                continuation.resume(returning: stoppedBy)
+            }
+        }
+        await group.triggerGracefulShutdown()
+        _ = try? await collectors
+        if let signal { throw ExitCodeError(code: 128 + signal) }
+    }
+
+    static func loadTheme(_ name: String, environment: [String: String]) throws -> Theme {
+        do {
+            return try ThemeLoader.load(name, environment: environment)
+        } catch {
+            Diagnostics.fail(error.description, exitCode: ExitCodes.config)
+        }
+    }
+}
+
+/// An exit status to leave with after cleanup (ArgumentParser's ExitCode, by another name
+/// so it can cross the concurrency boundary as a plain error).
+struct ExitCodeError: Error {
+    let code: Int32
+}
