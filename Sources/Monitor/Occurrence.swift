@@ -37,9 +37,12 @@ public struct GroupKey: Sendable, Hashable, Comparable {
     }
 
     /// "400 Bad Request · too_long", "429 rate_limit_exceeded", "transport · refused".
-    public var title: String {
-        guard let status else { return "transport · \(code)" }
-        if status == 400 { return "400 Bad Request · \(code)" }
+    public var title: String { title(separator: "·") }
+
+    /// The title with another separator (ASCII screens use "-").
+    public func title(separator: String) -> String {
+        guard let status else { return "transport \(separator) \(code)" }
+        if status == 400 { return "400 Bad Request \(separator) \(code)" }
         if code.isEmpty { return "\(status) \(StandardCodes.reasonPhrase(status))" }
         return "\(status) \(code)"
     }

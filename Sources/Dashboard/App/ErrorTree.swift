@@ -35,7 +35,8 @@ enum ErrorTree {
                 rows.append(ErrorTreeRow(
                     id: groupID,
                     row: Tree.Row(depth: 1, marker: hasOccurrences ? (groupOpen ? .expanded : .collapsed) : .none,
-                                  text: group.key.title, trailing: String(group.count), style: Style(role(summary.statusClass))),
+                                  text: group.key.title(separator: glyphs.separator), trailing: String(group.count),
+                                  style: Style(role(summary.statusClass))),
                     occurrence: nil, group: group.key, expandable: hasOccurrences, parent: classID))
                 guard groupOpen else { continue }
                 for occurrence in group.occurrences {

@@ -135,7 +135,6 @@ enum QuickFilter {
         let text = "\(key):\(value.contains(" ") ? "\"\(value)\"" : value)"
         guard let filter = try? Filter(parsing: text) else { return }
         state.filter = state.filter == filter ? .empty : filter
-        state.selectedNode = nil
     }
 }
 
@@ -181,8 +180,8 @@ enum Selection {
         if row.expandable, state.isExpanded(row.id) {
             toggle(row.id, &state)
         } else if let parent = row.parent {
+            // On a closed or leaf row, '-' steps out to the parent, as file trees do.
             state.selectedNode = parent
-            if state.isExpanded(parent) { toggle(parent, &state) }
         }
     }
 
