@@ -34,6 +34,7 @@ test: deps
 bench: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox --allow-writing-to-package-directory benchmark --no-progress
 	Benchmarks/tap-vs-nginx.sh
+	Benchmarks/dashboard-vs-htop.sh
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mapitop/themes

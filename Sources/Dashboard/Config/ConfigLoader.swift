@@ -30,14 +30,7 @@ public enum ConfigLoader {
     }
 
     public static func parse(_ text: String, file: String, environment: [String: String]) throws(ConfigError) -> Configuration {
-        let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ConfigError(file: file, line: error.source.begin.line, key: nil, message: "not valid TOML: \(error.description)")
-        } catch {
-            throw ConfigError(file: file, line: nil, key: nil, message: "not valid TOML")
-        }
+        let table = try TOMLDocument.parse(text, file: file)
         var reader = Reader(file: file, locator: TOMLKeyLocator(text: text), environment: environment)
         return try reader.configuration(from: table)
     }

@@ -65,14 +65,7 @@ public enum ThemeLoader {
     }
 
     public static func parse(_ text: String, name: String, file: String) throws(ConfigError) -> Theme {
-        let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ConfigError(file: file, line: error.source.begin.line, key: nil, message: "not valid TOML: \(error.description)")
-        } catch {
-            throw ConfigError(file: file, line: nil, key: nil, message: "not valid TOML")
-        }
+        let table = try TOMLDocument.parse(text, file: file)
         let locator = TOMLKeyLocator(text: text)
         var roles: [Role: RoleStyle] = [:]
         for key in table.keys {

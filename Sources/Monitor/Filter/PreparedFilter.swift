@@ -1,9 +1,10 @@
 import ManagementAPI
 
 /// A filter resolved against the monitor's tokens and groups. Token and status terms (and
-/// most code terms) depend only on an occurrence's token or group, so they are decided
-/// once per token and per group; only the rest look at each record. This is what keeps
-/// filtering 100 000 occurrences within a redraw.
+/// most code terms) depend only on an occurrence's token or group, so the whole filter is
+/// decided once per (token, group) pair into a flat table; only pairs that need more (a
+/// word, a field, a 400's other codes) look at each record. This is what keeps filtering
+/// 100 000 occurrences within a redraw.
 struct PreparedFilter {
     private enum Verdict: UInt8 {
         case no, yes, askRecord
@@ -14,9 +15,13 @@ struct PreparedFilter {
         let byToken: [Verdict]?
         let byGroup: [Verdict]?
 
+        /// What the term says for a token and group, before looking at any record.
+        func verdict(token: Int, group: Int) -> Verdict {
+            byToken?[token] ?? byGroup?[group] ?? .askRecord
+        }
+
         func matches(_ occurrence: borrowing Occurrence) -> Bool {
-            let verdict = byToken?[occurrence.tokenSlot] ?? byGroup?[occurrence.slot] ?? .askRecord
-            switch verdict {
+            switch verdict(token: occurrence.tokenSlot, group: occurrence.slot) {
             case .no: return false
             case .yes: return true
             case .askRecord: return term.matches(occurrence.record, occurrence.group)
@@ -26,6 +31,9 @@ struct PreparedFilter {
 
     private let alternatives: [[Check]]
     private let negations: [Check]
+    /// The filter's verdict per (token slot, group slot): row-major, `groupCount` wide.
+    private let table: [Verdict]
+    private let groupCount: Int
 
     init(_ filter: Filter, tokens: [TokenReference], groups: [GroupKey]) {
         func check(_ term: Filter.Term) -> Check {
@@ -51,9 +59,48 @@ struct PreparedFilter {
         }
         alternatives = filter.alternatives.map { $0.map(check) }
         negations = filter.negations.map(check)
+        groupCount = groups.count
+        var table = [Verdict](repeating: .askRecord, count: tokens.count * groups.count)
+        for token in tokens.indices {
+            for group in groups.indices {
+                table[token * groups.count + group] = Self.decide(alternatives, negations, token: token, group: group)
+            }
+        }
+        self.table = table
+    }
+
+    /// All alternatives must hold and no negation may; unknown where a term needs the record.
+    private static func decide(_ alternatives: [[Check]], _ negations: [Check], token: Int, group: Int) -> Verdict {
+        var result = Verdict.yes
+        for alternative in alternatives {
+            let verdicts = alternative.map { $0.verdict(token: token, group: group) }
+            if verdicts.contains(.yes) { continue }
+            if verdicts.allSatisfy({ $0 == .no }) { return .no }
+            result = .askRecord
+        }
+        for negation in negations {
+            switch negation.verdict(token: token, group: group) {
+            case .yes: return .no
+            case .askRecord: result = .askRecord
+            case .no: break
+            }
+        }
+        return result
     }
 
     func matches(_ occurrence: borrowing Occurrence) -> Bool {
+        let index = occurrence.tokenSlot * groupCount + occurrence.slot
+        if index < table.count {
+            switch table[index] {
+            case .yes: return true
+            case .no: return false
+            case .askRecord: break
+            }
+        }
+        return matchesRecord(occurrence)
+    }
+
+    private func matchesRecord(_ occurrence: borrowing Occurrence) -> Bool {
         for group in alternatives where !group.contains(where: { $0.matches(occurrence) }) {
             return false
         }
