@@ -90,10 +90,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Helpers that more than one test target needs; never linked into the product.
+        .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(
             name: "ManagementAPITests",
             dependencies: [
-                "ManagementAPI",
+                "ManagementAPI", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -127,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "CollectorsTests",
             dependencies: [
-                "Collectors", "Simulator", "Monitor", "ManagementAPI",
+                "Collectors", "Simulator", "Monitor", "ManagementAPI", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -141,7 +143,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "mapitop", "Simulator", "ManagementAPI",
+                "mapitop", "Simulator", "ManagementAPI", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -9,6 +9,7 @@ import NIOPosix
 import Simulator
 import Synchronization
 import Testing
+import TestSupport
 @testable import Collectors
 
 /// One clock for both sides: the simulator's quota window and the prober's schedule.
@@ -74,11 +75,10 @@ struct ProbeLiveTests {
             #expect((schedule.entry(for: token.fingerprint)?.due ?? .distantPast) >= now.addingTimeInterval(55))
             #expect((schedule.entry(for: revoked.fingerprint)?.due ?? .distantPast) >= now.addingTimeInterval(290))
         }
-        let closed = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = closed.localAddress!.port!
-        try await closed.close()
-        let records = await ProbeRunner.probeRound([ProbeTarget(token: token, request: .listWebhooks())],
-                                                    perform: ProbeRunner.performing(with: client(port)))
+        let records = try await withRefusingPort { port in
+            await ProbeRunner.probeRound([ProbeTarget(token: token, request: .listWebhooks())],
+                                         perform: ProbeRunner.performing(with: client(port)))
+        }
         var monitor = MonitorCore()
         records.forEach { monitor.ingest($0) }
         #expect(monitor.snapshot(now: Date()).tokens.first?.state == .unreachable)

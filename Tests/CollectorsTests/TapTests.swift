@@ -10,6 +10,7 @@ import NIOPosix
 import Simulator
 import Synchronization
 import Testing
+import TestSupport
 @testable import Collectors
 
 #if canImport(Glibc)
@@ -155,15 +156,14 @@ struct TapTests {
 
     @Test("upstream down is a 502 that says so; upstream slow is a 504; both are recorded")
     func upstreamDownAndSlow() async throws {
-        let closed = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let deadPort = closed.localAddress!.port!
-        try await closed.close()
-        try await withTap(upstream: "http://127.0.0.1:\(deadPort)") { port, sink in
-            let answer = try await call("http://127.0.0.1:\(port)", .GET, "/v2/webhooks/", secret: Self.admin.secret)
-            #expect(answer.status == 502)
-            #expect(answer.body.contains("\"code\":\"bad_gateway\""))
-            #expect(answer.body.contains("could not reach the upstream http://127.0.0.1:\(deadPort)"))
-            #expect(sink.all.map(\.outcome) == [.status(502)])
+        try await withRefusingPort { deadPort in
+            try await withTap(upstream: "http://127.0.0.1:\(deadPort)") { port, sink in
+                let answer = try await call("http://127.0.0.1:\(port)", .GET, "/v2/webhooks/", secret: Self.admin.secret)
+                #expect(answer.status == 502)
+                #expect(answer.body.contains("\"code\":\"bad_gateway\""))
+                #expect(answer.body.contains("could not reach the upstream http://127.0.0.1:\(deadPort)"))
+                #expect(sink.all.map(\.outcome) == [.status(502)])
+            }
         }
         try await Self.simulator(latency: .seconds(2)).test(.live) { server in
             try await withTap(upstream: "http://127.0.0.1:\(server.port!)", timeout: .milliseconds(300)) { port, sink in

@@ -7,6 +7,7 @@ import ManagementAPI
 import NIOPosix
 import Simulator
 import Testing
+import TestSupport
 
 @Suite("mapitop snapshot: exit codes and output")
 struct SnapshotCommandTests {
@@ -66,10 +67,7 @@ struct SnapshotCommandTests {
             #expect(result.output.contains("unauthorized"))
             #expect(!result.output.contains(Self.secret))
         }
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress!.port!
-        try await channel.close()
-        let result = await snapshot(try config(port: port))
+        let result = try await withRefusingPort { port in await snapshot(try config(port: port)) }
         #expect(result.status == 3, "\(result.output)")
         #expect(result.output.contains("unreachable"))
         #expect(!result.output.contains(Self.secret))

@@ -8,6 +8,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import Testing
+import TestSupport
 
 /// What the loopback server saw of the last request.
 private final class Seen: Sendable {
@@ -171,13 +172,16 @@ struct ClientLiveTests {
 
     @Test("a closed port is refused; an unknown name is a DNS failure")
     func refusedAndDNS() async throws {
-        let port = try await closedPort()
+        try await withRefusingPort { port in
+            try await withClient { http in
+                let refused = ManagementClient(configuration: .init(baseURL: "http://127.0.0.1:\(port)"),
+                                               httpClient: http, logger: LogCapture().logger())
+                let record = await refused.send(.listWebhooks(), token: token).record
+                #expect(record.outcome == .transport(.refused))
+                #expect(record.statusClass == .transport)
+            }
+        }
         try await withClient { http in
-            let refused = ManagementClient(configuration: .init(baseURL: "http://127.0.0.1:\(port)"),
-                                           httpClient: http, logger: LogCapture().logger())
-            let record = await refused.send(.listWebhooks(), token: token).record
-            #expect(record.outcome == .transport(.refused))
-            #expect(record.statusClass == .transport)
             let dns = ManagementClient(configuration: .init(baseURL: "http://no-such-host.invalid"),
                                        httpClient: http, logger: LogCapture().logger())
             #expect(await dns.send(.listWebhooks(), token: token).record.outcome == .transport(.dns))
@@ -196,14 +200,5 @@ struct ClientLiveTests {
             #expect(await client.send(.listWebhooks(), token: token).record.outcome == .transport(.reset))
         }
         try await channel.close()
-    }
-
-    /// A port that was just bound and released, so nothing listens there.
-    func closedPort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress!.port!
-        try await channel.close()
-        return port
     }
 }
