@@ -8,7 +8,7 @@ public struct MonitorCore: Sendable {
     /// Tokens in order of first sight; an occurrence keeps its token's index here.
     private var tokenOrder: [Fingerprint] = []
     private var tokenSlots: [Fingerprint: Int] = [:]
-    private var ring: Ring<Occurrence>
+    private var ring: OccurrenceRing
     /// Groups by slot: occurrences carry their slot, so snapshots never hash a key.
     private var groupKeys: [GroupKey] = []
     private var groupCounters: [GroupCounter] = []
@@ -22,7 +22,7 @@ public struct MonitorCore: Sendable {
 
     public init(configuration: MonitorConfiguration = MonitorConfiguration()) {
         self.configuration = configuration
-        ring = Ring(capacity: configuration.ringCapacity)
+        ring = OccurrenceRing(capacity: configuration.ringCapacity)
     }
 
     /// Tokens named in the configuration show from the start, idle until something is seen.
@@ -61,7 +61,7 @@ public struct MonitorCore: Sendable {
         nextOccurrenceID += 1
         let occurrence = Occurrence(id: nextOccurrenceID, record: record, group: keys[0], slot: slots[0],
                                     extraSlots: Array(slots.dropFirst()), tokenSlot: tokenSlots[fingerprint] ?? 0)
-        if ring.append(occurrence) != nil { evicted += 1 }
+        if ring.append(occurrence) { evicted += 1 }
     }
 
     private mutating func slot(for key: GroupKey) -> Int {
@@ -82,21 +82,17 @@ public struct MonitorCore: Sendable {
                         filter: filter.isEmpty ? nil : filter.description)
     }
 
-    private func inWindow(_ occurrence: borrowing Occurrence, now: TimeInterval) -> Bool {
-        now - occurrence.record.time.timeIntervalSince1970 < configuration.errorWindow
-    }
-
     /// Counts from the exact counters; occurrences from the ring.
     private func unfilteredClasses(now: Date) -> [ClassSummary] {
         let seconds = now.timeIntervalSince1970
+        let oldest = seconds - configuration.errorWindow
+        let limit = configuration.occurrencesPerGroup
         var listed = [[Occurrence]](repeating: [], count: groupKeys.count)
-        ring.forEachNewestFirst { occurrence in
-            if listed[occurrence.slot].count < configuration.occurrencesPerGroup, inWindow(occurrence, now: seconds) {
-                listed[occurrence.slot].append(copy occurrence)
-                for slot in occurrence.extraSlots where listed[slot].count < configuration.occurrencesPerGroup {
-                    listed[slot].append(copy occurrence)
-                }
-            }
+        ring.scanNewestFirst { entry, position in
+            guard entry.time > oldest, entry.hasExtraSlots || listed[Int(entry.slot)].count < limit else { return true }
+            let occurrence = ring[position]
+            if listed[occurrence.slot].count < limit { listed[occurrence.slot].append(occurrence) }
+            for slot in occurrence.extraSlots where listed[slot].count < limit { listed[slot].append(occurrence) }
             return true
         }
         let counted = groupKeys.indices.compactMap { slot -> ErrorGroup? in
@@ -117,18 +113,24 @@ public struct MonitorCore: Sendable {
         var classCounts: [StatusClass: Int] = [:]
         // With code terms, a 400 shows under the codes asked for, not under all of its codes.
         let codes = Set(filter.alternatives.joined().filter { $0.key == .code }.map(\.value))
-        ring.forEachNewestFirst { occurrence in
-            guard inWindow(occurrence, now: seconds), prepared.matches(occurrence) else { return true }
+        let oldest = seconds - configuration.errorWindow
+        ring.scanNewestFirst { entry, position in
+            guard entry.time > oldest else { return true }
+            let verdict = prepared.verdict(tokenSlot: Int(entry.tokenSlot), slot: Int(entry.slot))
+            guard verdict != .no else { return true }
+            let occurrence = ring[position]
+            guard verdict == .yes || prepared.matchesRecord(occurrence) else { return true }
             classCounts[occurrence.group.statusClass, default: 0] += 1
-            var slots = [occurrence.slot] + occurrence.extraSlots
-            if !codes.isEmpty, slots.count > 1 {
-                let wanted = slots.filter { codes.contains(groupKeys[$0].code) }
-                if !wanted.isEmpty { slots = wanted }
-            }
-            for slot in slots {
+            func count(_ slot: Int) {
                 counts[slot] += 1
-                if listed[slot].count < configuration.occurrencesPerGroup { listed[slot].append(copy occurrence) }
+                if listed[slot].count < configuration.occurrencesPerGroup { listed[slot].append(occurrence) }
             }
+            let extras = occurrence.extraSlots
+            // A 400 with several codes counts under the codes asked for when any of its codes is.
+            let narrowed = !codes.isEmpty && !extras.isEmpty
+                && (codes.contains(groupKeys[occurrence.slot].code) || extras.contains { codes.contains(groupKeys[$0].code) })
+            if !narrowed || codes.contains(groupKeys[occurrence.slot].code) { count(occurrence.slot) }
+            for slot in extras where !narrowed || codes.contains(groupKeys[slot].code) { count(slot) }
             return true
         }
         let matched = groupKeys.indices.compactMap { slot -> ErrorGroup? in

@@ -54,8 +54,9 @@ public struct GroupKey: Sendable, Hashable, Comparable {
     }
 }
 
-/// One retained error: the record and its place in the tree.
-public struct Occurrence: Sendable, Hashable, Identifiable {
+/// One retained error: the record and its place in the tree. A class, so the ring, the
+/// snapshot's lists and the screen share one copy of the record's strings and arrays.
+public final class Occurrence: Sendable, Hashable, Identifiable {
     /// Increases with every ingested error; stable while the occurrence is retained.
     public let id: UInt64
     public let record: CallRecord

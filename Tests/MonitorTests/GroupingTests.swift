@@ -52,6 +52,17 @@ struct GroupingTests {
         #expect(snapshot.retained == 10 && snapshot.evicted == 90)
     }
 
+    @Test("a 400 still lists under its other codes when its first code's list is full")
+    func listedUnderEveryCode() {
+        // The oldest call carries too_long and required; five newer ones fill too_long's list.
+        let records = [Records.badRequest(at: 0, codes: ["too_long", "required"])] + (1..<6).map { Records.badRequest(at: Double($0)) }
+        let groups = snapshot(records, at: 10, configuration: MonitorConfiguration(occurrencesPerGroup: 3))
+            .summary(of: .clientError)?.groups ?? []
+        let lists = Dictionary(uniqueKeysWithValues: groups.map { ($0.key.code, $0.occurrences.map(\.record.time)) })
+        #expect(lists["too_long"] == [5, 4, 3].map(Records.at))
+        #expect(lists["required"] == [Records.at(0)])
+    }
+
     @Test("the error window drops old calls from the counts, to the 10-second bucket")
     func errorWindow() {
         let configuration = MonitorConfiguration(errorWindow: 60)

@@ -93,13 +93,3 @@ enum ErrorTree {
         return parts.joined(separator: "  ")
     }
 }
-
-/// Times of day as the screen shows them, in the local time zone.
-enum Clock {
-    static func time(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = .current
-        let parts = calendar.dateComponents([.hour, .minute, .second], from: date)
-        return String(format: "%02d:%02d:%02d", parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0)
-    }
-}

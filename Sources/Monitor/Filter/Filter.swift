@@ -113,7 +113,9 @@ extension Filter.Term {
         case .token:
             return matches(record.token)
         case .code:
-            return group.code == value || record.errors.contains { $0.code == value }
+            if group.code == value { return true }
+            for index in record.errors.indices where record.errors[index].code == value { return true }
+            return false
         case .status:
             switch status {
             case .exact(let code): return record.outcome.status == code
@@ -130,7 +132,10 @@ extension Filter.Term {
         case .path:
             return ASCII.contains(record.path.utf8, folded)
         case .text:
-            return ASCII.contains(record.path.utf8, folded) || record.errors.contains { ASCII.contains($0.description.utf8, folded) }
+            // Index loop: a closure over the entries would copy each one (and retain its strings).
+            if ASCII.contains(record.path.utf8, folded) { return true }
+            for index in record.errors.indices where ASCII.contains(record.errors[index].description.utf8, folded) { return true }
+            return false
         }
     }
 }

@@ -6,21 +6,28 @@ import ManagementAPI
 /// word, a field, a 400's other codes) look at each record. This is what keeps filtering
 /// 100 000 occurrences within a redraw.
 struct PreparedFilter {
-    private enum Verdict: UInt8 {
+    enum Verdict: UInt8 {
         case no, yes, askRecord
     }
 
-    private struct Check {
+    /// A class so the scan borrows one reference instead of copying the term's strings.
+    private final class Check: Sendable {
         let term: Filter.Term
         let byToken: [Verdict]?
         let byGroup: [Verdict]?
+
+        init(term: Filter.Term, byToken: [Verdict]?, byGroup: [Verdict]?) {
+            self.term = term
+            self.byToken = byToken
+            self.byGroup = byGroup
+        }
 
         /// What the term says for a token and group, before looking at any record.
         func verdict(token: Int, group: Int) -> Verdict {
             byToken?[token] ?? byGroup?[group] ?? .askRecord
         }
 
-        func matches(_ occurrence: borrowing Occurrence) -> Bool {
+        func matches(_ occurrence: Occurrence) -> Bool {
             switch verdict(token: occurrence.tokenSlot, group: occurrence.slot) {
             case .no: return false
             case .yes: return true
@@ -88,19 +95,15 @@ struct PreparedFilter {
         return result
     }
 
-    func matches(_ occurrence: borrowing Occurrence) -> Bool {
-        let index = occurrence.tokenSlot * groupCount + occurrence.slot
-        if index < table.count {
-            switch table[index] {
-            case .yes: return true
-            case .no: return false
-            case .askRecord: break
-            }
-        }
-        return matchesRecord(occurrence)
+    /// The filter's answer for an occurrence of this token and group, before its record is
+    /// read: `.askRecord` means `matchesRecord` must decide.
+    func verdict(tokenSlot: Int, slot: Int) -> Verdict {
+        let index = tokenSlot * groupCount + slot
+        return index < table.count ? table[index] : .askRecord
     }
 
-    private func matchesRecord(_ occurrence: borrowing Occurrence) -> Bool {
+    /// The whole filter against the occurrence's record, for pairs the table left open.
+    func matchesRecord(_ occurrence: Occurrence) -> Bool {
         for group in alternatives where !group.contains(where: { $0.matches(occurrence) }) {
             return false
         }
