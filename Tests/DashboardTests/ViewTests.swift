@@ -128,3 +128,38 @@ struct ViewTests {
         #expect(drawn(state)?.trimmedLines.joined().contains("54/60") == true)
     }
 }
+
+@Suite("The detail pane's field lines")
+struct DetailLineTests {
+    /// A 400 as the real decoder reads it, through the monitor, rendered into a frame.
+    func detail(_ descriptions: [(code: String, description: String)]) throws -> String {
+        let body = #"{"errors":["# + descriptions.map { #"{"code":"\#($0.code)","description":"\#($0.description)"}"# }
+            .joined(separator: ",") + "]}"
+        let entries = ResponseDecoder.decodeError(status: 400, body: Array(body.utf8)).entries
+        var core = MonitorCore()
+        let time = Date(timeIntervalSince1970: 1_800_000_000)
+        core.ingest(CallRecord(time: time, token: TokenReference(fingerprint: Secret("s").fingerprint, label: "ops"), method: "POST",
+                               path: "/v2/webhooks/", outcome: .status(400), latency: .milliseconds(5), rate: .unknown,
+                               errors: entries, source: .tap))
+        let occurrence = try #require(core.snapshot(now: time).classes.first?.groups.first?.occurrences.first)
+        var frame = Frame(width: 120, height: 8)
+        DetailView.render(occurrence, into: frame.bounds, frame: &frame, glyphs: .unicode)
+        return frame.lines.joined(separator: "\n")
+    }
+
+    @Test("each constraint is named as its template says: a limit, a type, a rule, a clashing field, an action")
+    func constraintNames() throws {
+        let screen = try detail([
+            ("too_long", "Field 'metadata.title' must be shorter than '255' characters. Value of 'x' was provided."),
+            ("invalid_type", "Field 'metadata.tags' must be of type 'array'. Value of 'news' was provided."),
+            ("invalid_format", "Field 'publish_start_date' cannot \\\"be parsed as a date\\\". Value of 'soon' was provided."),
+            ("not_allowed", "Field 'download_url' cannot be used with 'direct'. Value of 'http://x' was provided."),
+            ("resource_exhausted", "You cannot 'create' any more of 'webhooks'. Value of '11' was provided."),
+        ])
+        #expect(screen.contains("metadata.title      limit 255  got 'x'"))
+        #expect(screen.contains("metadata.tags       type array  got 'news'"))
+        #expect(screen.contains("publish_start_date  cannot be parsed as a date  got 'soon'"))
+        #expect(screen.contains("download_url        with direct  got 'http://x'"))
+        #expect(screen.contains("webhooks            cannot create  got '11'"))
+    }
+}

@@ -60,13 +60,25 @@ enum DetailView {
             var parts = [TextFit.pad(entry.code, to: codeWidth, glyphs: glyphs)]
             if let detail = entry.detail {
                 parts.append(TextFit.pad(detail.field, to: fieldWidth, glyphs: glyphs))
-                parts.append(detail.constraint.map { "limit \($0)" } ?? "")
+                parts.append(detail.constraint.map { "\(constraintLabel(entry.code)) \($0)" } ?? "")
                 if let provided = detail.provided { parts.append("got '\(provided)'") }
             } else {
                 parts.append(entry.description)
             }
             frame.write(parts.filter { !$0.isEmpty }.joined(separator: "  "), x: rect.x + 3, y: rect.y + 2 + index,
                         style: Style(.class4xx), clip: rect)
+        }
+    }
+
+    /// What the seed's template says the constraint is: a limit, a type, a format rule, the
+    /// field it clashes with, or the action that ran out (`You cannot 'create' any more`).
+    static func constraintLabel(_ code: String) -> String {
+        switch code {
+        case "invalid_type": "type"
+        case "invalid_format": "cannot"
+        case "not_allowed": "with"
+        case "resource_exhausted": "cannot"
+        default: "limit"
         }
     }
 }
