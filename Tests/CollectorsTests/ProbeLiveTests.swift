@@ -5,7 +5,6 @@ import HummingbirdTesting
 import Logging
 import ManagementAPI
 import Monitor
-import NIOPosix
 import Simulator
 import Synchronization
 import Testing

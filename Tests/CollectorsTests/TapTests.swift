@@ -6,7 +6,6 @@ import Logging
 import ManagementAPI
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 import Simulator
 import Synchronization
 import Testing

@@ -4,7 +4,6 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import ManagementAPI
-import NIOPosix
 import Simulator
 import Testing
 import TestSupport
