@@ -13,6 +13,7 @@ public struct MonitorCore: Sendable {
     private var groupKeys: [GroupKey] = []
     private var groupCounters: [GroupCounter] = []
     private var groupSlots: [GroupKey: Int] = [:]
+    private var sharedExtraSlots: [[Int]: [Int]] = [:]
     /// Distinct calls per class, exact like the group counters.
     private var classCounters: [StatusClass: GroupCounter] = [:]
     private var newest: TimeInterval = -.infinity
@@ -59,9 +60,17 @@ public struct MonitorCore: Sendable {
         classCounters[keys[0].statusClass, default: GroupCounter()].add(time: time, keepingAfter: horizon)
         guard keys[0].statusClass != .success else { return }
         nextOccurrenceID += 1
-        let occurrence = Occurrence(id: nextOccurrenceID, record: record, group: keys[0], slot: slots[0],
-                                    extraSlots: Array(slots.dropFirst()), tokenSlot: tokenSlots[fingerprint] ?? 0)
+        let occurrence = Occurrence(id: nextOccurrenceID, record: record, slot: slots[0],
+                                    extraSlots: shared(Array(slots.dropFirst())), tokenSlot: tokenSlots[fingerprint] ?? 0)
         if ring.append(occurrence) { evicted += 1 }
+    }
+
+    /// One array per distinct list of extra groups, shared by every occurrence that has it.
+    private mutating func shared(_ extraSlots: [Int]) -> [Int] {
+        guard !extraSlots.isEmpty else { return [] }
+        if let existing = sharedExtraSlots[extraSlots] { return existing }
+        sharedExtraSlots[extraSlots] = extraSlots
+        return extraSlots
     }
 
     private mutating func slot(for key: GroupKey) -> Int {
@@ -120,7 +129,7 @@ public struct MonitorCore: Sendable {
             guard verdict != .no else { return true }
             let occurrence = ring[position]
             guard verdict == .yes || prepared.matchesRecord(occurrence) else { return true }
-            classCounts[occurrence.group.statusClass, default: 0] += 1
+            classCounts[groupKeys[occurrence.slot].statusClass, default: 0] += 1
             func count(_ slot: Int) {
                 counts[slot] += 1
                 if listed[slot].count < configuration.occurrencesPerGroup { listed[slot].append(occurrence) }

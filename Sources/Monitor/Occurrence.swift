@@ -60,22 +60,24 @@ public final class Occurrence: Sendable, Hashable, Identifiable {
     /// Increases with every ingested error; stable while the occurrence is retained.
     public let id: UInt64
     public let record: CallRecord
-    public let group: GroupKey
     /// The group's index in the monitor, so snapshots group without hashing keys.
     let slot: Int
-    /// The other groups a 400 with several field codes counts in.
+    /// The other groups a 400 with several field codes counts in. The monitor hands every
+    /// occurrence with the same codes one shared array, so this costs no block of its own.
     let extraSlots: [Int]
     /// The token's index in the monitor, for the same reason.
     let tokenSlot: Int
 
-    init(id: UInt64, record: CallRecord, group: GroupKey, slot: Int = 0, extraSlots: [Int] = [], tokenSlot: Int = 0) {
+    init(id: UInt64, record: CallRecord, slot: Int = 0, extraSlots: [Int] = [], tokenSlot: Int = 0) {
         self.id = id
         self.record = record
-        self.group = group
         self.slot = slot
         self.extraSlots = extraSlots
         self.tokenSlot = tokenSlot
     }
+
+    /// The group it is listed under first. Derived, not stored: 32 bytes per retained error.
+    public var group: GroupKey { GroupKey(record) }
 
     public static func == (lhs: Occurrence, rhs: Occurrence) -> Bool { lhs.id == rhs.id && lhs.record == rhs.record }
     public func hash(into hasher: inout Hasher) { hasher.combine(id) }

@@ -83,8 +83,7 @@ struct FilterParserTests {
     }
 
     static let occurrence = Occurrence(
-        id: 1, record: Records.badRequest(at: 0, codes: ["too_long", "required"], method: "POST"),
-        group: GroupKey(statusClass: .clientError, status: 400, code: "too_long"))
+        id: 1, record: Records.badRequest(at: 0, codes: ["too_long", "required"], method: "POST"))
 
     /// (filter, matches the 400 from ingest with too_long + required)
     static let matching: [(String, Bool)] = [

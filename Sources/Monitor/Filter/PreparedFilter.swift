@@ -27,11 +27,11 @@ struct PreparedFilter {
             byToken?[token] ?? byGroup?[group] ?? .askRecord
         }
 
-        func matches(_ occurrence: Occurrence) -> Bool {
+        func matches(_ occurrence: Occurrence, in groups: [GroupKey]) -> Bool {
             switch verdict(token: occurrence.tokenSlot, group: occurrence.slot) {
             case .no: return false
             case .yes: return true
-            case .askRecord: return term.matches(occurrence.record, occurrence.group)
+            case .askRecord: return term.matches(occurrence.record, groups[occurrence.slot])
             }
         }
     }
@@ -40,7 +40,8 @@ struct PreparedFilter {
     private let negations: [Check]
     /// The filter's verdict per (token slot, group slot): row-major, `groupCount` wide.
     private let table: [Verdict]
-    private let groupCount: Int
+    private let groups: [GroupKey]
+    private var groupCount: Int { groups.count }
 
     init(_ filter: Filter, tokens: [TokenReference], groups: [GroupKey]) {
         func check(_ term: Filter.Term) -> Check {
@@ -66,7 +67,7 @@ struct PreparedFilter {
         }
         alternatives = filter.alternatives.map { $0.map(check) }
         negations = filter.negations.map(check)
-        groupCount = groups.count
+        self.groups = groups
         var table = [Verdict](repeating: .askRecord, count: tokens.count * groups.count)
         for token in tokens.indices {
             for group in groups.indices {
@@ -104,9 +105,9 @@ struct PreparedFilter {
 
     /// The whole filter against the occurrence's record, for pairs the table left open.
     func matchesRecord(_ occurrence: Occurrence) -> Bool {
-        for group in alternatives where !group.contains(where: { $0.matches(occurrence) }) {
+        for group in alternatives where !group.contains(where: { $0.matches(occurrence, in: groups) }) {
             return false
         }
-        return !negations.contains { $0.matches(occurrence) }
+        return !negations.contains { $0.matches(occurrence, in: groups) }
     }
 }
