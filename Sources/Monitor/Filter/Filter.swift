@@ -74,20 +74,15 @@ public struct Filter: Sendable, Hashable, CustomStringConvertible {
         }.joined(separator: " ")
     }
 
-    public func matches(_ occurrence: borrowing Occurrence) -> Bool {
-        // Plain loops: this runs for every retained occurrence on every filtered redraw.
-        for group in alternatives {
-            var any = false
-            for term in group where term.matches(occurrence.record, occurrence.group) {
-                any = true
-                break
-            }
-            if !any { return false }
-        }
-        for term in negations where term.matches(occurrence.record, occurrence.group) {
+    /// The filter's meaning, one occurrence at a time. The monitor's scans use
+    /// `PreparedFilter`, which must select exactly what this selects (a property test holds
+    /// them together).
+    public func matches(_ occurrence: Occurrence) -> Bool {
+        let group = occurrence.group
+        for alternative in alternatives where !alternative.contains(where: { $0.matches(occurrence.record, group) }) {
             return false
         }
-        return true
+        return !negations.contains { $0.matches(occurrence.record, group) }
     }
 
     /// Whether a token's row passes: only `token:` terms speak about tokens.
