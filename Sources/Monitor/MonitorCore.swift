@@ -14,6 +14,8 @@ public struct MonitorCore: Sendable {
     private var groupCounters: [GroupCounter] = []
     private var groupSlots: [GroupKey: Int] = [:]
     private var sharedExtraSlots: [[Int]: [Int]] = [:]
+    /// Tokens seen that the configuration does not name, up to the cap; the rest are "other".
+    private var unknownTokens = 0
     /// Distinct calls per class, exact like the group counters.
     private var classCounters: [StatusClass: GroupCounter] = [:]
     private var newest: TimeInterval = -.infinity
@@ -23,7 +25,7 @@ public struct MonitorCore: Sendable {
 
     public init(configuration: MonitorConfiguration = MonitorConfiguration()) {
         self.configuration = configuration
-        ring = OccurrenceRing(capacity: configuration.ringCapacity)
+        ring = OccurrenceRing(capacity: configuration.ringCapacity, byteBudget: configuration.ringByteBudget)
     }
 
     /// Tokens named in the configuration show from the start, idle until something is seen.
@@ -32,48 +34,75 @@ public struct MonitorCore: Sendable {
             tokens[reference.fingerprint]!.configured = true
             if reference.label != nil { tokens[reference.fingerprint]!.reference = reference }
         } else {
-            tokens[reference.fingerprint] = TokenStats(reference: reference, configured: true)
-            tokenSlots[reference.fingerprint] = tokenOrder.count
-            tokenOrder.append(reference.fingerprint)
+            addToken(TokenStats(reference: reference, configured: true))
         }
     }
 
     public mutating func ingest(_ record: CallRecord) {
         ingested &+= 1
+        // Network text is cut to its caps first, so no count or group holds more of it.
+        let record = configuration.textLimits.trimmed(record)
         let time = record.time.timeIntervalSince1970
         newest = max(newest, time)
-        let fingerprint = record.token.fingerprint
-        if tokens[fingerprint] == nil {
-            tokens[fingerprint] = TokenStats(reference: record.token, configured: false)
-            tokenSlots[fingerprint] = tokenOrder.count
-            tokenOrder.append(fingerprint)
-        } else if tokens[fingerprint]!.reference.label == nil, record.token.label != nil {
-            tokens[fingerprint]!.reference = record.token
-        }
+        let fingerprint = tokenEntry(for: record.token)
         // Keep a window's worth plus slack, so out-of-order records near the edge still count.
         tokens[fingerprint]!.ingest(record, pruneHorizon: configuration.window * 2)
 
         let keys = GroupKey.keys(for: record)
         let horizon = newest - configuration.errorWindow - 60
-        let slots = keys.map { slot(for: $0) }
+        // Codes folded into one "other" group count there once.
+        var seen: Set<Int> = []
+        let slots = keys.map { slot(for: $0) }.filter { seen.insert($0).inserted }
         for slot in slots { groupCounters[slot].add(time: time, keepingAfter: horizon) }
         classCounters[keys[0].statusClass, default: GroupCounter()].add(time: time, keepingAfter: horizon)
         guard keys[0].statusClass != .success else { return }
         nextOccurrenceID += 1
         let occurrence = Occurrence(id: nextOccurrenceID, record: record, slot: slots[0],
                                     extraSlots: shared(Array(slots.dropFirst())), tokenSlot: tokenSlots[fingerprint] ?? 0)
-        if ring.append(occurrence) { evicted += 1 }
+        evicted += ring.append(occurrence)
+    }
+
+    /// The token a record counts under: its own, or "other" once `maxUnknownTokens` tokens
+    /// the configuration does not name have rows (each distinct Authorization value the tap
+    /// sees would otherwise cost a row and its hour of history).
+    private mutating func tokenEntry(for reference: TokenReference) -> Fingerprint {
+        let fingerprint = reference.fingerprint
+        if tokens[fingerprint] != nil {
+            if tokens[fingerprint]!.reference.label == nil, reference.label != nil { tokens[fingerprint]!.reference = reference }
+            return fingerprint
+        }
+        if unknownTokens >= configuration.maxUnknownTokens {
+            let other = TokenReference.other
+            if tokens[other.fingerprint] == nil { addToken(TokenStats(reference: other, configured: false, aggregate: true)) }
+            return other.fingerprint
+        }
+        unknownTokens += 1
+        addToken(TokenStats(reference: reference, configured: false))
+        return fingerprint
+    }
+
+    private mutating func addToken(_ stats: TokenStats) {
+        tokens[stats.reference.fingerprint] = stats
+        tokenSlots[stats.reference.fingerprint] = tokenOrder.count
+        tokenOrder.append(stats.reference.fingerprint)
     }
 
     /// One array per distinct list of extra groups, shared by every occurrence that has it.
     private mutating func shared(_ extraSlots: [Int]) -> [Int] {
         guard !extraSlots.isEmpty else { return [] }
         if let existing = sharedExtraSlots[extraSlots] { return existing }
+        // Combinations of codes are many; past this, an occurrence keeps its own (bounded) list.
+        guard sharedExtraSlots.count < Self.maxSharedExtraSlots else { return extraSlots }
         sharedExtraSlots[extraSlots] = extraSlots
         return extraSlots
     }
 
+    static let maxSharedExtraSlots = 10_000
+
+    /// A new code past `maxGroups` counts in its status's "other" group.
     private mutating func slot(for key: GroupKey) -> Int {
+        if let slot = groupSlots[key] { return slot }
+        let key = groupKeys.count < configuration.maxGroups || key.isOther ? key : key.other
         if let slot = groupSlots[key] { return slot }
         groupKeys.append(key)
         groupCounters.append(GroupCounter())

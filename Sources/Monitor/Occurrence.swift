@@ -36,6 +36,14 @@ public struct GroupKey: Sendable, Hashable, Comparable {
         }
     }
 
+    /// The code of the group that codes past `MonitorConfiguration.maxGroups` count in.
+    public static let otherCode = "other"
+
+    public var isOther: Bool { code == Self.otherCode }
+
+    /// The "other" group of this key's status.
+    public var other: GroupKey { GroupKey(statusClass: statusClass, status: status, code: Self.otherCode) }
+
     /// "400 Bad Request · too_long", "429 rate_limit_exceeded", "transport · refused".
     public var title: String { title(separator: "·") }
 
@@ -84,4 +92,27 @@ public final class Occurrence: Sendable, Hashable, Identifiable {
 
     /// The 400's field errors; empty for other statuses.
     public var fieldErrors: [ErrorEntry] { record.outcome.status == 400 ? record.errors : [] }
+
+    /// What retaining it costs, estimated from its strings: the ring's byte budget counts
+    /// this. The fixed part is the object, its record and the ring's entry for it.
+    var estimatedBytes: Int {
+        var total = Self.fixedBytes + Self.heapBytes(record.method) + Self.heapBytes(record.path)
+            + Self.heapBytes(record.rate.requestID ?? "")
+        if !record.errors.isEmpty { total += 32 + record.errors.count * MemoryLayout<ErrorEntry>.stride }
+        for entry in record.errors {
+            total += Self.heapBytes(entry.code) + Self.heapBytes(entry.description)
+            if let detail = entry.detail {
+                total += Self.heapBytes(detail.field) + Self.heapBytes(detail.constraint ?? "") + Self.heapBytes(detail.provided ?? "")
+            }
+        }
+        return total
+    }
+
+    static let fixedBytes = 320
+
+    /// Strings of up to 15 UTF-8 bytes live inline; longer ones in a block with a header.
+    private static func heapBytes(_ text: String) -> Int {
+        let count = text.utf8.count
+        return count <= 15 ? 0 : 32 + (count + 15) / 16 * 16
+    }
 }

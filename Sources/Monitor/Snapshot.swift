@@ -6,6 +6,8 @@ public struct TokenRow: Sendable, Hashable {
     public let reference: TokenReference
     /// Named in the configuration (else seen only by the tap).
     public let configured: Bool
+    /// The "other" row: the calls of unknown tokens past the cap, counted together.
+    public let aggregate: Bool
     public let state: TokenState
     public let used: Int
     public let limit: Int

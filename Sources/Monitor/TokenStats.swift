@@ -11,6 +11,8 @@ struct TokenStats: Sendable {
 
     var reference: TokenReference
     var configured: Bool
+    /// The "other" row: calls of many tokens, so no one token's server figure speaks for it.
+    let aggregate: Bool
     private(set) var figure: ServerFigure?
     private(set) var recent = RecentCalls()
     private(set) var history = History()
@@ -21,9 +23,10 @@ struct TokenStats: Sendable {
     /// The newest record time seen, so pruning never drops what a window still needs.
     private var newest: TimeInterval = -.infinity
 
-    init(reference: TokenReference, configured: Bool) {
+    init(reference: TokenReference, configured: Bool, aggregate: Bool = false) {
         self.reference = reference
         self.configured = configured
+        self.aggregate = aggregate
     }
 
     mutating func ingest(_ record: CallRecord, pruneHorizon: TimeInterval) {
@@ -33,13 +36,13 @@ struct TokenStats: Sendable {
         totalCalls += 1
         recent.insert(time: time, limited: limited, failed: failed)
         history.add(time: time, failed: failed)
-        if let limit = record.rate.limit, let remaining = record.rate.remaining, remaining <= limit,
+        if !aggregate, let limit = record.rate.limit, let remaining = record.rate.remaining, remaining <= limit,
             figure.map({ $0.time <= time }) ?? true
         {
             figure = ServerFigure(limit: limit, remaining: remaining, time: time)
         }
         if last.map({ $0.time <= time }) ?? true { last = (time, record.outcome) }
-        if record.source == .probe, lastProbe.map({ $0.time <= time }) ?? true { lastProbe = (time, record.outcome) }
+        if !aggregate, record.source == .probe, lastProbe.map({ $0.time <= time }) ?? true { lastProbe = (time, record.outcome) }
         if time > newest {
             newest = time
             recent.prune(olderThan: newest - pruneHorizon)
@@ -63,7 +66,7 @@ struct TokenStats: Sendable {
         }
         let state = state(used: used, limit: limit, counts: counts, fresh: fresh, configuration: configuration)
         return TokenRow(
-            reference: reference, configured: configured, state: state, used: used, limit: limit,
+            reference: reference, configured: configured, aggregate: aggregate, state: state, used: used, limit: limit,
             limitFromServer: figure != nil, usageSource: source, remaining: fresh ? figure?.remaining : nil,
             ageSeconds: age, callsInWindow: counts.calls, limitedInWindow: counts.limited,
             errorsInWindow: counts.failed, lastOutcome: last?.outcome,
@@ -98,4 +101,10 @@ struct TokenStats: Sendable {
         guard rate * configuration.window > Double(limit), used < limit, rate > 0 else { return nil }
         return Double(limit - used) / rate
     }
+}
+
+extension TokenReference {
+    /// The row that tokens past `MonitorConfiguration.maxUnknownTokens` count in. Its
+    /// fingerprint is not hex, so no secret's fingerprint can be it.
+    public static let other = TokenReference(fingerprint: Fingerprint(hex: "other"), label: "other")
 }

@@ -45,7 +45,7 @@ struct DemoCommand: AsyncParsableCommand {
         let client = ManagementClient(configuration: .init(baseURL: apiBase), logger: logger)
         let probes = ProbeRunner(
             targets: zip(jobs, tokens).map { ProbeTarget(token: $1, request: .probe(siteID: $0.site)) },
-            perMinute: 2, clock: SystemClock(), sleeper: WallClockSleeper(), seed: seed,
+            perMinute: 2, seed: seed,
             perform: ProbeRunner.performing(with: client), sink: monitor.ingest)
 
         let tapPort = AsyncStream.makeStream(of: Int.self)

@@ -37,7 +37,7 @@ struct WatchCommand: AsyncParsableCommand {
         let client = ManagementClient(configuration: .init(baseURL: configuration.apiBase), logger: logger)
         let probes = ProbeRunner(
             targets: configuration.tokens.map { ProbeTarget(token: $0.token, request: $0.probeRequest) },
-            perMinute: configuration.probesPerMinute, clock: SystemClock(), sleeper: WallClockSleeper(),
+            perMinute: configuration.probesPerMinute,
             perform: ProbeRunner.performing(with: client), sink: monitor.ingest)
 
         var services: [any Service] = [ClosureService { await probes.run() }]

@@ -11,14 +11,18 @@ import Testing
 import TestSupport
 @testable import Collectors
 
-/// One clock for both sides: the simulator's quota window and the prober's schedule.
-final class SharedClock: WallClock, SimulatorClock, Sleeper {
-    private let current = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
-    func now() -> Date { current.withLock { $0 } }
+/// One virtual time for both sides: the simulator's quota window (wall) and the prober's
+/// schedule (monotonic) move together.
+final class SharedClock: WallClock, MonotonicClock, SimulatorClock, Sleeper {
+    private let start = (wall: Date(timeIntervalSince1970: 1_800_000_000), instant: ContinuousClock.now)
+    private let elapsed = Mutex<TimeInterval>(0)
+    func now() -> Date { start.wall.addingTimeInterval(elapsed.withLock { $0 }) }
+    func instant() -> ContinuousClock.Instant { start.instant.adding(seconds: elapsed.withLock { $0 }) }
     /// Virtual sleep: time jumps to the deadline.
-    func sleep(until deadline: Date) async throws {
+    func sleep(until deadline: ContinuousClock.Instant) async throws {
         try Task.checkCancellation()
-        current.withLock { $0 = max($0, deadline) }
+        let target = deadline.seconds(since: start.instant)
+        elapsed.withLock { $0 = max($0, target) }
         await Task.yield()
     }
 }
@@ -61,18 +65,18 @@ struct ProbeLiveTests {
             let revoked = Token(label: "revoked", secret: Secret("not-known"))
             let targets = [ProbeTarget(token: token, request: .listWebhooks()), ProbeTarget(token: revoked, request: .listWebhooks())]
             let records = await ProbeRunner.probeRound(targets, perform: ProbeRunner.performing(with: api))
-            var schedule = ProbeSchedule(tokens: targets.map(\.token.fingerprint), perMinute: 2, start: Date())
+            let arrival = ContinuousClock.now
+            var schedule = ProbeSchedule(tokens: targets.map(\.token.fingerprint), perMinute: 2, start: arrival)
             var monitor = MonitorCore()
             for record in records {
-                schedule.observe(record)
+                schedule.observe(record, at: arrival)
                 monitor.ingest(record)
             }
             let rows = Dictionary(uniqueKeysWithValues: monitor.snapshot(now: Date()).tokens.map { ($0.reference.label ?? "", $0) })
             #expect(rows["ops"]?.state == .limited)
             #expect(rows["revoked"]?.state == .unauthorized)
-            let now = Date()
-            #expect((schedule.entry(for: token.fingerprint)?.due ?? .distantPast) >= now.addingTimeInterval(55))
-            #expect((schedule.entry(for: revoked.fingerprint)?.due ?? .distantPast) >= now.addingTimeInterval(290))
+            #expect(schedule.entry(for: token.fingerprint).map { $0.due >= arrival.adding(seconds: 60) } == true)
+            #expect(schedule.entry(for: revoked.fingerprint).map { $0.due >= arrival.adding(seconds: 300) } == true)
         }
         let records = try await withRefusingPort { port in
             await ProbeRunner.probeRound([ProbeTarget(token: token, request: .listWebhooks())],
@@ -81,8 +85,8 @@ struct ProbeLiveTests {
         var monitor = MonitorCore()
         records.forEach { monitor.ingest($0) }
         #expect(monitor.snapshot(now: Date()).tokens.first?.state == .unreachable)
-        var schedule = ProbeSchedule(tokens: [token.fingerprint], perMinute: 2, start: Date())
-        records.forEach { schedule.observe($0) }
+        var schedule = ProbeSchedule(tokens: [token.fingerprint], perMinute: 2, start: ContinuousClock.now)
+        records.forEach { schedule.observe($0, at: ContinuousClock.now) }
         #expect(schedule.entry(for: token.fingerprint)?.transportFailures == 1)
     }
 

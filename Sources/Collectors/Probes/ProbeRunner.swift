@@ -14,21 +14,17 @@ public struct ProbeTarget: Sendable, Hashable {
     }
 }
 
-/// Waits until a wall-clock time; tests pass one that moves a manual clock instead.
+/// Waits until a monotonic instant; tests pass one that moves a manual clock instead.
 public protocol Sleeper: Sendable {
-    func sleep(until deadline: Date) async throws
+    func sleep(until deadline: MonotonicInstant) async throws
 }
 
-public struct WallClockSleeper: Sleeper {
-    let clock: any WallClock
+/// Real sleeps on the monotonic clock, which a step of the wall clock cannot stretch.
+public struct MonotonicSleeper: Sleeper {
+    public init() {}
 
-    public init(clock: any WallClock = SystemClock()) {
-        self.clock = clock
-    }
-
-    public func sleep(until deadline: Date) async throws {
-        let seconds = deadline.timeIntervalSince(clock.now())
-        if seconds > 0 { try await Task.sleep(for: .milliseconds(Int64(seconds * 1000))) }
+    public func sleep(until deadline: MonotonicInstant) async throws {
+        try await Task.sleep(until: deadline, clock: .continuous)
     }
 }
 
@@ -39,16 +35,19 @@ public final class ProbeRunner: Sendable {
 
     private let targets: [Fingerprint: ProbeTarget]
     private let schedule: Mutex<ProbeSchedule>
-    private let clock: any WallClock
+    private let clock: any MonotonicClock
     private let sleeper: any Sleeper
     private let perform: Perform
     private let sink: @Sendable (CallRecord) -> Void
 
-    public init(targets: [ProbeTarget], perMinute: Int, clock: any WallClock, sleeper: any Sleeper, seed: UInt64 = 1,
+    /// `clock` paces the probes; the records' wall times come from `perform` (the client's clock).
+    public init(targets: [ProbeTarget], perMinute: Int, clock: any MonotonicClock = SystemMonotonicClock(),
+                sleeper: any Sleeper = MonotonicSleeper(), seed: UInt64 = 1,
                 perform: @escaping Perform, sink: @escaping @Sendable (CallRecord) -> Void)
     {
         self.targets = Dictionary(targets.map { ($0.token.fingerprint, $0) }, uniquingKeysWith: { first, _ in first })
-        schedule = Mutex(ProbeSchedule(tokens: targets.map(\.token.fingerprint), perMinute: perMinute, start: clock.now(), seed: seed))
+        schedule = Mutex(ProbeSchedule(tokens: targets.map(\.token.fingerprint), perMinute: perMinute, start: clock.instant(),
+                                       seed: seed))
         self.clock = clock
         self.sleeper = sleeper
         self.perform = perform
@@ -62,27 +61,39 @@ public final class ProbeRunner: Sendable {
 
     /// Tells the schedule about a call the tap saw (a 429 there pauses probes too).
     public func observe(_ record: CallRecord) {
-        schedule.withLock { $0.observe(record) }
+        let arrival = clock.instant()
+        schedule.withLock { $0.observe(record, at: arrival) }
     }
 
     public var scheduleSnapshot: ProbeSchedule { schedule.withLock { $0 } }
 
-    /// Probes until cancelled.
+    /// Probes until cancelled. With no targets it still waits for cancellation: the
+    /// collectors run as one service group, which stops every service when one returns,
+    /// so returning early would take the tap down with it.
     public func run() async {
+        guard !targets.isEmpty else { return await Self.waitForCancellation() }
         while !Task.isCancelled {
-            let due = schedule.withLock { $0.takeDue(now: clock.now()) }
+            let now = clock.instant()
+            let due = schedule.withLock { $0.takeDue(now: now) }
             await withTaskGroup(of: Void.self) { group in
                 for fingerprint in due {
                     guard let target = targets[fingerprint] else { continue }
                     group.addTask { [self] in
                         let record = await perform(target)
-                        schedule.withLock { $0.observe(record) }
+                        observe(record)
                         sink(record)
                     }
                 }
             }
-            guard let next = schedule.withLock({ $0.nextDue() }) else { return }
+            guard let next = schedule.withLock({ $0.nextDue() }) else { return await Self.waitForCancellation() }
             do { try await sleeper.sleep(until: next) } catch { return }
+        }
+    }
+
+    /// Suspends until the task is cancelled (a day at a time; the sleep ends at cancellation).
+    private static func waitForCancellation() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(86_400))
         }
     }
 

@@ -57,9 +57,10 @@ struct PreparedFilter {
                     }
                 })
             case .code:
-                // A 400 carries other field codes than its group's; any other answer has one code.
+                // A 400 carries other field codes than its group's; any other answer has one code,
+                // except in an "other" group, which holds many.
                 return Check(term: term, byToken: nil, byGroup: groups.map { key in
-                    key.code == term.value ? .yes : (key.status == 400 || key.status == nil ? .askRecord : .no)
+                    key.code == term.value ? .yes : (key.status == 400 || key.status == nil || key.isOther ? .askRecord : .no)
                 })
             default:
                 return Check(term: term, byToken: nil, byGroup: nil)
