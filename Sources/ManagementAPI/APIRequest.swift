@@ -13,15 +13,55 @@ public struct APIRequest: Sendable, Hashable {
 
     public enum BuildError: Error, Hashable, CustomStringConvertible {
         case missingParameter(String)
-        case invalidSiteID(String)
+        /// What is wrong with the site id, never the id itself: it is config text, and a
+        /// secret pasted into the wrong key must not reach a screen, a log or an error.
+        case invalidSiteID(SiteIDProblem)
         case invalidBaseURL(String)
 
         public var description: String {
             switch self {
             case .missingParameter(let name): "the path needs a value for {\(name)}"
-            case .invalidSiteID(let id): "site id '\(id.prefix(40))' is not 8 letters or digits"
+            case .invalidSiteID(let problem): "site id \(problem)"
             case .invalidBaseURL(let base): "base URL '\(base.prefix(200))' is not an http(s) URL"
             }
+        }
+    }
+
+    /// Why a site id is not one: its length and the kinds of characters that do not belong.
+    public struct SiteIDProblem: Sendable, Hashable, CustomStringConvertible {
+        public enum Kind: String, Sendable, Hashable, CaseIterable {
+            case whitespace = "spaces"
+            case control = "control characters"
+            case punctuation = "punctuation or symbols"
+            case nonASCII = "non-ASCII characters"
+        }
+
+        /// Length in characters.
+        public let length: Int
+        /// The kinds present, in `Kind.allCases` order.
+        public let offending: [Kind]
+
+        /// Nil when `id` is a valid site id (8 ASCII letters or digits).
+        public init?(_ id: String) {
+            guard !APIRequest.isValidSiteID(id) else { return nil }
+            length = id.count
+            var kinds = Set<Kind>()
+            for scalar in id.unicodeScalars {
+                switch scalar.value {
+                case 48...57, 65...90, 97...122: continue
+                case 0x20, 0x09: kinds.insert(.whitespace)
+                case 0..<0x20, 0x7F: kinds.insert(.control)
+                case 0x21..<0x7F: kinds.insert(.punctuation)
+                default: kinds.insert(.nonASCII)
+                }
+            }
+            offending = Kind.allCases.filter(kinds.contains)
+        }
+
+        public var description: String {
+            let characters = length == 1 ? "1 character" : "\(length) characters"
+            let kinds = offending.isEmpty ? "" : ", including " + offending.map(\.rawValue).joined(separator: " and ")
+            return "must be 8 letters or digits; the value given has \(characters)\(kinds)"
         }
     }
 
@@ -63,7 +103,7 @@ public struct APIRequest: Sendable, Hashable {
             guard let close = rest[open...].firstIndex(of: "}") else { break }
             let name = String(rest[rest.index(after: open)..<close])
             guard let value = parameters[name] else { throw .missingParameter(name) }
-            if name == "site_id", !Self.isValidSiteID(value) { throw .invalidSiteID(value) }
+            if name == "site_id", let problem = SiteIDProblem(value) { throw .invalidSiteID(problem) }
             path += value.addingPercentEncoding(withAllowedCharacters: Self.segmentAllowed) ?? ""
             rest = rest[rest.index(after: close)...]
         }

@@ -48,7 +48,7 @@ enum ExitCodes {
 enum Diagnostics {
     /// One line to stderr, then exit.
     static func fail(_ message: String, exitCode: Int32) -> Never {
-        FileHandle.standardError.write(Data(("mapitop: " + message + "\n").utf8))
+        StandardError.line("mapitop: " + message)
         exit(exitCode)
     }
 }

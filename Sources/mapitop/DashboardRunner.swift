@@ -5,6 +5,7 @@ import ManagementAPI
 import Monitor
 import Screen
 import ServiceLifecycle
+import Supervision
 
 #if canImport(Glibc)
     import Glibc
@@ -12,7 +13,9 @@ import ServiceLifecycle
 
 /// Puts the dashboard on the screen: curses on one thread of its own, the collectors as
 /// services beside it; when the dashboard ends, the services are shut down, and a signal
-/// that ended it becomes the exit status after the terminal is restored.
+/// that ended it becomes the exit status after the terminal is restored. A collector that
+/// fails ends the dashboard too, and after the terminal is restored it is one line on
+/// stderr and exit 1: a screen that says "live" over a dead collector would lie.
 enum DashboardRunner {
     static func run(session: SessionInfo, monitor: Monitor, themeName: String, display: DisplayOptions,
                     services: [any Service], logger: Logger) async throws
@@ -26,7 +29,10 @@ enum DashboardRunner {
         TerminalSignals.shared.install()
 
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, logger: logger))
-        async let collectors: Void = group.run()
+        let failure = CollectorFailure()
+        let collectors = Task {
+            do { try await group.run() } catch { failure.record(error) }
+        }
         let signal: Int32? = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 // This thread owns curses; it must see SIGWINCH, whatever mask it inherited.
@@ -45,14 +51,20 @@ enum DashboardRunner {
                 let loop = DashboardLoop(
                     terminal: terminal, monitor: monitor, clock: SystemClock(), state: state,
                     loadTheme: { name in (try? loadTheme(name, environment: environment)) ?? initialTheme },
-                    stopSignal: { TerminalSignals.shared.pending })
+                    stopSignal: { TerminalSignals.shared.pending },
+                    stopRequested: { failure.message != nil })
                 let stoppedBy = loop.run()
                 terminal.end()
                 continuation.resume(returning: stoppedBy)
             }
         }
         await group.triggerGracefulShutdown()
-        _ = try? await collectors
+        await collectors.value
+        if let message = failure.message {
+            logger.error("stopping: \(message)")
+            StandardError.line("mapitop: " + message)
+            throw ExitCodeError(code: 1)
+        }
         if let signal { throw ExitCodeError(code: 128 + signal) }
     }
 
@@ -69,4 +81,19 @@ enum DashboardRunner {
 /// so it can cross the concurrency boundary as a plain error).
 struct ExitCodeError: Error {
     let code: Int32
+}
+
+/// The first error the collectors' group ended with, shared between its task and the
+/// curses thread, which polls it between keys.
+final class CollectorFailure: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: String?
+
+    func record(_ error: any Error) {
+        lock.withLock {
+            if first == nil { first = String(describing: error) }
+        }
+    }
+
+    var message: String? { lock.withLock { first } }
 }

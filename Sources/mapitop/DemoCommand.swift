@@ -8,6 +8,7 @@ import Logging
 import ManagementAPI
 import Monitor
 import Simulator
+import Supervision
 
 /// `mapitop demo`: everything on an embedded default, no account needed. The simulator on
 /// a free loopback port, a tap in front of it, the synthetic jobs calling through the tap,
@@ -26,18 +27,19 @@ struct DemoCommand: AsyncParsableCommand {
         let logger = try Logging.logger(file: display.logFile ?? Logging.defaultPath(environment: environment), label: "mapitop.demo")
         let jobs = SyntheticJob.standard(seed: seed)
 
-        let simulatorPort = AsyncStream.makeStream(of: Int.self)
-        let simulator = buildApplication(
-            SimulatorConfiguration(host: "127.0.0.1", port: 0, seed: seed, tokens: jobs.filter(\.isRegistered).map(\.token),
-                                   faultRate: 0.02),
-            logger: logger
-        ) { channel in simulatorPort.continuation.yield(channel.localAddress?.port ?? 0) }
-        let simulatorTask = Task { try await simulator.run() }
-        defer { simulatorTask.cancel() }
-        guard let simPort = await simulatorPort.stream.first(where: { _ in true }), simPort > 0 else {
-            Diagnostics.fail("the embedded simulator could not start (see the log)", exitCode: 1)
+        // Each server listens before anything uses it; one that cannot is one line and exit 1
+        // (waiting for a port that never comes would hang the demo).
+        let simulatorConfiguration = SimulatorConfiguration(
+            host: "127.0.0.1", port: 0, seed: seed, tokens: jobs.filter(\.isRegistered).map(\.token), faultRate: 0.02)
+        let simulator: StartedServer
+        do {
+            simulator = try await ServerStartup.start(address: "127.0.0.1:0", logger: logger) { onServerRunning in
+                buildApplication(simulatorConfiguration, logger: logger, onServerRunning: onServerRunning)
+            }
+        } catch {
+            Diagnostics.fail("the embedded simulator: \(error)", exitCode: 1)
         }
-        let apiBase = "http://127.0.0.1:\(simPort)"
+        let apiBase = "http://127.0.0.1:\(simulator.port)"
 
         let monitor = Monitor()
         let tokens = jobs.map { Token(label: $0.kind.rawValue, secret: Secret($0.token.secret)) }
@@ -48,26 +50,34 @@ struct DemoCommand: AsyncParsableCommand {
             perMinute: 2, seed: seed,
             perform: ProbeRunner.performing(with: client), sink: monitor.ingest)
 
-        let tapPort = AsyncStream.makeStream(of: Int.self)
         let labels = Dictionary(tokens.map { ($0.fingerprint, $0.label) }, uniquingKeysWith: { a, _ in a })
-        let tap = Tap.application(
-            TapConfiguration(host: "127.0.0.1", port: 0, upstream: apiBase, labels: labels), logger: logger,
-            onServerRunning: { channel in tapPort.continuation.yield(channel.localAddress?.port ?? 0) }
-        ) { record in
-            monitor.ingest(record)
-            probes.observe(record)
+        let tap: StartedServer
+        do {
+            tap = try await ServerStartup.start(address: "127.0.0.1:0", logger: logger) { onServerRunning in
+                Tap.application(
+                    TapConfiguration(host: "127.0.0.1", port: 0, upstream: apiBase, labels: labels), logger: logger,
+                    onServerRunning: onServerRunning
+                ) { record in
+                    monitor.ingest(record)
+                    probes.observe(record)
+                }
+            }
+        } catch {
+            await simulator.stop()
+            Diagnostics.fail("the embedded tap: \(error)", exitCode: 1)
         }
-        let tapTask = Task { try await tap.run() }
-        defer { tapTask.cancel() }
-        guard let tapListening = await tapPort.stream.first(where: { _ in true }), tapListening > 0 else {
-            Diagnostics.fail("the embedded tap could not start (see the log)", exitCode: 1)
-        }
+        let tapAddress = "127.0.0.1:\(tap.port)"
 
-        let traffic = TrafficRunner(jobs: jobs, baseURL: { "http://127.0.0.1:\(tapListening)" }, seed: seed,
+        let traffic = TrafficRunner(jobs: jobs, baseURL: { "http://\(tapAddress)" }, seed: seed,
                                     httpClient: SharedHTTPClient.shared, logger: logger)
-        let session = SessionInfo(apiBase: apiBase, probesPerMinute: 2, tapAddress: "127.0.0.1:\(tapListening)")
+        let session = SessionInfo(apiBase: apiBase, probesPerMinute: 2, tapAddress: tapAddress)
+        // Servers first: a group shuts its services down in reverse order, so the callers
+        // stop before what they call.
         try await DashboardRunner.run(
             session: session, monitor: monitor, themeName: display.theme ?? "default", display: display,
-            services: [traffic, ClosureService { await probes.run() }], logger: logger)
+            services: [SupervisedService("the embedded simulator", simulator), SupervisedService("the embedded tap", tap),
+                       SupervisedService("the synthetic jobs", traffic),
+                       SupervisedService("the probes", ClosureService { await probes.run() })],
+            logger: logger)
     }
 }

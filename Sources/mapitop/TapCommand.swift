@@ -3,8 +3,15 @@ import Collectors
 import Dashboard
 import Foundation
 import Hummingbird
+import LogFile
 import ManagementAPI
 import Screen
+import ServiceLifecycle
+import Supervision
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `mapitop tap`: the recording reverse proxy alone, one line per call on stdout.
 struct TapCommand: AsyncParsableCommand {
@@ -33,6 +40,9 @@ struct TapCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait for the upstream before answering 504.", valueName: "seconds"))
     var upstreamTimeout = 60
 
+    @Option(help: ArgumentHelp("Log file (none by default). SIGHUP reopens it, as logrotate expects.", valueName: "path"))
+    var logFile: String?
+
     func validate() throws {
         let address: ListenAddress
         do { address = try ListenAddress(parsing: listen) } catch { throw ValidationError("--listen: \(error)") }
@@ -51,12 +61,27 @@ struct TapCommand: AsyncParsableCommand {
         let labels = Dictionary(configuration.tokens.map { ($0.token.fingerprint, $0.token.label) }, uniquingKeysWith: { first, _ in first })
         let tap = TapConfiguration(host: address.host, port: address.port, upstream: upstream ?? configuration.apiBase,
                                    upstreamTimeout: .seconds(upstreamTimeout), labels: labels)
-        let logger = try Logging.logger(file: nil, label: "mapitop.tap")
-        let app = Tap.application(tap, logger: logger, onServerRunning: { channel in
-            let port = channel.localAddress?.port ?? address.port
-            StandardOutput.line("mapitop tap: listening on http://\(ListenAddress.describe(host: address.host, port: port)), forwarding to \(tap.upstream)")
-        }, sink: { record in StandardOutput.line(TapLine.format(record)) })
-        try await app.runService()
+        let file = try logFile.map { try LogFile(path: $0) }
+        let reopenOnHangUp = file?.reopen(on: SIGHUP)
+        defer { reopenOnHangUp?.cancel() }
+        let logger = Logging.logger(writingTo: file, label: "mapitop.tap")
+        let server: StartedServer
+        do {
+            server = try await ServerStartup.start(address: address.description, logger: logger) { onServerRunning in
+                Tap.application(tap, logger: logger, onServerRunning: onServerRunning,
+                                sink: { record in StandardOutput.line(TapLine.format(record)) })
+            }
+        } catch {
+            Diagnostics.fail("tap: \(error)", exitCode: 1)
+        }
+        StandardOutput.line("mapitop tap: listening on http://\(ListenAddress.describe(host: address.host, port: server.port)), forwarding to \(tap.upstream)")
+        let group = ServiceGroup(configuration: .init(
+            services: [SupervisedService("the tap", server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            Diagnostics.fail("\(error)", exitCode: 1)
+        }
     }
 }
 

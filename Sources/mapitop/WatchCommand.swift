@@ -8,6 +8,7 @@ import ManagementAPI
 import Monitor
 import Screen
 import ServiceLifecycle
+import Supervision
 
 /// `mapitop watch` (the default): the dashboard over the configured tokens.
 struct WatchCommand: AsyncParsableCommand {
@@ -40,17 +41,28 @@ struct WatchCommand: AsyncParsableCommand {
             perMinute: configuration.probesPerMinute,
             perform: ProbeRunner.performing(with: client), sink: monitor.ingest)
 
-        var services: [any Service] = [ClosureService { await probes.run() }]
+        var services: [any Service] = [SupervisedService("the probes", ClosureService { await probes.run() })]
         var tapAddress: String?
         if let tap {
             let address = try ListenAddress(parsing: tap)
             let labels = Dictionary(configuration.tokens.map { ($0.token.fingerprint, $0.token.label) }, uniquingKeysWith: { a, _ in a })
             let tapConfiguration = TapConfiguration(host: address.host, port: address.port, upstream: configuration.apiBase, labels: labels)
-            services.append(ApplicationService(Tap.application(tapConfiguration, logger: logger) { record in
-                monitor.ingest(record)
-                probes.observe(record)
-            }))
-            tapAddress = address.description
+            // Listening before the screen starts: a taken port is one line and exit 1, not a
+            // dashboard that says "tap 127.0.0.1:8787" over a tap that never ran.
+            let server: StartedServer
+            do {
+                server = try await ServerStartup.start(address: address.description, logger: logger) { onServerRunning in
+                    Tap.application(tapConfiguration, logger: logger, onServerRunning: onServerRunning) { record in
+                        monitor.ingest(record)
+                        probes.observe(record)
+                    }
+                }
+            } catch {
+                Diagnostics.fail("--tap: \(error)", exitCode: 1)
+            }
+            let listening = ListenAddress.describe(host: address.host, port: server.port)
+            services.append(SupervisedService("the tap on \(listening)", server))
+            tapAddress = listening
         }
         let session = SessionInfo(apiBase: configuration.apiBase, probesPerMinute: configuration.probesPerMinute, tapAddress: tapAddress)
         try await DashboardRunner.run(
@@ -109,11 +121,4 @@ struct ClosureService: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown { await body() }
     }
-}
-
-/// A Hummingbird application as a service of the dashboard's group.
-struct ApplicationService<App: ApplicationProtocol>: Service {
-    let app: App
-    init(_ app: App) { self.app = app }
-    func run() async throws { try await app.run() }
 }

@@ -1,7 +1,9 @@
+import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import ManagementAPI
 import NIOCore
 import Testing
 
@@ -9,6 +11,15 @@ import Testing
 struct DashboardEndToEndTests {
     func logFile() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("mapitop-e2e-\(UUID().uuidString).log").path
+    }
+
+    /// The header clock (HH:MM:SS) as seconds of the day.
+    func headerSeconds(_ screen: String) -> Int? {
+        guard let header = screen.split(separator: "\n").first,
+              let match = header.firstMatch(of: /(\d\d):(\d\d):(\d\d)/),
+              let hours = Int(match.1), let minutes = Int(match.2), let seconds = Int(match.3)
+        else { return nil }
+        return hours * 3_600 + minutes * 60 + seconds
     }
 
     /// The token table's lines (between the header and the ERRORS title).
@@ -29,7 +40,6 @@ struct DashboardEndToEndTests {
             ["429 rate_limit_exceeded", "400 Bad Request", "401 unauthorized", "403 forbidden", "limited"].allSatisfy(screen.contains)
         }
         #expect(busy.met, "\(busy.screen)")
-        #expect(tmux.display("#{pane_title}") != "pwned")
 
         tmux.send("/")
         tmux.type("code:too_long")
@@ -52,12 +62,16 @@ struct DashboardEndToEndTests {
         let paused = await tmux.waitFor("PAUSED")
         #expect(paused.met)
         let frozen = tokenLines(paused.screen)
-        let clockMoved = await tmux.waitFor(timeout: .seconds(10)) { screen in
-            screen.split(separator: "\n").first != paused.screen.split(separator: "\n").first
+        // Until the header's own clock has run on 3 seconds (the demo's jobs call several
+        // times a second meanwhile), every screen must show the table as it was.
+        let pausedAt = try #require(headerSeconds(paused.screen), "\(paused.screen)")
+        var changedWhilePaused: String?
+        let clockMoved = await tmux.waitFor(timeout: .seconds(15)) { screen in
+            if tokenLines(screen) != frozen, screen.contains("PAUSED") { changedWhilePaused = screen }
+            return headerSeconds(screen).map { ($0 - pausedAt + 86_400) % 86_400 >= 3 } ?? false
         }
-        #expect(clockMoved.met)
-        let stillFrozen = await tmux.waitFor(timeout: .seconds(3)) { tokenLines($0) != frozen }
-        #expect(!stillFrozen.met, "the token table changed while paused")
+        #expect(clockMoved.met, "\(clockMoved.screen)")
+        #expect(changedWhilePaused == nil, "the token table changed while paused: \(changedWhilePaused ?? "")")
         tmux.send("Z")
         let resumed = await tmux.waitFor(timeout: .seconds(20)) { !$0.contains("PAUSED") && tokenLines($0) != frozen }
         #expect(resumed.met)
@@ -75,20 +89,30 @@ struct DashboardEndToEndTests {
         #expect(tmux.display("#{cursor_flag}") == "1")
     }
 
-    @Test("an upstream that sends escape sequences and bidi overrides cannot retitle the window or move the cursor")
-    func hostileUpstream() async throws {
+    /// What a hostile upstream puts in a 400: OSC titles (ESC and C1 forms), CSI cursor moves
+    /// and clears (ESC and C1 forms), DEL, and bidi overrides and isolates.
+    static let hostileBody = #"{"errors":[{"code":"too_long","description":"Field 'metadata.title' must be shorter than '255' characters. Value of '\u001b]0;pwned\u0007\u001b[2J\u001b[H\u202eevil' was provided."},{"code":"\u001b[31mred\u009b2J","description":"\u001b[10;10Hmoved\u2066iso\u2069 \u009d0;c1-title\u009c del\u007f end"}]}"#
+
+    /// An upstream that answers every call with `hostileBody`, on a real loopback port.
+    func hostileUpstream() -> some ApplicationProtocol {
         let router = Router()
-        router.get("/v2/sites/:site/media/") { _, _ in
-            let body = #"{"errors":[{"code":"too_long","description":"Field 'metadata.title' must be shorter than '255' characters. Value of '\u001b]0;pwned\u0007\u001b[2J\u001b[H\u202eevil' was provided."},{"code":"\u001b[31mred","description":"\u001b[10;10Hmoved\u2066iso\u2069"}]}"#
-            var headers = HTTPFields()
-            headers[HTTPField.Name("jw-request-limit")!] = "60"
-            headers[HTTPField.Name("jw-request-remaining")!] = "7"
-            headers[HTTPField.Name("jw-request-id")!] = "\u{1B}]2;id-title\u{07}"
-            headers[.contentType] = "application/json"
-            return Response(status: .badRequest, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
-        }
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await app.test(.live) { server in
+        router.on("**", method: .get, use: Self.hostileAnswer)
+        router.on("**", method: .post, use: Self.hostileAnswer)
+        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+    }
+
+    @Sendable static func hostileAnswer(_: Request, _: some RequestContext) -> Response {
+        var headers = HTTPFields()
+        headers[HTTPField.Name("jw-request-limit")!] = "60"
+        headers[HTTPField.Name("jw-request-remaining")!] = "7"
+        headers[HTTPField.Name("jw-request-id")!] = "req-hostile"
+        headers[.contentType] = "application/json"
+        return Response(status: .badRequest, headers: headers, body: .init(byteBuffer: ByteBuffer(string: hostileBody)))
+    }
+
+    @Test("a hostile upstream, through the probes and the tap, can neither retitle the window nor move the cursor")
+    func hostileUpstreamThroughProbesAndTap() async throws {
+        try await hostileUpstream().test(.live) { server in
             let config = FileManager.default.temporaryDirectory.appendingPathComponent("mapitop-hostile-\(UUID().uuidString).toml").path
             try """
                 api_base = "http://127.0.0.1:\(server.port!)"
@@ -97,28 +121,57 @@ struct DashboardEndToEndTests {
                 secret_env = "HOSTILE_SECRET"
                 site_id = "Abcd1234"
                 """.write(toFile: config, atomically: true, encoding: .utf8)
-            let tmux = try Tmux(command: "\(Binary.quoted(Binary.path)) watch --config \(config) --log-file \(logFile()); echo __EXIT=$?",
-                                width: 120, height: 40, environment: ["HOSTILE_SECRET": "hostile-test-secret-1"])
+            defer { try? FileManager.default.removeItem(atPath: config) }
+            // The shell titles the pane first: that proves this tmux lets a program retitle
+            // it, so a title that stays put below means mapitop's output could not.
+            let tmux = try Tmux(
+                command: "printf '\\033]2;before-mapitop\\033\\\\'; \(Binary.quoted(Binary.path)) watch --config \(config) --tap 127.0.0.1:0 --log-file \(logFile()); echo __EXIT=$?",
+                width: 120, height: 40, environment: ["HOSTILE_SECRET": "hostile-test-secret-1"])
             defer { tmux.stop() }
-            let shown = await tmux.waitFor(timeout: .seconds(45)) { $0.contains("400 Bad Request") }
-            #expect(shown.met, "\(shown.screen)")
+            let started = await tmux.waitFor { $0.contains("tap 127.0.0.1:") && $0.contains("ingest") }
+            #expect(started.met, "\(started.screen)")
+            #expect(tmux.display("#{pane_title}") == "before-mapitop")
+
+            // A job of the user's calls through the embedded tap with a token the config does not name.
+            let header = String(started.screen.split(separator: "\n").first ?? "")
+            let tapPort = try #require(header.firstMatch(of: /tap 127\.0\.0\.1:(\d+)/).flatMap { Int($0.1) }, "\(header)")
+            let callerSecret = "hostile-caller-secret-2"
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(tapPort)/v2/sites/Abcd1234/media/")
+            request.method = .POST
+            request.headers.add(name: "Authorization", value: "Bearer " + callerSecret)
+            request.body = .bytes(ByteBuffer(string: #"{"metadata":{"title":"x"}}"#))
+            let answer = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            #expect(answer.status.code == 400)
+            let caller = Secret(callerSecret).fingerprint.description
+            let seen = await tmux.waitFor(timeout: .seconds(45)) { $0.contains("400 Bad Request") && $0.contains(caller) }
+            #expect(seen.met, "\(seen.screen)")
+
+            // Open the 400 group and its newest call (the tap's): the field errors show, escaped.
             tmux.send("Tab")
             tmux.send("Down")
             tmux.send("Enter")
             tmux.send("Down")
             tmux.send("Enter")
-            let detail = await tmux.waitFor { $0.contains("\\e]0;pwned\\u{7}") }
+            let detail = await tmux.waitFor { $0.contains("\\e]0;pwned\\u{7}") && $0.contains("\\u{9D}0;c1-title\\u{9C}") }
             #expect(detail.met, "\(detail.screen)")
             let screen = detail.screen
-            #expect(screen.contains("\\u{202E}evil"))
-            #expect(tmux.display("#{pane_title}") != "pwned")
-            #expect(tmux.display("#{pane_title}") != "id-title")
+            for visible in ["\\e[2J\\e[H\\u{202E}evil", "\\e[10;10Hmoved\\u{2066}iso\\u{2069}", "del\\u{7F} end"] {
+                #expect(screen.contains(visible), "\(visible) not shown: \(screen)")
+            }
+            #expect(tmux.display("#{pane_title}") == "before-mapitop")
+
+            // The layout held: header on the first row, the key help on the last, nothing
+            // wider than the window, no text where a cursor move would have put it.
             let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
-            #expect(lines.first?.hasPrefix(" mapitop") == true)
-            #expect(!screen.contains("hostile-test-secret-1"))
+            #expect(lines.first?.hasPrefix(" mapitop") == true, "\(screen)")
+            #expect(lines.count >= 40 && lines[39].contains("q quit"), "\(screen)")
+            #expect(lines.allSatisfy { $0.count <= 120 })
             #expect(!lines.contains { $0.hasPrefix("         moved") })
+            #expect(tokenLines(screen).contains { $0.contains("ingest") })
+            #expect(!screen.contains("hostile-test-secret-1") && !screen.contains(callerSecret))
             tmux.send("q")
             #expect(await tmux.exitStatus() == 0)
+            #expect(tmux.display("#{pane_title}") == "before-mapitop")
         }
     }
 

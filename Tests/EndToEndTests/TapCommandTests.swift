@@ -46,6 +46,46 @@ struct TapCommandTests {
         }
     }
 
+    /// Waits, with a deadline, until `condition` holds; false if it never did.
+    func eventually(_ timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while !condition() {
+            if ContinuousClock.now >= deadline { return false }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return true
+    }
+
+    @Test("--log-file: 0600, and after logrotate renames it a SIGHUP starts a new file; the tap keeps serving")
+    func logFileReopenedOnHangUp() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mapitop-taplog-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let log = folder + "/tap.log"
+        let output = folder + "/stdout"
+        let pid = Spawn.launch(Binary.path, ["tap", "--listen", "127.0.0.1:0", "--upstream", "http://127.0.0.1:9", "--log-file", log],
+                               outputFile: output)
+        try #require(pid > 0)
+        defer { kill(pid, SIGTERM) }
+        func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+        #expect(try await eventually { text(log).contains("listening") }, "log: \(text(log)) stdout: \(text(output))")
+        let mode = try FileManager.default.attributesOfItem(atPath: log)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
+        try FileManager.default.moveItem(atPath: log, toPath: log + ".1")
+        kill(pid, SIGHUP)
+        // Nothing is logged meanwhile: only the reopen can create the new file.
+        #expect(try await eventually { FileManager.default.fileExists(atPath: log) }, "no new log after SIGHUP")
+        #expect(text(log + ".1").contains("listening"))
+
+        // Still alive and serving: a call through it is answered (502: nothing at port 9).
+        let banner = text(output)
+        let port = try #require(banner.range(of: "127.0.0.1:").map { Int(banner[$0.upperBound...].prefix { $0.isNumber }) } ?? nil)
+        let answer = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v2/webhooks/"), timeout: .seconds(10))
+        #expect(answer.status.code >= 500)
+        #expect(kill(pid, 0) == 0)
+    }
+
     @Test("a non-loopback --listen without --allow-remote exits 64 and says why")
     func remoteRefused() async {
         let result = await Spawn.detached(Binary.path, ["tap", "--listen", "0.0.0.0:8787"])

@@ -8,12 +8,26 @@ struct RequestTests {
         #expect(try APIRequest.listMedia(siteID: "Abcd1234").resolvedPath() == "/v2/sites/Abcd1234/media/")
         let get = APIRequest.getMedia(siteID: "Abcd1234", mediaID: "a b/../c")
         #expect(try get.resolvedPath() == "/v2/sites/Abcd1234/media/a%20b%2F..%2Fc/")
-        #expect(throws: APIRequest.BuildError.invalidSiteID("Abcd/234")) {
+        let invalid = #expect(throws: APIRequest.BuildError.self) {
             try APIRequest.listMedia(siteID: "Abcd/234").resolvedPath()
         }
+        #expect(invalid?.description == "site id must be 8 letters or digits; the value given has 8 characters, including punctuation or symbols")
         #expect(throws: APIRequest.BuildError.missingParameter("media_id")) {
             try APIRequest(method: "GET", path: "/v2/sites/{site_id}/media/{media_id}/", parameters: ["site_id": "Abcd1234"]).resolvedPath()
         }
+    }
+
+    @Test("a bad site id is described by its length and the kinds of characters that do not belong",
+          arguments: [
+              ("Abcd123", "has 7 characters"),
+              ("Abcd 234", "has 8 characters, including spaces"),
+              ("Abcd\u{1B}234", "has 8 characters, including control characters"),
+              ("Abcdé234", "has 8 characters, including non-ASCII characters"),
+              ("a-b c\u{7}", "has 6 characters, including spaces and control characters and punctuation or symbols"),
+          ])
+    func siteIDProblems(id: String, expected: String) {
+        #expect(APIRequest.SiteIDProblem(id)?.description == "must be 8 letters or digits; the value given " + expected)
+        #expect(APIRequest.SiteIDProblem("Abcd1234") == nil)
     }
 
     @Test("queries are encoded and URLs built against a base with or without a slash")

@@ -43,14 +43,32 @@ struct SecretTests {
         #expect(TokenReference(fingerprint: Secret("abc").fingerprint, label: nil).displayName == "#ba7816bf")
     }
 
-    @Test("build errors never quote the secret")
-    func buildErrors() {
-        let request = APIRequest(method: "GET", path: "/v2/sites/{site_id}/media/", parameters: ["site_id": Self.secretValue])
-        #expect(throws: APIRequest.BuildError.self) { try request.resolvedPath() }
-        do {
-            _ = try request.url(base: "not a url")
-        } catch {
-            #expect(!error.description.contains(Self.secretValue))
+    /// A secret pasted into `site_id` (the key next to `secret_env`) must be refused, and the
+    /// refusal must not quote it, however the error is printed.
+    @Test("a site id that holds a secret is refused without quoting it",
+          arguments: [SecretTests.secretValue, "Bearer " + SecretTests.secretValue, String(SecretTests.secretValue.prefix(8)) + "\n"])
+    func buildErrors(siteID: String) throws {
+        let request = APIRequest(method: "GET", path: "/v2/sites/{site_id}/media/", parameters: ["site_id": siteID])
+        let errors: [APIRequest.BuildError] = [
+            try #require(throws: APIRequest.BuildError.self) { try request.resolvedPath() },
+            try #require(throws: APIRequest.BuildError.self) { try request.url(base: "https://api.jwplayer.com") },
+        ]
+        for error in errors {
+            guard case .invalidSiteID = error else {
+                Issue.record("expected invalidSiteID, got \(error)")
+                continue
+            }
+            var dumped = ""
+            dump(error, to: &dumped)
+            for text in [String(describing: error), String(reflecting: error), "\(error)", dumped,
+                         error.localizedDescription] {
+                // Not the value, and not any 6 characters of it.
+                for start in 0...(siteID.count - 6) {
+                    let piece = String(siteID.dropFirst(start).prefix(6))
+                    #expect(!text.contains(piece) || piece.allSatisfy(\.isWhitespace), "'\(piece)' leaked in: \(text)")
+                }
+            }
+            #expect(error.description.contains("has \(siteID.count) characters"))
         }
     }
 }

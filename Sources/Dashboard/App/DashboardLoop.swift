@@ -14,6 +14,7 @@ public final class DashboardLoop {
     private let clock: any WallClock
     private let loadTheme: (String) -> Theme
     private let stopSignal: () -> Int32?
+    private let stopRequested: () -> Bool
     public private(set) var state: State
     public private(set) var draws = 0
 
@@ -27,7 +28,8 @@ public final class DashboardLoop {
     private var lastDraw: ContinuousClock.Instant?
 
     public init(terminal: any Terminal, monitor: Monitor, clock: any WallClock, state: State,
-                loadTheme: @escaping (String) -> Theme, stopSignal: @escaping () -> Int32? = { nil })
+                loadTheme: @escaping (String) -> Theme, stopSignal: @escaping () -> Int32? = { nil },
+                stopRequested: @escaping () -> Bool = { false })
     {
         self.terminal = terminal
         self.monitor = monitor
@@ -35,15 +37,21 @@ public final class DashboardLoop {
         self.state = state
         self.loadTheme = loadTheme
         self.stopSignal = stopSignal
+        self.stopRequested = stopRequested
         self.state = update(state, .resize(terminal.size))
     }
 
-    /// Runs until `q`, Ctrl-C or a signal; returns the signal that stopped it, if one did.
+    /// Runs until `q`, Ctrl-C, a signal or `stopRequested` (a collector failed: the caller
+    /// says so once the terminal is restored); returns the signal that stopped it, if one did.
     public func run() -> Int32? {
         while !state.quit {
             if let signal = stopSignal() {
                 send(.stop)
                 return signal
+            }
+            if stopRequested() {
+                send(.stop)
+                return nil
             }
             step(keyTimeout: nil)
         }

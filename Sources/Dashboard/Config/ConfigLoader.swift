@@ -131,9 +131,8 @@ public enum ConfigLoader {
                 secret = try SecretFile.read(path) { message throws(ConfigError) in throw fail("secret_file", message) }
             }
             let siteID = try string("site_id")
-            if let siteID, !APIRequest.isValidSiteID(siteID) {
-                throw fail("site_id", "must be 8 letters or digits, got '\(siteID.prefix(20))'")
-            }
+            // Say what is wrong, never quote it: a secret pasted here must not reach stderr.
+            if let siteID, let problem = APIRequest.SiteIDProblem(siteID) { throw fail("site_id", problem.description) }
             let probe = try string("probe")
             if let probe, !probe.hasPrefix("/v2/") { throw fail("probe", "must be a path starting with /v2/") }
             guard siteID != nil || probe != nil else {
