@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -42,6 +43,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                // gzip answers from gateways, decoded under a cap (ContentDecoding).
+                .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
         .target(name: "Monitor", dependencies: ["ManagementAPI"]),
@@ -78,6 +81,8 @@ let package = Package(
                 // never the ManagementAPI client (DESIGN.md §3: a shared bug cannot hide).
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // Answers gzip when asked, as a compressing gateway does (DESIGN.md §1).
+                .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
         // Servers that start or throw, and services that cannot stop unnoticed (issue 11).
@@ -110,7 +115,8 @@ let package = Package(
             ]
         ),
         // Helpers that more than one test target needs; never linked into the product.
-        .target(name: "TestSupport", path: "Tests/Support"),
+        .target(
+            name: "TestSupport", dependencies: [.product(name: "CompressNIO", package: "compress-nio")], path: "Tests/Support"),
         .testTarget(
             name: "ManagementAPITests",
             dependencies: [

@@ -27,6 +27,8 @@ public enum ErrorBodyShape: String, Sendable, Hashable, Codable {
     case empty
     /// Larger than the decoder reads; the kept part is in `rawBody`.
     case tooLarge
+    /// Its Content-Encoding (gzip…) would not undo: corrupt, cut, or a coding not decoded.
+    case undecodable
 }
 
 /// A non-2xx answer, decoded. Nothing the server sent is dropped: unknown codes and

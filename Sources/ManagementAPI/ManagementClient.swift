@@ -78,6 +78,10 @@ public struct ManagementClient: Sendable {
         httpRequest.headers.add(name: "Authorization", value: "Bearer " + token.secret.revealForAuthorization())
         httpRequest.headers.add(name: "User-Agent", value: MapitopVersion.userAgent)
         httpRequest.headers.add(name: "Accept", value: "application/json")
+        // Gateways compress when asked; asking, and undoing it here, means the decoding is
+        // the same whichever HTTPClient was injected (the shared one never decompresses,
+        // so the tap can pass bytes through unchanged).
+        httpRequest.headers.add(name: "Accept-Encoding", value: ContentDecoding.acceptEncoding)
         if let body = request.body {
             httpRequest.headers.add(name: "Content-Type", value: "application/json")
             httpRequest.body = .bytes(ByteBuffer(bytes: body))
@@ -98,15 +102,51 @@ public struct ManagementClient: Sendable {
                 let entry = ErrorEntry(code: kind.rawValue, description: "status \(status), then: \(kind.summary)", synthesized: true)
                 return finish(.transport(kind), rate: rate, errors: [entry], decoded: nil)
             }
-            let decoded = ResponseDecoder.decode(status: status, body: body.bytes)
-            var errors: [ErrorEntry] = []
-            if case .failure(let apiError) = decoded { errors = apiError.entries }
-            return finish(.status(status), rate: rate, errors: errors, decoded: decoded, truncated: body.truncated)
+            var encoding = response.headers.first(name: "content-encoding")
+            if ContentDecoding.codings(encoding).allSatisfy({ $0 == "gzip" || $0 == "x-gzip" }),
+                !body.bytes.isEmpty, !body.bytes.starts(with: ContentDecoding.gzipMagic)
+            {
+                // Not gzip, whatever the header says: an injected HTTPClient with
+                // `decompression: .enabled` inflates the body but keeps the header. Read it plain.
+                encoding = nil
+            }
+            if ContentDecoding.codings(encoding).isEmpty {
+                let decoded = ResponseDecoder.decode(status: status, body: body.bytes)
+                var errors: [ErrorEntry] = []
+                if case .failure(let apiError) = decoded { errors = apiError.entries }
+                return finish(.status(status), rate: rate, errors: errors, decoded: decoded, truncated: body.truncated)
+            }
+            return finishEncoded(status: status, body: body, encoding: encoding, rate: rate, finish: finish)
         } catch {
             let kind = TransportFailure.classify(error)
             let entry = ErrorEntry(code: kind.rawValue, description: kind.summary, synthesized: true)
             return finish(.transport(kind), rate: .unknown, errors: [entry], decoded: nil)
         }
+    }
+
+    /// A compressed answer: undone under the body cap. Past the cap on the wire the stream
+    /// is cut, so it is reported too large rather than corrupt; a 2xx that will not decode
+    /// is an unreadable body, an error that will not decode keeps its status and says why.
+    private func finishEncoded(
+        status: Int, body: BodyReader.Result, encoding: String?, rate: RateHeaders,
+        finish: (CallOutcome, RateHeaders, [ErrorEntry], ResponseDecoder.Outcome?, Bool) -> Response
+    ) -> Response {
+        let cap = configuration.bodyCap
+        if (200..<300).contains(status) {
+            guard !body.truncated else { return finish(.status(status), rate, [], .success(status: status, body: []), true) }
+            do {
+                let decoded = try ContentDecoding.decode(body.bytes, contentEncoding: encoding, limit: cap)
+                return finish(.status(status), rate, [], .success(status: status, body: decoded.bytes), decoded.truncated)
+            } catch {
+                let entry = ErrorEntry(code: TransportFailure.unreadableBody.rawValue,
+                                       description: "status \(status), then: \(error.description)", synthesized: true)
+                return finish(.transport(.unreadableBody), rate, [entry], nil, false)
+            }
+        }
+        let apiError = body.truncated
+            ? ResponseDecoder.tooLarge(status: status, note: "the compressed body is larger than \(cap) bytes; not parsed", kept: [])
+            : ResponseDecoder.decodeError(status: status, wireBody: body.bytes, contentEncoding: encoding, limit: cap)
+        return finish(.status(status), rate, apiError.entries, .failure(apiError), body.truncated || apiError.shape == .tooLarge)
     }
 
     private func log(_ record: CallRecord) {

@@ -16,6 +16,35 @@ public enum ResponseDecoder {
         return .failure(decodeError(status: status, body: body))
     }
 
+    /// Decodes an error answer as it came off the wire: its Content-Encoding (gzip from a
+    /// gateway) undone first, under `limit` decoded bytes. A body that will not decode, or
+    /// decodes past the limit, becomes one synthesized entry that says so; the status stays.
+    public static func decodeError(status: Int, wireBody: [UInt8], contentEncoding: String?, limit: Int = parseCap) -> APIError {
+        let codings = ContentDecoding.codings(contentEncoding)
+        guard !codings.isEmpty else { return decodeError(status: status, body: Array(wireBody.prefix(limit))) }
+        let coding = codings.joined(separator: ", ")
+        do {
+            let decoded = try ContentDecoding.decode(wireBody, contentEncoding: contentEncoding, limit: limit)
+            guard !decoded.truncated else {
+                return tooLarge(status: status, note: "the \(coding) body decodes to more than \(limit) bytes; not parsed",
+                                kept: decoded.bytes)
+            }
+            return decodeError(status: status, body: decoded.bytes)
+        } catch {
+            // The wire bytes are binary noise: they are counted, not kept as text.
+            let entry = ErrorEntry(code: StandardCodes.code(forStatus: status),
+                                   description: "\(error.description) (\(wireBody.count) bytes); not parsed", synthesized: true)
+            return APIError(status: status, entries: [entry], shape: .undecodable, rawBody: "", rawBodyTruncated: !wireBody.isEmpty)
+        }
+    }
+
+    /// An answer too large to parse: one synthesized entry, and the first bytes as raw text.
+    public static func tooLarge(status: Int, note: String, kept: [UInt8]) -> APIError {
+        let entry = ErrorEntry(code: StandardCodes.code(forStatus: status), description: note, synthesized: true)
+        return APIError(status: status, entries: [entry], shape: .tooLarge,
+                        rawBody: String(decoding: kept.prefix(APIError.rawBodyCap), as: UTF8.self), rawBodyTruncated: true)
+    }
+
     /// Decodes any answer that is not a success into an `APIError`.
     public static func decodeError(status: Int, body: [UInt8]) -> APIError {
         let truncated = body.count > APIError.rawBodyCap

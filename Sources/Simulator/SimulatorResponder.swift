@@ -4,7 +4,8 @@ import Hummingbird
 import NIOCore
 
 /// Adapts `SimulatedAPI` to Hummingbird: reads the request (refusing bodies over the cap),
-/// waits the answer's delay, and writes status, headers and body with a Content-Length.
+/// waits the answer's delay, and writes status, headers and body with a Content-Length,
+/// gzip-compressed when the caller asks for it.
 struct SimulatorResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
@@ -25,7 +26,7 @@ struct SimulatorResponder: HTTPResponder {
         let simulated = SimulatedRequest(
             method: request.method.rawValue, path: request.uri.path, query: query,
             authorization: request.headers[.authorization], body: body, bodyTooLarge: tooLarge)
-        let answer = api.respond(to: simulated)
+        let answer = GzipAnswers.encode(api.respond(to: simulated), acceptEncoding: request.headers[.acceptEncoding])
         if answer.delay > .zero { try await Task.sleep(for: answer.delay) }
         var headers = HTTPFields()
         for (name, value) in answer.headers {

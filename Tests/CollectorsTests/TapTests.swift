@@ -16,11 +16,140 @@ import TestSupport
     import Glibc
 #endif
 
-/// Records what the tap hands its sink.
+/// Records what the tap hands its sink, and lets a test wait for a number of them.
 final class RecordSink: Sendable {
-    private let records = Mutex<[CallRecord]>([])
-    var all: [CallRecord] { records.withLock { $0 } }
-    func add(_ record: CallRecord) { records.withLock { $0.append(record) } }
+    private struct Waiter {
+        let id: Int
+        let count: Int
+        let continuation: CheckedContinuation<Void, Never>
+    }
+
+    private struct State {
+        var records: [CallRecord] = []
+        var waiters: [Waiter] = []
+        var nextID = 0
+    }
+
+    private let state = Mutex(State())
+    var all: [CallRecord] { state.withLock { $0.records } }
+
+    func add(_ record: CallRecord) {
+        let ready = state.withLock { state in
+            state.records.append(record)
+            let ready = state.waiters.filter { $0.count <= state.records.count }
+            state.waiters.removeAll { $0.count <= state.records.count }
+            return ready
+        }
+        for waiter in ready { waiter.continuation.resume() }
+    }
+
+    /// Returns as soon as `count` records have arrived, or when `timeout` has passed.
+    func wait(for count: Int, timeout: Duration = .seconds(10)) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.arrival(of: count) }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Suspends until `count` records have arrived; cancellation ends the wait early.
+    private func arrival(of count: Int) async {
+        let id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state in
+                    if state.records.count >= count || Task.isCancelled { return true }
+                    state.waiters.append(Waiter(id: id, count: count, continuation: continuation))
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                let waiter = state.waiters.first { $0.id == id }
+                state.waiters.removeAll { $0.id == id }
+                return waiter
+            }
+            waiter?.continuation.resume()
+        }
+    }
+}
+
+/// Holds an upstream's answers until the test opens it: a slow upstream without a fixed sleep.
+final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    var isOpen: Bool { state.withLock { $0.open } }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let openAlready = state.withLock { state in
+                if !state.open { state.waiters.append(continuation) }
+                return state.open
+            }
+            if openAlready { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiters = state.withLock { state in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
+
+/// An upstream that answers `/v2/webhooks/` with 200 once `gate` is open.
+func gatedUpstream(_ gate: Gate) -> some ApplicationProtocol {
+    let router = Router()
+    router.get("/v2/webhooks/") { _, _ in
+        await gate.wait()
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
+    }
+    return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+}
+
+/// One answer exactly as it came off the wire: never decompressed.
+struct WireExchange: Equatable {
+    let status: UInt
+    let contentEncoding: String?
+    let contentLength: String?
+    let jw: [String]
+    let body: [UInt8]
+}
+
+/// A client that never decompresses (AsyncHTTPClient's shared one does): it sees the bytes.
+func withRawClient(_ body: (HTTPClient) async throws -> Void) async throws {
+    let client = HTTPClient(eventLoopGroup: .singletonMultiThreadedEventLoopGroup, configuration: .init(decompression: .disabled))
+    do {
+        try await body(client)
+    } catch {
+        try await client.shutdown()
+        throw error
+    }
+    try await client.shutdown()
+}
+
+/// A call that asks for gzip, as Python's requests, Go's net/http and Node's fetch do.
+func gzipCall(_ client: HTTPClient, _ base: String, _ method: HTTPMethod, _ path: String, secret: String?,
+              body: String? = nil) async throws -> WireExchange
+{
+    var request = HTTPClientRequest(url: base + path)
+    request.method = method
+    request.headers.add(name: "Accept-Encoding", value: "gzip, deflate")
+    if let secret { request.headers.add(name: "Authorization", value: "Bearer " + secret) }
+    if let body { request.body = .bytes(ByteBuffer(string: body)) }
+    let response = try await client.execute(request, timeout: .seconds(30))
+    let bytes = try await response.body.collect(upTo: 1 << 24)
+    let jw = ["jw-request-limit", "jw-request-remaining", "jw-request-id"].map { response.headers.first(name: $0) ?? "-" }
+    return WireExchange(status: response.status.code, contentEncoding: response.headers.first(name: "content-encoding"),
+                        contentLength: response.headers.first(name: "content-length"), jw: jw, body: Array(bytes.readableBytesView))
 }
 
 /// Runs a tap in front of `upstream` for the body of the test.
@@ -112,6 +241,83 @@ struct TapTests {
         }
     }
 
+    @Test("a gzip call through the tap: the caller gets the upstream's gzip bytes unchanged, the record every field error")
+    func gzipThroughTheTap() async throws {
+        try await withRawClient { raw in
+            let direct = Mutex<[WireExchange]>([])
+            try await Self.simulator().test(.live) { server in
+                var answers: [WireExchange] = []
+                for (method, path, secret, body) in Self.calls {
+                    answers.append(try await gzipCall(raw, "http://127.0.0.1:\(server.port!)", method, path, secret: secret, body: body))
+                }
+                direct.withLock { $0 = answers }
+            }
+            try await Self.simulator().test(.live) { server in
+                try await withTap(upstream: "http://127.0.0.1:\(server.port!)") { port, sink in
+                    var answers: [WireExchange] = []
+                    for (method, path, secret, body) in Self.calls {
+                        answers.append(try await gzipCall(raw, "http://127.0.0.1:\(port)", method, path, secret: secret, body: body))
+                    }
+                    let expected = direct.withLock { $0 }
+                    #expect(answers == expected)
+                    // Every answer with a body came compressed, its length the compressed one.
+                    for answer in answers where !answer.body.isEmpty {
+                        #expect(answer.contentEncoding == "gzip")
+                        #expect(answer.body.starts(with: [0x1F, 0x8B]))
+                        #expect(answer.contentLength == String(answer.body.count))
+                    }
+                    let records = sink.all
+                    #expect(records.count == Self.calls.count)
+                    #expect(records[1].outcome == .status(400))
+                    #expect(records[1].errors.map(\.code) == ["not_allowed", "empty", "invalid_type"])
+                    #expect(records[1].errors.allSatisfy { $0.detail != nil && !$0.synthesized })
+                    #expect(records[1].errors.first?.detail?.field == "upload.download_url")
+                    #expect(records[3].errors.map(\.code) == ["unauthorized"])
+                    #expect(records[9].errors.first?.synthesized == false)
+                    #expect(!records.flatMap(\.errors).contains { $0.description.contains("not JSON") })
+                    #expect(records.map(\.rate.remaining) == expected.map { Int($0.jw[1]) })
+                }
+            }
+        }
+    }
+
+    @Test("a gzip bomb and garbage that claims gzip pass through unchanged; the record says too large, or undecodable")
+    func hostileGzip() async throws {
+        let bomb = try TestGzip.bomb(decodedSize: 256 << 20)
+        let garbage = Array(#"{"errors":[{"code":"required","description":"not gzip at all"}]}"#.utf8)
+        let router = Router()
+        for (path, bytes) in [("/v2/bomb/", bomb), ("/v2/garbage/", garbage)] {
+            router.get(RouterPath(path)) { _, _ in
+                Response(status: .badRequest, headers: [.contentType: "application/json", .contentEncoding: "gzip"],
+                         body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+            }
+        }
+        let upstream = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await withRawClient { raw in
+            try await upstream.test(.live) { server in
+                try await withTap(upstream: "http://127.0.0.1:\(server.port!)") { port, sink in
+                    let bombed = try await gzipCall(raw, "http://127.0.0.1:\(port)", .GET, "/v2/bomb/", secret: Self.admin.secret)
+                    #expect(bombed.status == 400)
+                    #expect(bombed.body == bomb)
+                    #expect(bombed.contentEncoding == "gzip")
+                    let garbled = try await gzipCall(raw, "http://127.0.0.1:\(port)", .GET, "/v2/garbage/", secret: Self.admin.secret)
+                    #expect(garbled.status == 400)
+                    #expect(garbled.body == garbage)
+                    let records = sink.all
+                    #expect(records.map(\.outcome) == [.status(400), .status(400)])
+                    #expect(records.first?.errors.count == 1)
+                    #expect(records.first?.errors.first?.description.contains("decodes to more than \(1 << 20) bytes") == true)
+                    #expect(records.last?.errors.count == 1)
+                    #expect(records.last?.errors.first?.synthesized == true)
+                    #expect(records.last?.errors.first?.description.contains("claims Content-Encoding gzip") == true)
+                    // The tap still serves after both.
+                    let after = try await gzipCall(raw, "http://127.0.0.1:\(port)", .GET, "/v2/garbage/", secret: nil)
+                    #expect(after.status == 400)
+                }
+            }
+        }
+    }
+
     @Test("5xx, the HTML 502 and 429 pass through unchanged too")
     func faultsAndLimits() async throws {
         let direct = Mutex<[Exchange]>([])
@@ -164,12 +370,19 @@ struct TapTests {
                 #expect(sink.all.map(\.outcome) == [.status(502)])
             }
         }
-        try await Self.simulator(latency: .seconds(2)).test(.live) { server in
+        // The upstream holds its answer until the gate opens: the tap must give up on its own
+        // 300 ms deadline while the answer is still held.
+        let gate = Gate()
+        try await gatedUpstream(gate).test(.live) { server in
+            defer { gate.open() }
             try await withTap(upstream: "http://127.0.0.1:\(server.port!)", timeout: .milliseconds(300)) { port, sink in
                 let answer = try await call("http://127.0.0.1:\(port)", .GET, "/v2/webhooks/", secret: Self.admin.secret)
+                #expect(!gate.isOpen)
                 #expect(answer.status == 504)
                 #expect(answer.body.contains("gateway_timeout"))
+                #expect(sink.all.map(\.outcome) == [.status(504)])
                 #expect(sink.all.first?.errors.first?.code == "gateway_timeout")
+                #expect(sink.all.first.map { $0.latency >= .milliseconds(300) } == true)
             }
         }
     }
@@ -200,16 +413,20 @@ struct TapTests {
 
     @Test("a client that disconnects mid-call is recorded and leaves the tap serving")
     func clientDisconnect() async throws {
-        try await Self.simulator(latency: .milliseconds(600)).test(.live) { server in
+        // The upstream holds the first call until the caller has given up and gone.
+        let gate = Gate()
+        try await gatedUpstream(gate).test(.live) { server in
+            defer { gate.open() }
             try await withTap(upstream: "http://127.0.0.1:\(server.port!)") { port, sink in
                 await #expect(throws: (any Error).self) {
                     _ = try await call("http://127.0.0.1:\(port)", .GET, "/v2/webhooks/", secret: Self.admin.secret, timeout: .milliseconds(100))
                 }
+                gate.open()
                 let next = try await call("http://127.0.0.1:\(port)", .GET, "/v2/webhooks/", secret: Self.admin.secret)
                 #expect(next.status == 200)
-                let deadline = ContinuousClock.now + .seconds(10)
-                while sink.all.count < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                await sink.wait(for: 2)
                 #expect(sink.all.count == 2)
+                #expect(sink.all.allSatisfy { $0.path == "/v2/webhooks/" })
             }
         }
     }

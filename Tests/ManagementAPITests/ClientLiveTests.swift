@@ -14,6 +14,47 @@ import TestSupport
 private final class Seen: Sendable {
     let authorization = Mutex<String?>(nil)
     let userAgent = Mutex<String?>(nil)
+    let acceptEncoding = Mutex<String?>(nil)
+    /// Holds the slow route's answer until the test opens it: slow without a fixed sleep.
+    let slowAnswer = Gate()
+}
+
+/// A gate that handlers wait on until the test opens it.
+private final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    var isOpen: Bool { state.withLock { $0.open } }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let openAlready = state.withLock { state in
+                if !state.open { state.waiters.append(continuation) }
+                return state.open
+            }
+            if openAlready { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiters = state.withLock { state in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
+
+private let fieldErrorsBody = """
+    {"errors":[{"code":"too_short","description":"Field 'metadata.name' must be longer than '2'. Value of 'ab' was provided."},\
+    {"code":"required","description":"Field 'metadata.webhook_url' is required."}]}
+    """
+
+/// What a compressing gateway sends: gzip, with the jw-* headers of the service behind it.
+private func gzipped(_ status: HTTPResponse.Status, _ bytes: [UInt8]) -> Response {
+    var headers = jwHeaders(remaining: 45)
+    headers[.contentEncoding] = "gzip"
+    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
 }
 
 private func jwHeaders(remaining: Int) -> HTTPFields {
@@ -37,10 +78,28 @@ private func makeServer(seen: Seen) -> some ApplicationProtocol {
         return response(.ok, "{\"media\":[{\"id\":\"m1\"}],\"page\":1,\"page_length\":1,\"total\":541}")
     }
     router.post("/v2/webhooks/") { _, _ in
-        response(.badRequest, """
-            {"errors":[{"code":"too_short","description":"Field 'metadata.name' must be longer than '2'. Value of 'ab' was provided."},\
-            {"code":"required","description":"Field 'metadata.webhook_url' is required."}]}
-            """)
+        response(.badRequest, fieldErrorsBody)
+    }
+    // A gateway that compresses whatever the caller accepts, errors included.
+    router.get("/v2/gzip/fields/") { request, _ in
+        let accepted = request.headers[.acceptEncoding]
+        seen.acceptEncoding.withLock { $0 = accepted }
+        guard accepted?.contains("gzip") == true else { return response(.badRequest, fieldErrorsBody) }
+        return gzipped(.badRequest, try TestGzip.compress(Array(fieldErrorsBody.utf8)))
+    }
+    router.get("/v2/gzip/list/") { request, _ in
+        guard request.headers[.acceptEncoding]?.contains("gzip") == true else { return response(.notAcceptable, "{}") }
+        return gzipped(.ok, try TestGzip.compress(Array("{\"media\":[],\"page\":1,\"page_length\":1,\"total\":541}".utf8)))
+    }
+    // Broken or hostile gateways: bytes that claim gzip but are not, and a gzip bomb.
+    router.get("/v2/gzip/garbage/") { _, _ in
+        gzipped(.badRequest, [0x1F, 0x8B] + Array("this is no deflate stream".utf8))
+    }
+    router.get("/v2/gzip/bomb/") { _, _ in
+        gzipped(.badRequest, try TestGzip.bomb(decodedSize: 64 << 20))
+    }
+    router.get("/v2/gzip/bomb-ok/") { _, _ in
+        gzipped(.ok, try TestGzip.bomb(decodedSize: 64 << 20))
     }
     router.get("/v2/gateway/") { _, _ in
         Response(status: .badGateway, headers: [.contentType: "text/html"],
@@ -50,7 +109,7 @@ private func makeServer(seen: Seen) -> some ApplicationProtocol {
         response(.ok, String(repeating: "x", count: 6_000_000))
     }
     router.get("/v2/slow/") { _, _ in
-        try await Task.sleep(for: .seconds(2))
+        await seen.slowAnswer.wait()
         return response(.ok, "{}")
     }
     router.get("/v2/redirect/") { _, _ in
@@ -120,6 +179,62 @@ struct ClientLiveTests {
         }
     }
 
+    @Test("gzip: the client asks for it and decodes field errors, jw-* headers and lists; garbage keeps its status; a bomb stops at the cap")
+    func gzipAnswers() async throws {
+        let seen = Seen()
+        try await makeServer(seen: seen).test(.live) { server in
+            try await withClient { http in
+                let client = ManagementClient(configuration: .init(baseURL: "http://127.0.0.1:\(server.port!)"),
+                                              httpClient: http, logger: LogCapture().logger())
+                let fields = await client.send(APIRequest(method: "GET", path: "/v2/gzip/fields/"), token: token)
+                #expect(seen.acceptEncoding.withLock { $0 } == "gzip")
+                #expect(fields.record.outcome == .status(400))
+                #expect(fields.record.errors.map(\.code) == ["too_short", "required"])
+                #expect(fields.record.errors.first?.detail == FieldDetail(field: "metadata.name", constraint: "2", provided: "ab"))
+                #expect(fields.record.rate == RateHeaders(limit: 60, remaining: 45, requestID: "req-45"))
+
+                let list = await client.send(APIRequest(method: "GET", path: "/v2/gzip/list/"), token: token)
+                #expect(list.record.outcome == .status(200))
+                guard case .success(_, let body) = list.outcome else {
+                    Issue.record("expected a success, got \(list.record.outcome)")
+                    return
+                }
+                #expect(ResponseDecoder.decodeList(body)?.total == 541)
+
+                let garbage = await client.send(APIRequest(method: "GET", path: "/v2/gzip/garbage/"), token: token)
+                #expect(garbage.record.outcome == .status(400))
+                #expect(garbage.record.errors.count == 1)
+                #expect(garbage.record.errors.first?.description.contains("claims Content-Encoding gzip") == true)
+                guard case .failure(let garbageError) = garbage.outcome else {
+                    Issue.record("expected a failure")
+                    return
+                }
+                #expect(garbageError.shape == .undecodable)
+
+                // AsyncHTTPClient's shared client inflates itself and keeps the header: the
+                // answer still decodes, not inflated twice.
+                let inflating = ManagementClient(configuration: .init(baseURL: "http://127.0.0.1:\(server.port!)"),
+                                                 httpClient: HTTPClient.shared, logger: LogCapture().logger())
+                let inflated = await inflating.send(APIRequest(method: "GET", path: "/v2/gzip/fields/"), token: token)
+                #expect(seen.acceptEncoding.withLock { $0 } == "gzip")
+                #expect(inflated.record.errors.map(\.code) == ["too_short", "required"])
+
+                let bomb = await client.send(APIRequest(method: "GET", path: "/v2/gzip/bomb/"), token: token)
+                #expect(bomb.record.outcome == .status(400))
+                #expect(bomb.record.bodyTruncated)
+                #expect(bomb.record.errors.first?.description.contains("decodes to more than \(1 << 20) bytes") == true)
+                let bombOK = await client.send(APIRequest(method: "GET", path: "/v2/gzip/bomb-ok/"), token: token)
+                #expect(bombOK.record.outcome == .status(200))
+                #expect(bombOK.record.bodyTruncated)
+                guard case .success(_, let kept) = bombOK.outcome else {
+                    Issue.record("expected a success")
+                    return
+                }
+                #expect(kept.count == 1 << 20)
+            }
+        }
+    }
+
     @Test("a 6 MB body is read up to the cap and the rest discarded, noted")
     func hugeBody() async throws {
         try await makeServer(seen: Seen()).test(.live) { server in
@@ -144,14 +259,21 @@ struct ClientLiveTests {
 
     @Test("a slow answer times out; a redirect is not followed")
     func timeoutAndRedirect() async throws {
-        try await makeServer(seen: Seen()).test(.live) { server in
+        let seen = Seen()
+        try await makeServer(seen: seen).test(.live) { server in
+            // Opened whatever happens, so the held handler ends and the server can stop.
+            defer { seen.slowAnswer.open() }
             try await withClient { http in
                 let client = ManagementClient(
                     configuration: .init(baseURL: "http://127.0.0.1:\(server.port!)", requestTimeout: .milliseconds(300)),
                     httpClient: http, logger: LogCapture().logger())
                 let slow = await client.send(APIRequest(method: "GET", path: "/v2/slow/"), token: token)
+                // The server still held its answer: the client gave up on its own deadline.
+                #expect(!seen.slowAnswer.isOpen)
                 #expect(slow.record.outcome == .transport(.timeout))
                 #expect(slow.record.errors.first?.code == "timeout")
+                #expect(slow.record.latency >= .milliseconds(300))
+                seen.slowAnswer.open()
                 let redirect = await client.send(APIRequest(method: "GET", path: "/v2/redirect/"), token: token)
                 #expect(redirect.record.outcome == .status(302))
                 #expect(redirect.record.statusClass == .unexpected)

@@ -10,6 +10,8 @@ import ServiceLifecycle
 public enum Tap {
     public static func application(
         _ configuration: TapConfiguration,
+        // Must not decompress: the caller gets the upstream's bytes unchanged (the shared
+        // client's decompression is off; the record decodes its own copy).
         httpClient: HTTPClient = SharedHTTPClient.shared,
         clock: any WallClock = SystemClock(),
         logger: Logger,

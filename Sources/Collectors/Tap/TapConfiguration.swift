@@ -13,7 +13,8 @@ public struct TapConfiguration: Sendable {
     public var upstreamTimeout: Duration
     /// Request bodies past this are answered 413 and not forwarded.
     public var maxRequestBody: Int
-    /// Upstream bodies are forwarded whole; error bodies are decoded up to this.
+    /// Upstream bodies are forwarded whole; error bodies are decoded up to this many bytes,
+    /// after undoing their gzip (the cap that defuses a gzip bomb).
     public var maxDecodedBody: Int
     /// Labels of the tokens the configuration names, by fingerprint.
     public var labels: [Fingerprint: String]

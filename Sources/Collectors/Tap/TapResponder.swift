@@ -95,7 +95,11 @@ struct TapResponder: HTTPResponder {
         } catch {
             return answer(.badGateway, code: "bad_gateway", "the upstream's answer could not be read: \(TransportFailure.classify(error).summary)")
         }
-        let decoded = ResponseDecoder.decodeError(status: status, body: Array(bytes.readableBytesView.prefix(configuration.maxDecodedBody)))
+        // The caller gets the wire bytes as they came (gzip stays gzip); the record decodes a
+        // copy, its Content-Encoding undone under the cap, so a gzip bomb costs at most that.
+        let decoded = ResponseDecoder.decodeError(status: status, wireBody: Array(bytes.readableBytesView),
+                                                  contentEncoding: response.headers.first(name: "content-encoding"),
+                                                  limit: configuration.maxDecodedBody)
         record(.status(status), rate: rate, errors: decoded.entries)
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: bytes))
     }
