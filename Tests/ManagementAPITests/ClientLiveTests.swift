@@ -95,6 +95,9 @@ private func makeServer(seen: Seen) -> some ApplicationProtocol {
     router.get("/v2/gzip/garbage/") { _, _ in
         gzipped(.badRequest, [0x1F, 0x8B] + Array("this is no deflate stream".utf8))
     }
+    router.get("/v2/gzip/garbage-ok/") { _, _ in
+        gzipped(.ok, [0x1F, 0x8B] + Array("this is no deflate stream".utf8))
+    }
     router.get("/v2/gzip/bomb/") { _, _ in
         gzipped(.badRequest, try TestGzip.bomb(decodedSize: 64 << 20))
     }
@@ -210,6 +213,11 @@ struct ClientLiveTests {
                     return
                 }
                 #expect(garbageError.shape == .undecodable)
+                // A 2xx whose body will not decode is an unreadable body: nothing usable came.
+                let garbageOK = await client.send(APIRequest(method: "GET", path: "/v2/gzip/garbage-ok/"), token: token)
+                #expect(garbageOK.record.outcome == .transport(.unreadableBody))
+                #expect(garbageOK.record.errors.first?.description.contains("status 200, then: the body claims Content-Encoding gzip") == true)
+                #expect(garbageOK.record.rate == RateHeaders(limit: 60, remaining: 45, requestID: "req-45"))
 
                 // AsyncHTTPClient's shared client inflates itself and keeps the header: the
                 // answer still decodes, not inflated twice.
