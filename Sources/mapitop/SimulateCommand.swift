@@ -5,6 +5,7 @@ import Logging
 import ManagementAPI
 import ServiceLifecycle
 import Simulator
+import Supervision
 
 /// `mapitop simulate`: the simulated API alone, headless, until Ctrl-C or SIGTERM.
 struct SimulateCommand: AsyncParsableCommand {
@@ -72,13 +73,25 @@ struct SimulateCommand: AsyncParsableCommand {
                 baseURL: { "http://\(host):\(await ports.first { _ in true } ?? 0)" },
                 seed: seed, httpClient: HTTPClient.shared, logger: logger))
         }
-        let app = buildApplication(configuration, services: services, logger: logger) { channel in
-            let bound = channel.localAddress?.port ?? 0
-            StandardOutput.line("mapitop simulate: listening on http://\(configuration.host):\(bound)")
-            StandardOutput.line("tokens: " + configuration.tokens.map { "\($0.label) (\($0.role.rawValue))" }.joined(separator: ", "))
-            portSink.yield(bound)
-            portSink.finish()
+        // A port that is taken is one line naming it and exit 1, not a stack of NIO's words.
+        let server: StartedServer
+        do {
+            server = try await ServerStartup.start(address: "\(host):\(port)", logger: logger) { onServerRunning in
+                buildApplication(configuration, services: services, logger: logger, onServerRunning: onServerRunning)
+            }
+        } catch {
+            Diagnostics.fail("simulate: \(error)", exitCode: 1)
         }
-        try await app.runService()
+        StandardOutput.line("mapitop simulate: listening on http://\(configuration.host):\(server.port)")
+        StandardOutput.line("tokens: " + configuration.tokens.map { "\($0.label) (\($0.role.rawValue))" }.joined(separator: ", "))
+        portSink.yield(server.port)
+        portSink.finish()
+        let group = ServiceGroup(configuration: .init(
+            services: [SupervisedService("the simulator", server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            Diagnostics.fail("\(error)", exitCode: 1)
+        }
     }
 }

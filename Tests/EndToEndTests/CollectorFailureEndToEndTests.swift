@@ -59,4 +59,15 @@ struct CollectorFailureEndToEndTests {
             #expect(lines.first?.contains("127.0.0.1:\(port)") == true, "\(result.output)")
         }
     }
+
+    @Test("simulate --port on a port another socket holds: one line naming the address, exit non-zero")
+    func simulatePortTaken() async throws {
+        try await withRefusingPort { port in
+            let result = await Spawn.detached(Binary.path, ["simulate", "--host", "127.0.0.1", "--port", String(port)])
+            #expect(result.status != 0)
+            let lines = result.output.split(separator: "\n")
+            #expect(lines.count == 1, "\(result.output)")
+            #expect(lines.first?.contains("127.0.0.1:\(port)") == true, "\(result.output)")
+        }
+    }
 }
