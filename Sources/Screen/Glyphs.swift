@@ -13,16 +13,19 @@ public struct Glyphs: Sendable, Hashable {
     public let corners: (topLeft: String, topRight: String, bottomLeft: String, bottomRight: String)
     public let live: String
     public let separator: String
+    /// For key names in help text (the arrow keys).
+    public let arrowUp: String
+    public let arrowDown: String
 
     public static let unicode = Glyphs(
         ellipsis: "…", gaugeFull: "█", gaugeEmpty: "░", sparks: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
         expanded: "▾", collapsed: "▸", leaf: "·", horizontal: "─", vertical: "│", corners: ("┌", "┐", "└", "┘"),
-        live: "●", separator: "·")
+        live: "●", separator: "·", arrowUp: "↑", arrowDown: "↓")
 
     public static let ascii = Glyphs(
         ellipsis: "~", gaugeFull: "#", gaugeEmpty: ".", sparks: ["_", ".", "-", "-", "=", "=", "*", "#"],
         expanded: "v", collapsed: ">", leaf: "-", horizontal: "-", vertical: "|", corners: ("+", "+", "+", "+"),
-        live: "*", separator: "-")
+        live: "*", separator: "-", arrowUp: "Up", arrowDown: "Down")
 
     public static func == (lhs: Glyphs, rhs: Glyphs) -> Bool { lhs.gaugeFull == rhs.gaugeFull && lhs.ellipsis == rhs.ellipsis }
     public func hash(into hasher: inout Hasher) { hasher.combine(gaugeFull) }

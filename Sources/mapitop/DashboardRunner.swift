@@ -50,7 +50,12 @@ enum DashboardRunner {
                 }
                 let loop = DashboardLoop(
                     terminal: terminal, monitor: monitor, clock: SystemClock(), state: state,
-                    loadTheme: { name in (try? loadTheme(name, environment: environment)) ?? initialTheme },
+                    // A theme that fails here keeps the current one and says why on screen:
+                    // exiting from this thread would leave the terminal raw. The starting
+                    // theme is already loaded (it may have come from a path, not a name).
+                    loadTheme: { name in
+                        name == initialTheme.name ? initialTheme : try ThemeLoader.load(name, environment: environment)
+                    },
                     stopSignal: { TerminalSignals.shared.pending },
                     stopRequested: { failure.message != nil })
                 let stoppedBy = loop.run()

@@ -7,16 +7,6 @@ import Testing
 
 @Suite("Views on frames from MemoryTerminal")
 struct ViewTests {
-    /// Runs one turn of the real loop on a memory terminal and returns what it drew.
-    func drawn(_ state: State, keys: [Key] = []) -> Frame? {
-        let terminal = MemoryTerminal(width: state.size.width, height: state.size.height)
-        let clock = ManualClock(World.start.addingTimeInterval(30))
-        let loop = DashboardLoop(terminal: terminal, monitor: World.monitor(clock: clock), clock: clock,
-                                 state: state, loadTheme: { _ in .builtInDefault })
-        loop.step(keyTimeout: .zero)
-        return terminal.lastFrame
-    }
-
     func text(_ state: State) -> String { DashboardView.render(state).trimmedLines.joined(separator: "\n") }
 
     @Test("the main screen: header, tokens with /60 usage, gauge, the error tree and the key hints")
@@ -82,18 +72,33 @@ struct ViewTests {
         #expect(ascii.contains("#"))
     }
 
-    @Test("mono: the loop applies a theme without colours, and the frame still marks the selection")
+    @Test("monochrome: every theme the loop applies has no colours, T's too, while bold and reverse stay")
     func mono() throws {
-        var state = World.state()
-        state.monochrome = true
-        let terminal = MemoryTerminal(width: 100, height: 30)
-        let clock = ManualClock(World.start.addingTimeInterval(30))
-        let loop = DashboardLoop(terminal: terminal, monitor: World.monitor(clock: clock), clock: clock, state: state,
-                                 loadTheme: { _ in Theme.builtInDefault.monochrome })
-        loop.step(keyTimeout: .zero)
+        func run(monochrome: Bool) -> MemoryTerminal {
+            var state = World.state()
+            state.monochrome = monochrome
+            let terminal = MemoryTerminal(width: 100, height: 30)
+            let clock = ManualClock(World.start.addingTimeInterval(30))
+            // The themes as files give them: in colour. Dropping colour is the loop's job.
+            let loop = DashboardLoop(terminal: terminal, monitor: World.monitor(clock: clock), clock: clock, state: state,
+                                     loadTheme: { name in Theme(name: name, roles: Theme.builtInDefault.roles) })
+            loop.step(keyTimeout: .zero)
+            terminal.type(.character("T"))
+            loop.step(keyTimeout: .zero)
+            loop.step(keyTimeout: .zero)
+            return terminal
+        }
+        func colourless(_ theme: Theme?) -> Bool {
+            theme?.roles.values.allSatisfy { $0.foreground == .default && $0.background == .default } ?? false
+        }
+        #expect(!colourless(run(monochrome: false).theme), "the check must be able to see colours")
+        let terminal = run(monochrome: true)
+        // T brought the next theme, and it too arrived without colours.
         let theme = try #require(terminal.theme)
-        #expect(theme.roles.values.allSatisfy { $0.foreground == .default && $0.background == .default })
-        let frame = try #require(terminal.lastFrame)
+        #expect(theme.name.hasPrefix("light"))
+        #expect(colourless(theme))
+        #expect(theme.style(for: .gaugeCritical).bold && theme.style(for: .selection).reverse)
+        let frame = try #require(terminal.frames.first)
         #expect((0..<frame.width).contains { frame[$0, 2].style.reverse })
     }
 
@@ -113,19 +118,69 @@ struct ViewTests {
         #expect(frame.trimmedLines.joined().contains("\\e[31mtitle"))
         #expect(frame.trimmedLines.joined().contains("\\u{202E}gnp.exe"))
     }
+}
 
-    @Test("the loop draws once for an unchanged screen, and not again until something changes")
-    func drawsOnlyChanges() {
-        let state = World.state()
+@Suite("The run loop's draws: at most four a second, and never an unchanged frame")
+struct DrawThrottleTests {
+    /// The real loop on a memory terminal; both clocks move only when the test says.
+    func makeLoop() -> (loop: DashboardLoop, terminal: MemoryTerminal, wall: ManualClock, draw: ManualMonotonicClock) {
         let terminal = MemoryTerminal(width: 100, height: 30)
-        let clock = ManualClock(World.start.addingTimeInterval(30))
-        let monitor = World.monitor(clock: clock)
-        let loop = DashboardLoop(terminal: terminal, monitor: monitor, clock: clock, state: state, loadTheme: { _ in .builtInDefault })
-        loop.step(keyTimeout: .zero)
-        loop.step(keyTimeout: .zero)
+        let wall = ManualClock(World.start.addingTimeInterval(30))
+        let draw = ManualMonotonicClock()
+        let loop = DashboardLoop(terminal: terminal, monitor: World.monitor(clock: wall), clock: wall, drawClock: draw,
+                                 state: World.state(), loadTheme: { _ in .builtInDefault })
+        return (loop, terminal, wall, draw)
+    }
+
+    @Test("an unchanged screen is drawn once, however many turns and seconds pass; a change undone before its draw is not drawn")
+    func unchangedNeverRedrawn() {
+        let (loop, terminal, _, draw) = makeLoop()
         loop.step(keyTimeout: .zero)
         #expect(loop.draws == 1)
-        #expect(drawn(state)?.trimmedLines.joined().contains("54/60") == true)
+        for _ in 0..<20 {
+            draw.advance(by: 1)
+            loop.step(keyTimeout: .zero)
+        }
+        #expect(loop.draws == 1)
+        // Down, then up again inside one throttle window: what is on screen is already right.
+        terminal.type(.down)
+        loop.step(keyTimeout: .zero)
+        draw.advance(by: 1)
+        loop.step(keyTimeout: .zero)
+        #expect(loop.draws == 2)
+        terminal.type(.up, .down)
+        loop.step(keyTimeout: .zero)
+        loop.step(keyTimeout: .zero)
+        draw.advance(by: 1)
+        loop.step(keyTimeout: .zero)
+        loop.step(keyTimeout: .zero)
+        #expect(loop.draws == 2)
+        #expect(terminal.frames.count == 2)
+        #expect(terminal.lastFrame == DashboardView.render(loop.state))
+    }
+
+    @Test("a screen that changes every 10 ms is drawn at most four times a second, and its last state is drawn")
+    func fourPerSecond() throws {
+        let (loop, terminal, wall, draw) = makeLoop()
+        var drawnAt: [Double] = []
+        var elapsed = 0.0
+        for _ in 0..<200 {
+            // Every turn a new second on the header clock: every frame differs from the last.
+            wall.advance(by: 1)
+            let before = loop.draws
+            loop.step(keyTimeout: .zero)
+            if loop.draws > before { drawnAt.append(elapsed) }
+            draw.advance(by: 0.01)
+            elapsed += 0.01
+        }
+        let gaps = zip(drawnAt.dropFirst(), drawnAt).map { $0 - $1 }
+        #expect(gaps.allSatisfy { $0 >= 0.25 - 1e-6 }, "draws closer than 250 ms: \(drawnAt)")
+        // The limit is a rate, not a stall: two seconds of changes give eight draws.
+        #expect((8...9).contains(drawnAt.count), "\(drawnAt)")
+        // Once the changes stop, the newest screen still reaches the terminal.
+        draw.advance(by: 0.25)
+        loop.step(keyTimeout: .zero)
+        #expect(terminal.lastFrame == DashboardView.render(loop.state))
     }
 }
 

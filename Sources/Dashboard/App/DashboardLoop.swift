@@ -12,7 +12,9 @@ public final class DashboardLoop {
     private let terminal: any Terminal
     private let monitor: Monitor
     private let clock: any WallClock
-    private let loadTheme: (String) -> Theme
+    /// Paces the draws (at most four a second); monotonic, and injected so tests can step it.
+    private let drawClock: any MonotonicClock
+    private let loadTheme: (String) throws -> Theme
     private let stopSignal: () -> Int32?
     private let stopRequested: () -> Bool
     public private(set) var state: State
@@ -27,13 +29,14 @@ public final class DashboardLoop {
     private var pending: Frame?
     private var lastDraw: ContinuousClock.Instant?
 
-    public init(terminal: any Terminal, monitor: Monitor, clock: any WallClock, state: State,
-                loadTheme: @escaping (String) -> Theme, stopSignal: @escaping () -> Int32? = { nil },
+    public init(terminal: any Terminal, monitor: Monitor, clock: any WallClock, drawClock: any MonotonicClock = SystemMonotonicClock(),
+                state: State, loadTheme: @escaping (String) throws -> Theme, stopSignal: @escaping () -> Int32? = { nil },
                 stopRequested: @escaping () -> Bool = { false })
     {
         self.terminal = terminal
         self.monitor = monitor
         self.clock = clock
+        self.drawClock = drawClock
         self.state = state
         self.loadTheme = loadTheme
         self.stopSignal = stopSignal
@@ -62,12 +65,7 @@ public final class DashboardLoop {
     /// tick of the clock or the next allowed draw.
     public func step(keyTimeout: Duration? = nil) {
         refreshData()
-        if state.themeName != appliedTheme {
-            appliedTheme = state.themeName
-            terminal.apply(theme: loadTheme(state.themeName))
-            onScreen = nil
-            dirty = true
-        }
+        if state.themeName != appliedTheme { applyTheme() }
         if state.repaintAll {
             state.repaintAll = false
             terminal.invalidate()
@@ -83,6 +81,25 @@ public final class DashboardLoop {
         if let key = terminal.readKey(timeout: keyTimeout ?? waitTime()) {
             if key == .resize { send(.resize(terminal.size)) }
             send(.key(key))
+        }
+    }
+
+    /// Loads and applies the state's theme. A theme that fails keeps the current one on
+    /// screen and becomes a message, so `update` can say why: a broken file must never end
+    /// the program from the curses thread (the terminal would be left raw).
+    private func applyTheme() {
+        let name = state.themeName
+        do {
+            let theme = try loadTheme(name)
+            // NO_COLOR and --no-color hold for every theme `T` brings, not just the first.
+            terminal.apply(theme: state.monochrome ? theme.monochrome : theme)
+            appliedTheme = name
+            onScreen = nil
+            dirty = true
+        } catch {
+            send(.themeFailed(name: name, reason: StatusText.reason(error), current: appliedTheme))
+            // With nothing applied yet the terminal keeps its starting theme; do not retry each turn.
+            if state.themeName == name { appliedTheme = name }
         }
     }
 
@@ -104,7 +121,7 @@ public final class DashboardLoop {
 
     private func drawIfDue() {
         guard let frame = pending else { return }
-        let now = ContinuousClock.now
+        let now = drawClock.instant()
         if let lastDraw, now - lastDraw < Self.minimumDrawInterval { return }
         terminal.draw(frame, cursor: DashboardView.cursor(state))
         draws += 1
@@ -116,7 +133,7 @@ public final class DashboardLoop {
     /// Until the next draw is allowed (if one waits), else until the clock's next second.
     private func waitTime() -> Duration {
         if pending != nil, let lastDraw {
-            return max(.milliseconds(1), Self.minimumDrawInterval - (ContinuousClock.now - lastDraw))
+            return max(.milliseconds(1), Self.minimumDrawInterval - (drawClock.instant() - lastDraw))
         }
         let now = clock.now().timeIntervalSince1970
         let toNextSecond = (now.rounded(.down) + 1 - now)

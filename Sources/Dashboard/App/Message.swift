@@ -11,4 +11,7 @@ public enum Message: Sendable {
     case resize(TerminalSize)
     /// A signal asked to stop (SIGINT, SIGTERM, SIGHUP).
     case stop
+    /// The theme `name` could not be loaded; `current` is the one still on screen (nil when
+    /// none was applied yet). The screen keeps it and the status line says why.
+    case themeFailed(name: String, reason: String, current: String?)
 }

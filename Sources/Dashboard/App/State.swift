@@ -67,6 +67,8 @@ public struct State: Sendable {
     public var themes: [String]
     public var themeIndex = 0
     public var showHelp = false
+    /// A one-line notice for the bottom row (a theme that failed to load); the next key clears it.
+    public var status: String?
     public var quit = false
     /// Set by Ctrl-L; the run loop repaints everything and clears it.
     public var repaintAll = false

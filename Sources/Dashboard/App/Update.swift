@@ -18,7 +18,11 @@ public func update(_ state: State, _ message: Message) -> State {
         state.size = size
     case .stop:
         state.quit = true
+    case .themeFailed(let name, let reason, let current):
+        ThemeCycle.failed(name, reason: reason, current: current, &state)
     case .key(let key):
+        // A notice stays until the user does something.
+        state.status = nil
         if state.prompt != nil {
             PromptKeys.handle(key, &state)
         } else if state.showHelp {
@@ -29,6 +33,9 @@ public func update(_ state: State, _ message: Message) -> State {
             Keys.handle(key, &state)
         }
     }
+    // A tick moves only the clock; everything else may move a selection or a pane's height.
+    if case .tick = message { return state }
+    Scrolling.keepSelectionVisible(&state)
     return state
 }
 
@@ -39,8 +46,8 @@ enum Keys {
         case .character("q"), .control("c"): state.quit = true
         case .up, .character("k"): Selection.move(&state, by: -1)
         case .down, .character("j"): Selection.move(&state, by: 1)
-        case .pageUp: Selection.move(&state, by: -Selection.page(state))
-        case .pageDown: Selection.move(&state, by: Selection.page(state))
+        case .pageUp: Scrolling.page(&state, by: -1)
+        case .pageDown: Scrolling.page(&state, by: 1)
         case .character("g"), .home: Selection.move(&state, by: -Int.max / 2)
         case .character("G"), .end: Selection.move(&state, by: Int.max / 2)
         case .tab, .backTab:
@@ -67,6 +74,20 @@ enum Keys {
         case .resize: break
         default: break
         }
+    }
+}
+
+/// `T` cycles the themes; one that fails to load leaves the cycle and the screen keeps
+/// the theme it had.
+enum ThemeCycle {
+    static func failed(_ name: String, reason: String, current: String?, _ state: inout State) {
+        state.status = StatusText.themeFailed(name: name, reason: reason)
+        // Nothing applied yet: the terminal keeps the theme it started with, and the loop
+        // will not retry; the name stays so the header and `T` still make sense.
+        guard let current, current != name, state.themes.contains(current) else { return }
+        // Out of the cycle, so the next `T` moves past it instead of failing again.
+        state.themes.removeAll { $0 == name }
+        state.themeIndex = state.themes.firstIndex(of: current) ?? 0
     }
 }
 
@@ -140,8 +161,6 @@ enum QuickFilter {
 
 /// Selection in either pane, kept on a stable identity across snapshots.
 enum Selection {
-    static func page(_ state: State) -> Int { max(1, state.size.height / 3) }
-
     static func selectedRow(_ state: State) -> ErrorTreeRow? {
         let rows = ErrorTree.rows(state)
         return rows.first { $0.id == state.selectedNode } ?? rows.first

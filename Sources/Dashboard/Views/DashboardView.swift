@@ -12,28 +12,27 @@ public enum DashboardView {
                 .render(into: frame.bounds, frame: &frame)
             return frame
         }
-        var area = frame.bounds
-        let (headerRow, afterHeader) = area.splitTop(1)
-        HeaderView.render(state, into: headerRow, frame: &frame)
-        area = afterHeader
+        let errorRows = ErrorTree.rows(state)
+        let layout = Layout(state, errorRows: errorRows)
+        HeaderView.render(state, into: layout.header, frame: &frame)
         if state.paused {
-            let (bannerRow, rest) = area.splitTop(1)
             Banner("PAUSED " + state.glyphs.separator + " data keeps coming in " + state.glyphs.separator + " Z resumes")
-                .render(into: bannerRow, frame: &frame)
-            area = rest
+                .render(into: layout.banner, frame: &frame)
         }
-        let (body, bottomRow) = area.splitBottom(1)
-        let tokenRows = min(state.shown.tokens.count + 1, max(3, (body.height - 4) / 3))
-        let (tokenArea, errorArea) = body.splitTop(tokenRows)
-        TokenTableView.render(state, into: tokenArea, frame: &frame)
-        ErrorPaneView.render(state, into: errorArea, frame: &frame)
+        TokenTableView.render(state, into: layout.tokens, frame: &frame)
+        ErrorPaneView.render(state, rows: errorRows, layout: layout, frame: &frame)
+        let bottomRow = layout.bottom
         if let prompt = state.prompt {
             Prompt(label: "/ ", state: prompt, glyphs: state.glyphs).render(into: bottomRow, frame: &frame)
+        } else if let status = state.status {
+            StatusLine.render(status, glyphs: state.glyphs, into: bottomRow, frame: &frame)
         } else {
             HintBar.render(state, into: bottomRow, frame: &frame)
         }
         if state.showHelp {
-            HelpOverlay(title: "mapitop keys", lines: HelpOverlayText.lines, glyphs: state.glyphs).render(into: body, frame: &frame)
+            let body = Rect(x: 0, y: layout.tokens.y, width: state.size.width, height: layout.bottom.y - layout.tokens.y)
+            HelpOverlay(title: "mapitop keys", lines: HelpOverlayText.lines(state.glyphs), glyphs: state.glyphs)
+                .render(into: body, frame: &frame)
         }
         return frame
     }
@@ -74,12 +73,25 @@ enum HintBar {
     }
 }
 
+/// A notice in place of the key hints, until the next key.
+enum StatusLine {
+    static func render(_ text: String, glyphs: Glyphs, into rect: Rect, frame: inout Frame) {
+        let style = Style(.error, bold: true)
+        frame.fill(rect, style: style)
+        frame.write(TextFit.truncate(" " + text, to: rect.width, glyphs: glyphs), x: rect.x, y: rect.y, style: style, clip: rect)
+    }
+}
+
 enum HelpOverlayText {
-    static let lines: [(keys: String, action: String)] = [
-        ("↑ ↓  j k", "move the selection"), ("PgUp PgDn  g G", "page, first, last"), ("Tab  Shift-Tab", "switch pane"),
-        ("Enter  +", "expand (on a token: its errors)"), ("-", "collapse"), ("/", "filter; Esc clears it"),
-        ("t  c", "filter by the selected token / code"), ("Z", "pause the screen (data keeps coming)"),
-        ("s", "sort tokens: usage, name, errors"), ("T", "next theme"), ("Ctrl-L", "redraw"), ("?", "this help"), ("q  Ctrl-C", "quit"),
-        ("", ""), ("filter terms", "token: code: status:429|4xx field: method: path: word !negate"),
-    ]
+    /// The key list; the arrows come from the glyphs, so `--ascii` shows no arrow characters.
+    static func lines(_ glyphs: Glyphs) -> [(keys: String, action: String)] {
+        [
+            ("\(glyphs.arrowUp) \(glyphs.arrowDown)  j k", "move the selection"), ("PgUp PgDn  g G", "page, first, last"),
+            ("Tab  Shift-Tab", "switch pane"), ("Enter  +", "expand (on a token: its errors)"), ("-", "collapse"),
+            ("/", "filter; Esc clears it"), ("t  c", "filter by the selected token / code"),
+            ("Z", "pause the screen (data keeps coming)"), ("s", "sort tokens: usage, name, errors"), ("T", "next theme"),
+            ("Ctrl-L", "redraw"), ("?", "this help"), ("q  Ctrl-C", "quit"),
+            ("", ""), ("filter terms", "token: code: status:429|4xx field: method: path: word !negate"),
+        ]
+    }
 }

@@ -5,9 +5,9 @@ import Screen
 
 /// The error tree with its title line, and the detail pane of the selected occurrence.
 enum ErrorPaneView {
-    static func render(_ state: State, into rect: Rect, frame: inout Frame) {
-        guard rect.height > 0 else { return }
-        let (titleRow, rest) = rect.splitTop(1)
+    static func render(_ state: State, rows: [ErrorTreeRow], layout: Layout, frame: inout Frame) {
+        let titleRow = layout.errorTitle
+        guard titleRow.height > 0 else { return }
         let minutes = Int(state.shown.errorWindow / 60)
         frame.write(" ERRORS  last \(minutes) min", x: titleRow.x, y: titleRow.y, style: Style(.title, bold: true), clip: titleRow)
         if !state.filter.isEmpty {
@@ -15,19 +15,18 @@ enum ErrorPaneView {
             let fitted = TextFit.truncate(text, to: max(0, titleRow.width - 24), glyphs: state.glyphs)
             frame.write(fitted, x: titleRow.maxX - DisplayWidth.of(fitted), y: titleRow.y, style: Style(.banner), clip: titleRow)
         }
-        let rows = ErrorTree.rows(state)
-        let selectedIndex = rows.firstIndex { $0.id == state.selectedNode }
-        let detail = state.focus == .errors ? selectedIndex.flatMap { rows[$0].occurrence } : nil
-        let detailHeight = detail.map { min(rest.height / 2, 2 + max(1, $0.fieldErrors.count)) } ?? 0
-        let (treeArea, detailArea) = rest.splitBottom(detailHeight)
+        let treeArea = layout.tree
         if rows.isEmpty {
             let message = state.filter.isEmpty ? " no calls seen yet" : " nothing matches the filter (Esc clears it)"
             frame.write(message, x: treeArea.x, y: treeArea.y, style: Style(.dim), clip: treeArea)
         } else {
-            Tree(rows: rows.map(\.row), selected: selectedIndex, offset: state.errorOffset, glyphs: state.glyphs,
-                 focused: state.focus == .errors).render(into: treeArea, frame: &frame)
+            // The offset is update's (it keeps the selection in view); the tree only draws from it.
+            Tree(rows: rows.map(\.row), selected: rows.firstIndex { $0.id == state.selectedNode }, offset: state.errorOffset,
+                 glyphs: state.glyphs, focused: state.focus == .errors).render(into: treeArea, frame: &frame)
         }
-        if let detail { DetailView.render(detail, into: detailArea, frame: &frame, glyphs: state.glyphs) }
+        if let detail = Layout.detailOccurrence(state, errorRows: rows) {
+            DetailView.render(detail, into: layout.detail, frame: &frame, glyphs: state.glyphs)
+        }
     }
 }
 
