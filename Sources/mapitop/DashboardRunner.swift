@@ -28,11 +28,7 @@ enum DashboardRunner {
         let ascii = display.ascii || !TerminalCapabilities.isUTF8()
         TerminalSignals.shared.install()
 
-        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, logger: logger))
-        let failure = CollectorFailure()
-        let collectors = Task {
-            do { try await group.run() } catch { failure.record(error) }
-        }
+        let collectors = BackgroundServices(services, logger: logger)
         let signal: Int32? = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 // This thread owns curses; it must see SIGWINCH, whatever mask it inherited.
@@ -57,15 +53,13 @@ enum DashboardRunner {
                         name == initialTheme.name ? initialTheme : try ThemeLoader.load(name, environment: environment)
                     },
                     stopSignal: { TerminalSignals.shared.pending },
-                    stopRequested: { failure.message != nil })
+                    stopRequested: { collectors.failure != nil })
                 let stoppedBy = loop.run()
                 terminal.end()
                 continuation.resume(returning: stoppedBy)
             }
         }
-        await group.triggerGracefulShutdown()
-        await collectors.value
-        if let message = failure.message {
+        if let message = await collectors.shutdown() {
             logger.error("stopping: \(message)")
             StandardError.line("mapitop: " + message)
             throw ExitCodeError(code: 1)
@@ -86,19 +80,4 @@ enum DashboardRunner {
 /// so it can cross the concurrency boundary as a plain error).
 struct ExitCodeError: Error {
     let code: Int32
-}
-
-/// The first error the collectors' group ended with, shared between its task and the
-/// curses thread, which polls it between keys.
-final class CollectorFailure: @unchecked Sendable {
-    private let lock = NSLock()
-    private var first: String?
-
-    func record(_ error: any Error) {
-        lock.withLock {
-            if first == nil { first = String(describing: error) }
-        }
-    }
-
-    var message: String? { lock.withLock { first } }
 }
