@@ -72,16 +72,11 @@ public struct TextLimits: Sendable, Hashable {
     /// At most `limit` UTF-8 bytes, cut on a scalar boundary and marked. Scalars, not
     /// characters: one "character" of a base and a million combining marks is a megabyte.
     static func cut(_ text: String, to limit: Int) -> String {
-        guard text.utf8.count > limit else { return text }
-        let room = max(0, limit - cutMark.utf8.count)
-        var kept = String.UnicodeScalarView()
-        var bytes = 0
-        for scalar in text.unicodeScalars {
-            let size = UTF8.width(scalar)
-            guard bytes + size <= room else { break }
-            kept.append(scalar)
-            bytes += size
-        }
-        return String(kept) + cutMark
+        let utf8 = text.utf8
+        guard utf8.count > limit else { return text }
+        var end = utf8.index(utf8.startIndex, offsetBy: max(0, limit - cutMark.utf8.count))
+        // Back off continuation bytes (10xxxxxx) to the start of the scalar they belong to.
+        while end > utf8.startIndex, utf8[end] & 0b1100_0000 == 0b1000_0000 { end = utf8.index(before: end) }
+        return String(decoding: utf8[..<end], as: UTF8.self) + cutMark
     }
 }

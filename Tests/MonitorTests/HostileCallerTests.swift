@@ -105,6 +105,9 @@ struct HostileCallerTests {
         #expect(kept.errors.last?.description == "\(TextLimits.cutMark) 71 more errors not kept")
         // Still valid text, cut between scalars, not inside one.
         #expect(kept.errors[0].description.hasPrefix("0 éé"))
+        #expect(!kept.errors[0].description.contains("\u{FFFD}"))
+        #expect(TextLimits.cut("aééé", to: 5) == "a…")
+        #expect(TextLimits.cut("aéééé", to: 7) == "aé…")
         // One group for the one (cut) code: the marker entry adds none.
         #expect(core.snapshot(now: Records.at(1)).summary(of: .clientError)?.groups.count == 1)
     }

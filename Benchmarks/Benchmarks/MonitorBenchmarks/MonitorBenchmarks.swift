@@ -38,11 +38,64 @@ func makeErrors(count: Int) -> [CallRecord] {
     makeRecords(count: count * 2, errorShare: 5).filter { $0.outcome.status != 200 }.prefix(count).map { $0 }
 }
 
+// Fixtures are globals, built on first use: each benchmark runs in a process of its own,
+// and the memory benchmark's peak must not include fixtures it never touches.
+let ingestRecords = makeRecords(count: 100_000)
+let now = ingestRecords.last!.time.addingTimeInterval(1)
+
+let retained50k: MonitorCore = {
+    var core = MonitorCore(configuration: MonitorConfiguration(ringCapacity: 50_000))
+    for record in makeErrors(count: 50_000) { core.ingest(record) }
+    for record in ingestRecords.prefix(10_000) { core.ingest(record) }
+    return core
+}()
+
+let errors100k = makeErrors(count: 100_000)
+let retained100k: MonitorCore = {
+    var core = MonitorCore(configuration: MonitorConfiguration(ringCapacity: 100_000, errorWindow: 86_400))
+    for record in errors100k { core.ingest(record) }
+    return core
+}()
+let filter = try! Filter(parsing: "token:token-1 code:too_long")
+let wordFilter = try! Filter(parsing: "shorter")
+let filterNow = errors100k.last!.time.addingTimeInterval(1)
+
+/// A hostile caller's record `index`: a token of its own out of 100 000, and a third of the
+/// calls errors with a code not seen before, a 4 KiB description and a long path.
+func hostileRecord(_ index: Int, tokens: [TokenReference], description: String) -> CallRecord {
+    let time = Date(timeIntervalSince1970: 1_800_000_000).addingTimeInterval(Double(index) * 0.001)
+    let token = tokens[index % tokens.count]
+    guard index % 3 == 0 else {
+        return CallRecord(time: time, token: token, method: "GET", path: "/v2/webhooks/", outcome: .status(200),
+                          latency: .milliseconds(5), rate: RateHeaders(limit: 60, remaining: 30, requestID: "req-\(index)"),
+                          errors: [], source: .tap)
+    }
+    let status = [400, 404, 409, 429, 502][index % 5]
+    let errors = (0..<(status == 400 ? 3 : 1)).map { field in
+        ErrorEntry(code: "code_\(index)_\(field)", description: description,
+                   detail: status == 400 ? FieldDetail(field: "metadata.f\(index)", constraint: "255", provided: description) : nil)
+    }
+    return CallRecord(time: time, token: token, method: "POST", path: "/v2/sites/Abcd1234/media/\(index)/" + description,
+                      outcome: .status(status), latency: .milliseconds(5),
+                      rate: RateHeaders(limit: 60, remaining: 0, requestID: "req-\(index)"), errors: errors, source: .tap)
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(5), maxIterations: 1_000)
 
-    let ingestRecords = makeRecords(count: 100_000)
-    let now = ingestRecords.last!.time.addingTimeInterval(1)
+    // Issue 11: memory under a hostile caller (target: peak resident at most 200 MiB).
+    Benchmark("memory: 100 000 distinct tokens, 10 million records (hostile caller)",
+              configuration: .init(metrics: [.peakMemoryResident, .peakMemoryResidentDelta, .wallClock],
+                                   maxDuration: .seconds(1_800), maxIterations: 1))
+    { benchmark in
+        let tokens = (0..<100_000).map { TokenReference(fingerprint: Fingerprint(hex: String($0, radix: 16)), label: nil) }
+        let description = String(repeating: "d", count: 4_096)
+        for _ in benchmark.scaledIterations {
+            var core = MonitorCore()
+            for index in 0..<10_000_000 { core.ingest(hostileRecord(index, tokens: tokens, description: description)) }
+            blackHole(core.snapshot(now: Date(timeIntervalSince1970: 1_800_010_001)))
+        }
+    }
 
     Benchmark("ingest 100 000 records") { benchmark in
         for _ in benchmark.scaledIterations {
@@ -61,28 +114,11 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    let retained50k: MonitorCore = {
-        var core = MonitorCore(configuration: MonitorConfiguration(ringCapacity: 50_000))
-        for record in makeErrors(count: 50_000) { core.ingest(record) }
-        for record in ingestRecords.prefix(10_000) { core.ingest(record) }
-        return core
-    }()
-
     Benchmark("snapshot: 100 tokens, 50 000 retained occurrences") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(retained50k.snapshot(now: now))
         }
     }
-
-    let errors100k = makeErrors(count: 100_000)
-    let retained100k: MonitorCore = {
-        var core = MonitorCore(configuration: MonitorConfiguration(ringCapacity: 100_000, errorWindow: 86_400))
-        for record in errors100k { core.ingest(record) }
-        return core
-    }()
-    let filter = try! Filter(parsing: "token:token-1 code:too_long")
-    let wordFilter = try! Filter(parsing: "shorter")
-    let filterNow = errors100k.last!.time.addingTimeInterval(1)
 
     Benchmark("filter 100 000 occurrences: token:token-1 code:too_long") { benchmark in
         for _ in benchmark.scaledIterations {
@@ -105,9 +141,8 @@ let benchmarks: @Sendable () -> Void = {
 
     // Memory per retained occurrence: the heap block of one occurrence (its record inline,
     // the record's strings shared); the ring adds a reference (8 bytes) and a scan index
-    // entry (24) to it. Not resident memory: every fixture above is built when the benchmarks
-    // register, so the process's peak comes before any benchmark runs, and a ring that
-    // reuses freed blocks would show no growth at all.
+    // entry (24) to it. Not resident memory: a ring that reuses freed blocks would show no
+    // growth at all. (The hostile-caller benchmark above measures the resident peak.)
     Benchmark("memory: heap block of one occurrence", configuration: .init(metrics: [.custom("bytes")], maxIterations: 1)) { benchmark in
         let record = makeErrors(count: 1)[0]
         var core = MonitorCore()
