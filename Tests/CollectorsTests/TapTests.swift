@@ -79,32 +79,6 @@ final class RecordSink: Sendable {
     }
 }
 
-/// Holds an upstream's answers until the test opens it: a slow upstream without a fixed sleep.
-final class Gate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    var isOpen: Bool { state.withLock { $0.open } }
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let openAlready = state.withLock { state in
-                if !state.open { state.waiters.append(continuation) }
-                return state.open
-            }
-            if openAlready { continuation.resume() }
-        }
-    }
-
-    func open() {
-        let waiters = state.withLock { state in
-            state.open = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-}
-
 /// An upstream that answers `/v2/webhooks/` with 200 once `gate` is open.
 func gatedUpstream(_ gate: Gate) -> some ApplicationProtocol {
     let router = Router()

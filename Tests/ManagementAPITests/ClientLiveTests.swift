@@ -19,32 +19,6 @@ private final class Seen: Sendable {
     let slowAnswer = Gate()
 }
 
-/// A gate that handlers wait on until the test opens it.
-private final class Gate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    var isOpen: Bool { state.withLock { $0.open } }
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let openAlready = state.withLock { state in
-                if !state.open { state.waiters.append(continuation) }
-                return state.open
-            }
-            if openAlready { continuation.resume() }
-        }
-    }
-
-    func open() {
-        let waiters = state.withLock { state in
-            state.open = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-}
-
 private let fieldErrorsBody = """
     {"errors":[{"code":"too_short","description":"Field 'metadata.name' must be longer than '2'. Value of 'ab' was provided."},\
     {"code":"required","description":"Field 'metadata.webhook_url' is required."}]}
