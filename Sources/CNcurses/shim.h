@@ -30,4 +30,9 @@ static inline int mapitop_color_pairs(void) { return COLOR_PAIRS; }
 static inline int mapitop_colors(void) { return COLORS; }
 static inline int mapitop_key_f(int n) { return KEY_F(n); }
 
+/* libc's width of one character, the one ncurses lays text out with. <wchar.h> declares
+   it only under _XOPEN_SOURCE, which Swift's Glibc module was not built with. */
+int wcwidth(wchar_t c);
+static inline int mapitop_wcwidth(unsigned int c) { return wcwidth((wchar_t)c); }
+
 #endif

@@ -1,45 +1,79 @@
-/// Display width by grapheme: wide East Asian and emoji graphemes take two cells,
-/// combining marks none (they ride on their base, inside the same grapheme).
+/// One terminal cell's worth of a grapheme: one spacing scalar and the zero-width marks
+/// that ride on it, and the columns it takes (1 or 2).
+public struct CellText: Sendable, Hashable {
+    public let text: String
+    public let width: Int
+}
+
+/// How text is put on a terminal so that the frame, ncurses and the terminal agree on
+/// where every character lands.
+///
+/// ncurses lays text out one scalar at a time with libc's `wcwidth`: a scalar of width 0
+/// joins the cell before it, any other starts a new cell. Terminals then disagree about
+/// the graphemes that join several spacing scalars: a ZWJ sequence (👩‍💻 is 2 columns in
+/// a grapheme-aware terminal, 4 in ncurses and tmux), emoji with a variation selector 16
+/// (❤️: 2 or 1), skin-tone modifiers and flags. So those are drawn in a form every party
+/// measures alike: the joiner, variation selectors, modifiers and tag characters are
+/// dropped (👩‍💻 shows as 👩💻, ❤️ as ❤, 👍🏽 as 👍), regional indicators become their
+/// ASCII letters (🇺🇸 shows as US), and what libc cannot print becomes U+FFFD. Everything
+/// else, CJK and combining marks included, is drawn as it came, measured by `wcwidth`.
 public enum DisplayWidth {
+    /// Columns a grapheme takes as drawn.
     public static func of(_ character: Character) -> Int {
-        let scalars = character.unicodeScalars
-        guard let first = scalars.first else { return 0 }
-        if first.value < 0x20 || (0x7F..<0xA0).contains(first.value) { return 0 }
-        if first.value < 0x300 { return 1 }
-        // A variation selector 16 asks for emoji presentation: two cells.
-        if scalars.contains(where: { $0.value == 0xFE0F }) { return 2 }
-        if first.properties.isEmojiPresentation { return 2 }
-        if isZeroWidth(first) { return scalars.count > 1 ? 1 : 0 }
-        return isWide(first.value) ? 2 : 1
+        if character.isASCII { return character.asciiValue.map { $0 >= 0x20 && $0 < 0x7F ? 1 : 0 } ?? 1 }
+        var total = 0
+        for scalar in character.unicodeScalars { total += presentation(of: scalar).width }
+        return total
     }
 
     public static func of(_ text: some StringProtocol) -> Int {
         text.reduce(0) { $0 + of($1) }
     }
 
-    static func isZeroWidth(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.properties.generalCategory {
-        case .nonspacingMark, .enclosingMark, .format: return true
-        default: return scalar.value == 0x200B
+    /// The cells a grapheme is drawn in, left to right (none for a mark with no base).
+    public static func cells(of character: Character) -> [CellText] {
+        if character.isASCII {
+            guard let value = character.asciiValue, value >= 0x20, value < 0x7F else {
+                // "\r\n" is one grapheme; the sanitizer has escaped it before a frame sees it.
+                return []
+            }
+            return [CellText(text: String(character), width: 1)]
         }
+        var cells: [(scalars: String.UnicodeScalarView, width: Int, marks: Int)] = []
+        for scalar in character.unicodeScalars {
+            let (shown, width) = presentation(of: scalar)
+            guard let shown else { continue }
+            if width > 0 {
+                cells.append((String.UnicodeScalarView([shown]), width, 0))
+            } else if let last = cells.indices.last, cells[last].marks < maximumMarks {
+                cells[last].scalars.append(shown)
+                cells[last].marks += 1
+            }
+        }
+        return cells.map { CellText(text: String($0.scalars), width: $0.width) }
     }
 
-    /// East Asian Wide and Fullwidth ranges (Unicode 15), the ones terminals draw in two cells.
-    static func isWide(_ value: UInt32) -> Bool {
+    /// ncurses keeps up to five wide characters per cell (CCHARW_MAX): a base and four marks.
+    static let maximumMarks = 4
+
+    /// What a scalar is drawn as (nil: dropped) and the columns it adds.
+    static func presentation(of scalar: Unicode.Scalar) -> (shown: Unicode.Scalar?, width: Int) {
+        let value = scalar.value
         switch value {
-        case 0x1100...0x115F, 0x231A...0x231B, 0x2329...0x232A, 0x23E9...0x23EC, 0x23F0, 0x23F3, 0x25FD...0x25FE,
-            0x2614...0x2615, 0x2648...0x2653, 0x267F, 0x2693, 0x26A1, 0x26AA...0x26AB, 0x26BD...0x26BE,
-            0x26C4...0x26C5, 0x26CE, 0x26D4, 0x26EA, 0x26F2...0x26F3, 0x26F5, 0x26FA, 0x26FD, 0x2705,
-            0x270A...0x270B, 0x2728, 0x274C, 0x274E, 0x2753...0x2755, 0x2757, 0x2795...0x2797, 0x27B0, 0x27BF,
-            0x2B1B...0x2B1C, 0x2B50, 0x2B55, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
-            0xA000...0xA4CF, 0xA960...0xA97F, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE10...0xFE19, 0xFE30...0xFE6F,
-            0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x16FE0...0x16FE4, 0x17000...0x18CFF, 0x1B000...0x1B2FF,
-            0x1F004, 0x1F0CF, 0x1F18E, 0x1F191...0x1F19A, 0x1F200...0x1F251, 0x1F300...0x1F64F,
-            0x1F680...0x1F6FF, 0x1F7E0...0x1F7EB, 0x1F90C...0x1F9FF, 0x1FA70...0x1FAFF, 0x20000...0x2FFFD,
-            0x30000...0x3FFFD:
-            return true
+        // Zero width joiner, variation selectors, emoji modifiers, tag characters.
+        case 0x200D, 0xFE00...0xFE0F, 0xE0100...0xE01EF, 0x1F3FB...0x1F3FF, 0xE0000...0xE007F:
+            return (nil, 0)
+        // Regional indicators: the letter they stand for.
+        case 0x1F1E6...0x1F1FF:
+            return (Unicode.Scalar(UInt8(0x41 + value - 0x1F1E6)), 1)
         default:
-            return false
+            break
+        }
+        let width = LibcWidth.of(scalar) ?? FallbackWidth.of(scalar)
+        switch width {
+        case 1, 2: return (scalar, width)
+        case 0: return (scalar, 0)
+        default: return ("\u{FFFD}", 1)
         }
     }
 }

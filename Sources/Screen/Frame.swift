@@ -1,6 +1,6 @@
 /// A plain grid of cells: what a view renders into and what a terminal draws. Writing
-/// measures width by grapheme, clips at the edge, never splits a wide character, and
-/// sanitizes every string first.
+/// sanitizes every string first, measures width as ncurses will (see `DisplayWidth`),
+/// clips at the edge and never splits a wide character.
 public struct Frame: Sendable, Hashable {
     public let width: Int
     public let height: Int
@@ -33,15 +33,24 @@ public struct Frame: Sendable, Hashable {
         let area = (clip ?? bounds).intersection(bounds)
         guard y >= area.y, y < area.maxY else { return 0 }
         var column = x
+        // Cell by cell as the terminal will draw them (see DisplayWidth), so what the frame
+        // holds is what ncurses and the terminal show, column for column.
         for character in Sanitizer.clean(text) {
-            let cellWidth = DisplayWidth.of(character)
-            if cellWidth == 0 { continue }
-            if column + cellWidth > area.maxX { break }
-            if column >= area.x {
-                put(Cell(String(character), style: style), x: column, y: y)
-                if cellWidth == 2 { put(Cell("", style: style, isContinuation: true), x: column + 1, y: y) }
+            // Most text is printable ASCII (the sanitizer escaped the rest): one cell each.
+            if character.isASCII {
+                if column + 1 > area.maxX { return max(0, column - x) }
+                if column >= area.x { put(Cell(String(character), style: style), x: column, y: y) }
+                column += 1
+                continue
             }
-            column += cellWidth
+            for cell in DisplayWidth.cells(of: character) {
+                if column + cell.width > area.maxX { return max(0, column - x) }
+                if column >= area.x {
+                    put(Cell(cell.text, style: style), x: column, y: y)
+                    if cell.width == 2 { put(Cell("", style: style, isContinuation: true), x: column + 1, y: y) }
+                }
+                column += cell.width
+            }
         }
         return max(0, column - x)
     }

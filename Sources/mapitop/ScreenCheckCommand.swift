@@ -36,6 +36,7 @@ struct ScreenCheckCommand: ParsableCommand {
                 Gauge(used: 52, limit: 60, glyphs: glyphs).render(into: Rect(x: 1, y: rest.y + 3, width: 24, height: 1), frame: &frame)
                 Sparkline(values: [1, 2, 4, 6, 8, 7, 3], glyphs: glyphs).render(into: Rect(x: 27, y: rest.y + 3, width: 7, height: 1), frame: &frame)
                 frame.write("q quits", x: 1, y: rest.y + 4, style: Style(.hint))
+                Self.widthBox(into: Rect(x: 0, y: rest.y + 6, width: size.width, height: Self.widthSamples.count + 2), frame: &frame)
             }
             terminal.draw(frame, cursor: nil)
             switch terminal.readKey(timeout: .milliseconds(200)) {
@@ -44,5 +45,25 @@ struct ScreenCheckCommand: ParsableCommand {
             default: break
             }
         }
+    }
+
+    /// Text whose width terminals and libraries disagree about, one sample a row.
+    static let widthSamples = [
+        "CJK 日本語", "ZWJ 👩‍💻 👨‍👩‍👧", "VS16 ❤️ ✔️", "skin 👍🏽", "flag 🇺🇸", "marks e\u{301} a\u{308}\u{323}", "new 🫨",
+    ]
+
+    /// The samples in a box whose right border is the screen's last column: if the frame
+    /// and the terminal measured a sample differently, that row's border would leave the
+    /// column (or wrap off the row), which a capture of the screen shows.
+    static func widthBox(into rect: Rect, frame: inout Frame) {
+        guard rect.width >= 4, rect.height >= 2 else { return }
+        let glyphs = Glyphs.unicode
+        let rule = String(repeating: glyphs.horizontal, count: rect.width - 2)
+        frame.write(glyphs.corners.topLeft + rule + glyphs.corners.topRight, x: rect.x, y: rect.y, style: Style(.border))
+        for (index, sample) in widthSamples.enumerated() where index + 1 < rect.height - 1 {
+            let y = rect.y + 1 + index
+            frame.write(glyphs.vertical + TextFit.pad(sample, to: rect.width - 2) + glyphs.vertical, x: rect.x, y: y)
+        }
+        frame.write(glyphs.corners.bottomLeft + rule + glyphs.corners.bottomRight, x: rect.x, y: rect.maxY - 1, style: Style(.border))
     }
 }

@@ -89,6 +89,12 @@ public final class NcursesTerminal: Terminal {
             if sameShape, let previous, Self.rowEqual(previous, frame, y) { continue }
             var x = 0
             while x < width {
+                // A run never starts on the right half of a wide character: writing there
+                // would make ncurses blank the character's left half, drawn by the run before.
+                if frame[x, y].isContinuation {
+                    x += 1
+                    continue
+                }
                 let style = frame[x, y].style
                 var run: [wchar_t] = []
                 let start = x

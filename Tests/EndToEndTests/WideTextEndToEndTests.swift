@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+/// Text whose width is disputed (ZWJ sequences, emoji with VS16, skin tones, flags, CJK,
+/// combining marks) drawn through the real ncurses terminal in a real tmux: each sample's row
+/// is boxed, with the right border in the screen's last column. Had the frame measured a
+/// sample otherwise than ncurses and the terminal, the rest of that row would have moved:
+/// the border would sit left of the last column, or wrap off the row.
+@Suite("Wide and joined text in tmux keeps every row aligned", .serialized)
+struct WideTextEndToEndTests {
+    /// The sample rows as screen-check draws them (ScreenCheckCommand.widthSamples), and the
+    /// text each must show: disputed graphemes in the form every party measures alike.
+    static let rows: [(prefix: String, shows: String)] = [
+        ("CJK", "CJK 日本語"), ("ZWJ", "ZWJ 👩💻 👨👩👧"), ("VS16", "VS16 ❤ ✔"), ("skin", "skin 👍"), ("flag", "flag US"),
+        ("marks", "marks e\u{301} a\u{308}\u{323}"),
+    ]
+
+    @Test("every boxed row ends in the border, in the last column, at several widths", arguments: [80, 61, 100])
+    func aligned(width: Int) async throws {
+        let tmux = try Tmux(command: Binary.quoted(Binary.path) + " screen-check; echo __EXIT=$?", width: width, height: 24)
+        defer { tmux.stop() }
+        let shown = await tmux.waitFor("screen-check \(width)x24")
+        #expect(shown.met, "never drew: \(shown.screen)")
+        let box = await tmux.waitFor { $0.contains("└") }
+        #expect(box.met)
+        // -N keeps trailing spaces: a border one column short of the edge must show as such.
+        let lines = tmux.tmux(["capture-pane", "-p", "-N", "-t", "main"]).output.split(separator: "\n", omittingEmptySubsequences: false)
+        for row in Self.rows {
+            let line = try #require(lines.first { $0.hasPrefix("│" + row.prefix + " ") }.map(String.init),
+                                    "no row for \(row.prefix): \(lines.joined(separator: "\n"))")
+            #expect(line.hasPrefix("│" + row.shows + " "), "\(row.prefix): \(line)")
+            #expect(line.hasSuffix("│"), "\(row.prefix) row lost its right border: [\(line)]")
+            // The row is exactly the screen's width in tmux's own cells: the padding after
+            // the sample is what the frame computed, so tmux measured the sample alike.
+            let padding = line.dropFirst(1 + row.shows.count).prefix { $0 == " " }.count
+            #expect(padding + 2 + (await Self.tmuxWidth(of: row.shows, tmux: tmux)) == width, "\(row.prefix): [\(line)]")
+        }
+        tmux.send("q")
+        #expect(await tmux.exitStatus() == 0)
+    }
+
+    /// The width tmux itself gives a text: its format engine's `#{n:}` counts characters, so
+    /// print the text into a scratch window and read where tmux's cursor ends up instead.
+    static func tmuxWidth(of text: String, tmux: Tmux) async -> Int {
+        let window = "width-\(UUID().uuidString.prefix(6))"
+        tmux.tmux(["new-window", "-d", "-n", window, "printf '%s' \(Binary.quoted(text)); sleep 30"])
+        defer { tmux.tmux(["kill-window", "-t", window]) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let cursor = tmux.tmux(["display-message", "-p", "-t", window, "#{cursor_x}"]).output
+            if let value = Int(cursor.trimmingCharacters(in: .whitespacesAndNewlines)), value > 0 { return value }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return -1
+    }
+}
