@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+@Suite("T onto a broken theme file in tmux", .serialized)
+struct ThemeEndToEndTests {
+    @Test("the dashboard keeps running with its theme, the status line says why, and q still restores the terminal")
+    func brokenTheme() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mapitop-theme-e2e-\(UUID().uuidString.prefix(8))")
+        let themes = root.appendingPathComponent("mapitop/themes")
+        try FileManager.default.createDirectory(at: themes, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        try "header = { fg = \"#12345\" }\n".write(to: themes.appendingPathComponent("broken.toml"), atomically: true, encoding: .utf8)
+        let log = root.appendingPathComponent("mapitop.log").path
+
+        let tmux = try Tmux(command: "\(Binary.quoted(Binary.path)) demo --seed 5 --log-file \(Binary.quoted(log)); echo __EXIT=$?",
+                            width: 120, height: 40, environment: ["XDG_CONFIG_HOME": root.path])
+        defer { tmux.stop() }
+        let started = await tmux.waitFor { $0.contains("/60") && $0.contains("live") }
+        #expect(started.met, "\(started.screen)")
+
+        // The user's themes folder comes first on the search path, so `broken` is in the cycle:
+        // T until the dashboard has tried it (at most once round every theme).
+        var failed = (met: false, screen: "")
+        for _ in 0..<8 where !failed.met {
+            tmux.send("T")
+            failed = await tmux.waitFor(timeout: .seconds(2)) { $0.contains("theme 'broken' not loaded") }
+        }
+        #expect(failed.met, "\(failed.screen)")
+        #expect(failed.screen.contains("broken.toml:1: header: fg must be"), "\(failed.screen)")
+        #expect(!failed.screen.contains("__EXIT="))
+
+        // Still alive and drawing: the next key clears the notice and the hints return.
+        tmux.send("s")
+        let hints = await tmux.waitFor { $0.contains("/ filter") && !$0.contains("not loaded") }
+        #expect(hints.met, "\(hints.screen)")
+        tmux.send("q")
+        #expect(await tmux.exitStatus() == 0)
+        #expect(tmux.display("#{alternate_on}") == "0")
+        #expect(tmux.display("#{cursor_flag}") == "1")
+    }
+}
