@@ -15,14 +15,16 @@ import TestSupport
 /// schedule (monotonic) move together.
 final class SharedClock: WallClock, MonotonicClock, SimulatorClock, Sleeper {
     private let start = (wall: Date(timeIntervalSince1970: 1_800_000_000), instant: ContinuousClock.now)
-    private let elapsed = Mutex<TimeInterval>(0)
-    func now() -> Date { start.wall.addingTimeInterval(elapsed.withLock { $0 }) }
-    func instant() -> ContinuousClock.Instant { start.instant.adding(seconds: elapsed.withLock { $0 }) }
+    /// The instant itself, not seconds since start: a deadline must be reached exactly, or
+    /// the schedule finds nothing due and asks to sleep until the same deadline again.
+    private let current: Mutex<ContinuousClock.Instant>
+    init() { current = Mutex(start.instant) }
+    func now() -> Date { start.wall.addingTimeInterval(instant().seconds(since: start.instant)) }
+    func instant() -> ContinuousClock.Instant { current.withLock { $0 } }
     /// Virtual sleep: time jumps to the deadline.
     func sleep(until deadline: ContinuousClock.Instant) async throws {
         try Task.checkCancellation()
-        let target = deadline.seconds(since: start.instant)
-        elapsed.withLock { $0 = max($0, target) }
+        current.withLock { $0 = max($0, deadline) }
         await Task.yield()
     }
 }
