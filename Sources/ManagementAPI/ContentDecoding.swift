@@ -27,7 +27,8 @@ public enum ContentDecoding {
         public var description: String {
             switch self {
             case .corrupt(let coding, let reason): "the body claims Content-Encoding \(coding) but does not decode: \(reason)"
-            case .unsupported(let coding): "the body has Content-Encoding \(coding), which mapitop does not decode"
+            // The name came off the network: a long one is cut, the sanitizer does the rest.
+            case .unsupported(let coding): "the body has Content-Encoding \(coding.prefix(40)), which mapitop does not decode"
             }
         }
     }

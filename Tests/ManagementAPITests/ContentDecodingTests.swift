@@ -48,6 +48,10 @@ struct ContentDecodingTests {
         #expect(throws: ContentDecoding.Failure.unsupported(coding: "br")) {
             try ContentDecoding.decode(compressed, contentEncoding: "br", limit: 1 << 20)
         }
+        // A coding name is network text: a hostile one does not make a long description.
+        let hostile = ResponseDecoder.decodeError(status: 400, wireBody: compressed, contentEncoding: String(repeating: "x", count: 5_000))
+        #expect(hostile.shape == .undecodable)
+        #expect((hostile.entries.first?.description.count ?? .max) < 200)
     }
 
     @Test("a gzip bomb stops at the cap: 256 MiB of zeros from a few hundred KB keep 1 MiB")
