@@ -75,6 +75,24 @@ struct ThemeSwitchTests {
         #expect(bottom.contains("theme 'broken' not loaded") && bottom.contains("not valid TOML"), "\(bottom)")
     }
 
+    @Test("update: a failed theme leaves the cycle, the index goes back to the theme on screen, the next key clears the notice")
+    func updateOnFailure() {
+        var state = World.state()
+        state = update(state, .key(.character("T")))
+        #expect(state.themeName == "light")
+        state = update(state, .themeFailed(name: "light", reason: "light.toml:2: header: fg must be\nsomething", current: "default"))
+        #expect(state.themeName == "default")
+        #expect(state.themes == ["default", "mono"])
+        #expect(state.status == "theme 'light' not loaded: light.toml:2: header: fg must be something")
+        state = update(state, .key(.character("T")))
+        #expect(state.themeName == "mono")
+        #expect(state.status == nil)
+        // Nothing applied yet: the name stays (the terminal keeps its starting theme).
+        let first = update(World.state(), .themeFailed(name: "default", reason: "gone", current: nil))
+        #expect(first.themeName == "default" && first.themes == ["default", "light", "mono"])
+        #expect(first.status?.contains("gone") == true)
+    }
+
     @Test("status text is one sanitized, bounded line")
     func oneLine() {
         #expect(StatusText.oneLine("a\nb\r\n\tc  d") == "a b c d")
