@@ -36,7 +36,8 @@ struct ScreenCheckCommand: ParsableCommand {
                 Gauge(used: 52, limit: 60, glyphs: glyphs).render(into: Rect(x: 1, y: rest.y + 3, width: 24, height: 1), frame: &frame)
                 Sparkline(values: [1, 2, 4, 6, 8, 7, 3], glyphs: glyphs).render(into: Rect(x: 27, y: rest.y + 3, width: 7, height: 1), frame: &frame)
                 frame.write("q quits", x: 1, y: rest.y + 4, style: Style(.hint))
-                Self.widthBox(into: Rect(x: 0, y: rest.y + 6, width: size.width, height: Self.widthSamples.count + 2), frame: &frame)
+                Self.widthBox(into: Rect(x: 0, y: rest.y + 6, width: size.width, height: Self.widthSamples.count + 2), glyphs: glyphs,
+                              frame: &frame)
             }
             terminal.draw(frame, cursor: nil)
             switch terminal.readKey(timeout: .milliseconds(200)) {
@@ -55,9 +56,8 @@ struct ScreenCheckCommand: ParsableCommand {
     /// The samples in a box whose right border is the screen's last column: if the frame
     /// and the terminal measured a sample differently, that row's border would leave the
     /// column (or wrap off the row), which a capture of the screen shows.
-    static func widthBox(into rect: Rect, frame: inout Frame) {
+    static func widthBox(into rect: Rect, glyphs: Glyphs, frame: inout Frame) {
         guard rect.width >= 4, rect.height >= 2 else { return }
-        let glyphs = Glyphs.unicode
         let rule = String(repeating: glyphs.horizontal, count: rect.width - 2)
         frame.write(glyphs.corners.topLeft + rule + glyphs.corners.topRight, x: rect.x, y: rect.y, style: Style(.border))
         for (index, sample) in widthSamples.enumerated() where index + 1 < rect.height - 1 {

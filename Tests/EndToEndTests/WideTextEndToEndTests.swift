@@ -39,6 +39,24 @@ struct WideTextEndToEndTests {
         #expect(await tmux.exitStatus() == 0)
     }
 
+    @Test("in a locale that is not UTF-8, every non-ASCII column shows '?' and the rows still end in their border")
+    func asciiLocale() async throws {
+        let tmux = try Tmux(command: Binary.quoted(Binary.path) + " screen-check --ascii; echo __EXIT=$?", width: 80, height: 24,
+                            environment: ["LANG": "C", "LC_ALL": "C"])
+        defer { tmux.stop() }
+        let box = await tmux.waitFor { $0.contains("+---") && $0.contains("|new ") }
+        #expect(box.met, "never drew: \(box.screen)")
+        let lines = tmux.tmux(["capture-pane", "-p", "-N", "-t", "main"]).output.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.contains { $0.hasPrefix(" wide: ?????? ?? ? end") }, "\(box.screen)")
+        let rows: [(prefix: String, shows: String)] = [("CJK", "CJK ??????"), ("ZWJ", "ZWJ ???? ??????"), ("VS16", "VS16 ? ?"), ("flag", "flag US")]
+        for row in rows {
+            let line = try #require(lines.first { $0.hasPrefix("|" + row.prefix + " ") }.map(String.init), "\(box.screen)")
+            #expect(line.hasPrefix("|" + row.shows + " ") && line.hasSuffix("|") && line.count == 80, "[\(line)]")
+        }
+        tmux.send("q")
+        #expect(await tmux.exitStatus() == 0)
+    }
+
     /// The width tmux itself gives a text: its format engine's `#{n:}` counts characters, so
     /// print the text into a scratch window and read where tmux's cursor ends up instead.
     static func tmuxWidth(of text: String, tmux: Tmux) async -> Int {

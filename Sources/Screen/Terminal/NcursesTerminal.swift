@@ -30,6 +30,9 @@ public final class NcursesTerminal: Terminal {
     private var maxPairs = 0
     private var ended = false
     private var previous: Frame?
+    /// The locale cannot show anything but ASCII (not UTF-8): ncurses would drop every other
+    /// character and the rest of its row would move left, so each such cell shows '?' instead.
+    private var asciiOnly = false
 
     private struct PairKey: Hashable {
         let foreground: Int
@@ -41,6 +44,7 @@ public final class NcursesTerminal: Terminal {
         setlocale(LC_ALL, "")
         guard let screen = initscr() else { fatalError("initscr failed: is TERM set?") }
         window = screen
+        asciiOnly = !TerminalCapabilities.isUTF8()
         cbreak()
         noecho()
         nonl()
@@ -91,7 +95,7 @@ public final class NcursesTerminal: Terminal {
             while x < width {
                 // A run never starts on the right half of a wide character: writing there
                 // would make ncurses blank the character's left half, drawn by the run before.
-                if frame[x, y].isContinuation {
+                if frame[x, y].isContinuation, !asciiOnly {
                     x += 1
                     continue
                 }
@@ -100,7 +104,11 @@ public final class NcursesTerminal: Terminal {
                 let start = x
                 while x < width, frame[x, y].style == style {
                     let cell = frame[x, y]
-                    if !cell.isContinuation {
+                    if asciiOnly, cell.isContinuation || !cell.text.utf8.allSatisfy({ $0 < 0x80 }) {
+                        // One '?' per column the frame gave it: a wide character's right half
+                        // (never ASCII) too.
+                        run.append(wchar_t(bitPattern: 0x3F))
+                    } else if !cell.isContinuation {
                         for scalar in (cell.text.isEmpty ? " " : cell.text).unicodeScalars { run.append(wchar_t(bitPattern: scalar.value)) }
                     }
                     x += 1
