@@ -29,6 +29,10 @@ public struct SyntheticJob: Sendable, Hashable {
     /// Whether the simulator should know this job's secret (the revoked one it must not).
     public var isRegistered: Bool { kind != .revoked }
 
+    /// Whether it asks for gzip, as Python's requests, Go's net/http and Node's fetch do by
+    /// default: the sloppy job is such a script, so the demo's 400s reach the tap compressed.
+    public var asksForGzip: Bool { kind == .sloppy }
+
     /// The five standard jobs; their secrets derive from the seed.
     public static func standard(seed: UInt64) -> [SyntheticJob] {
         Kind.allCases.enumerated().map { index, kind in

@@ -61,6 +61,7 @@ public struct TrafficRunner: Service {
         request.method = .init(rawValue: call.method)
         request.headers.add(name: "Authorization", value: "Bearer " + job.token.secret)
         request.headers.add(name: "User-Agent", value: "mapitop-synthetic/\(job.kind.rawValue)")
+        if job.asksForGzip { request.headers.add(name: "Accept-Encoding", value: "gzip, deflate") }
         if let body = call.body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
