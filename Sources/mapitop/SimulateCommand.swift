@@ -86,12 +86,6 @@ struct SimulateCommand: AsyncParsableCommand {
         StandardOutput.line("tokens: " + configuration.tokens.map { "\($0.label) (\($0.role.rawValue))" }.joined(separator: ", "))
         portSink.yield(server.port)
         portSink.finish()
-        let group = ServiceGroup(configuration: .init(
-            services: [SupervisedService("the simulator", server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do {
-            try await group.run()
-        } catch {
-            Diagnostics.fail("\(error)", exitCode: 1)
-        }
+        await HeadlessServer.run("the simulator", server, logger: logger)
     }
 }

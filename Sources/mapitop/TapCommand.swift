@@ -75,13 +75,7 @@ struct TapCommand: AsyncParsableCommand {
             Diagnostics.fail("tap: \(error)", exitCode: 1)
         }
         StandardOutput.line("mapitop tap: listening on http://\(ListenAddress.describe(host: address.host, port: server.port)), forwarding to \(tap.upstream)")
-        let group = ServiceGroup(configuration: .init(
-            services: [SupervisedService("the tap", server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do {
-            try await group.run()
-        } catch {
-            Diagnostics.fail("\(error)", exitCode: 1)
-        }
+        await HeadlessServer.run("the tap", server, logger: logger)
     }
 }
 
