@@ -7,25 +7,29 @@ import CNcurses
 #endif
 
 /// The width libc's `wcwidth` gives one scalar in a UTF-8 locale: the number ncurses lays
-/// text out with, so the frame measures with it too. The UTF-8 locale is made once and used
-/// for this thread only while asking, so the answer does not depend on the process's locale
-/// (tests run in "C", where every non-ASCII scalar would be unprintable).
+/// text out with, so the frame measures with it too. The locale is made once and used for
+/// this thread only while asking, so the answer does not depend on what the process's
+/// locale happens to be at that moment (tests run in "C", where every non-ASCII scalar
+/// would be unprintable).
 enum LibcWidth {
     /// A locale object is immutable once made; `uselocale` only reads it.
     private struct UTF8Locale: @unchecked Sendable {
         let handle: locale_t
     }
 
+    /// The user's own locale (LC_ALL, LC_CTYPE, LANG) when it is UTF-8: that is the one
+    /// ncurses lays text out with after `setlocale(LC_ALL, "")`, and glibc versions differ
+    /// in their width tables. Otherwise a UTF-8 locale libc has (ncurses then shows '?' for
+    /// every non-ASCII column, see NcursesTerminal, so only the frame's measure matters).
     private static let locale: UTF8Locale? = {
-        for name in ["C.UTF-8", "C.utf8", "en_US.UTF-8"] {
-            if let handle = newlocale(LC_CTYPE_MASK, name, nil) { return UTF8Locale(handle: handle) }
+        for name in ["", "C.UTF-8", "C.utf8", "en_US.UTF-8"] {
+            guard let handle = newlocale(LC_CTYPE_MASK, name, nil) else { continue }
+            let codeset = String(cString: nl_langinfo_l(nl_item(CODESET), handle)).uppercased()
+            if codeset == "UTF-8" || codeset == "UTF8" { return UTF8Locale(handle: handle) }
+            freelocale(handle)
         }
         return nil
     }()
-
-    /// Whether libc has a UTF-8 locale to measure with; without one the frame falls back to
-    /// Unicode's own tables.
-    static var isAvailable: Bool { locale != nil }
 
     /// 0, 1 or 2 columns, or -1 for what libc cannot print; nil without a UTF-8 locale.
     static func of(_ scalar: Unicode.Scalar) -> Int? {

@@ -81,6 +81,10 @@ struct TapCommand: AsyncParsableCommand {
 
 /// One line per call: `14:03:27 ingest POST /v2/sites/Abcd1234/media/ 400 23ms too_long,required`.
 enum TapLine {
+    static let maxCodes = 8
+    static let maxCodeLength = 64
+    static let maxPathLength = 512
+
     static func format(_ record: CallRecord) -> String {
         let time = record.time.formatted(.iso8601.time(includingFractionalSeconds: false))
         let status: String
@@ -88,8 +92,11 @@ enum TapLine {
         case .status(let code): status = String(code)
         case .transport(let failure): status = failure.rawValue
         }
-        let codes = record.errors.map(\.code).joined(separator: ",")
-        let fields = [time, record.token.displayName, record.method, record.path, status, "\(record.latency.milliseconds)ms"]
+        // A hostile answer can carry thousands of entries: the line names the first few.
+        let shown = record.errors.prefix(maxCodes).map { String($0.code.prefix(maxCodeLength)) }
+        let more = record.errors.count > maxCodes ? ",+\(record.errors.count - maxCodes) more" : ""
+        let codes = shown.joined(separator: ",") + more
+        let fields = [time, record.token.displayName, record.method, String(record.path.prefix(maxPathLength)), status, "\(record.latency.milliseconds)ms"]
             + (codes.isEmpty ? [] : [codes])
         return Sanitizer.clean(fields.joined(separator: " "))
     }

@@ -23,7 +23,9 @@ struct ThemeEndToEndTests {
         var failed = (met: false, screen: "")
         for _ in 0..<8 where !failed.met {
             tmux.send("T")
-            failed = await tmux.waitFor(timeout: .seconds(2)) { $0.contains("theme 'broken' not loaded") }
+            // Generous: a notice drawn after the next T would be cleared by it, and `broken`
+            // leaves the cycle once tried, so a late draw must not be mistaken for none.
+            failed = await tmux.waitFor(timeout: .seconds(6)) { $0.contains("theme 'broken' not loaded") }
         }
         #expect(failed.met, "\(failed.screen)")
         #expect(failed.screen.contains("broken.toml:1: header: fg must be"), "\(failed.screen)")

@@ -63,10 +63,14 @@ struct WideTextEndToEndTests {
         let window = "width-\(UUID().uuidString.prefix(6))"
         tmux.tmux(["new-window", "-d", "-n", window, "printf '%s' \(Binary.quoted(text)); sleep 30"])
         defer { tmux.tmux(["kill-window", "-t", window]) }
+        // The same non-zero reading twice in a row: tmux may still be reading printf's bytes.
         let deadline = ContinuousClock.now + .seconds(10)
+        var previous: Int?
         while ContinuousClock.now < deadline {
             let cursor = tmux.tmux(["display-message", "-p", "-t", window, "#{cursor_x}"]).output
-            if let value = Int(cursor.trimmingCharacters(in: .whitespacesAndNewlines)), value > 0 { return value }
+            let value = Int(cursor.trimmingCharacters(in: .whitespacesAndNewlines))
+            if let value, value > 0, value == previous { return value }
+            previous = value
             try? await Task.sleep(for: .milliseconds(50))
         }
         return -1

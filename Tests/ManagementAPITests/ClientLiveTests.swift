@@ -250,8 +250,6 @@ struct ClientLiveTests {
                     configuration: .init(baseURL: "http://127.0.0.1:\(server.port!)", requestTimeout: .milliseconds(300)),
                     httpClient: http, logger: LogCapture().logger())
                 let slow = await client.send(APIRequest(method: "GET", path: "/v2/slow/"), token: token)
-                // The server still held its answer: the client gave up on its own deadline.
-                #expect(!seen.slowAnswer.isOpen)
                 #expect(slow.record.outcome == .transport(.timeout))
                 #expect(slow.record.errors.first?.code == "timeout")
                 // Its own 300 ms deadline, not the 60 s read timeout of the HTTP client.

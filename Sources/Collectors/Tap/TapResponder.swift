@@ -97,8 +97,12 @@ struct TapResponder: HTTPResponder {
         }
         // The caller gets the wire bytes as they came (gzip stays gzip); the record decodes a
         // copy, its Content-Encoding undone under the cap, so a gzip bomb costs at most that.
-        let decoded = ResponseDecoder.decodeError(status: status, wireBody: Array(bytes.readableBytesView),
-                                                  contentEncoding: response.headers.first(name: "content-encoding"),
+        // A plain body is copied only as far as it is parsed; a coded one is needed whole to
+        // inflate (it is at most the 16 MiB the tap reads).
+        let contentEncoding = response.headers.first(name: "content-encoding")
+        let copied = ContentDecoding.codings(contentEncoding).isEmpty
+            ? Array(bytes.readableBytesView.prefix(configuration.maxDecodedBody)) : Array(bytes.readableBytesView)
+        let decoded = ResponseDecoder.decodeError(status: status, wireBody: copied, contentEncoding: contentEncoding,
                                                   limit: configuration.maxDecodedBody)
         record(.status(status), rate: rate, errors: decoded.entries)
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: bytes))
