@@ -18,7 +18,11 @@ import SystemPackage
 /// - Reopened when the path no longer names the open file (logrotate moved it away) and on
 ///   `reopen()`, which a headless command calls on SIGHUP.
 /// - Rotated to `<path>.1` once it grows past `maxBytes`, so a dashboard left open for
-///   weeks cannot fill the disk.
+///   weeks cannot fill the disk. The size is read from the open file before each decision,
+///   never tallied: logrotate's `copytruncate` and a second dashboard change it behind our back.
+/// - A rotation that fails (say `<path>.1` is a directory) loses no line: the line is already
+///   written. It is counted apart, noted in the log, and tried again only after another
+///   `maxBytes` (or at `reopen()`), not on every line.
 public final class LogFile: @unchecked Sendable {
     public let path: String
     public let maxBytes: Int64
@@ -26,8 +30,10 @@ public final class LogFile: @unchecked Sendable {
     // All state below is guarded by `lock`: loggers write from any thread.
     private let lock = NSLock()
     private var descriptor: FileDescriptor?
-    private var size: Int64 = 0
+    /// The size at which the next rotation is tried: `maxBytes`, or further on after one failed.
+    private var rotateAt: Int64
     private var failed = 0
+    private var failedRotation = 0
     private var lostSinceLastWrite = 0
 
     /// Opens (creating it and its folder) `path` for appending. Throws only here, so a bad
@@ -35,6 +41,7 @@ public final class LogFile: @unchecked Sendable {
     public init(path: String, maxBytes: Int64 = 8 << 20) throws {
         self.path = path
         self.maxBytes = maxBytes
+        self.rotateAt = maxBytes
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
@@ -48,6 +55,10 @@ public final class LogFile: @unchecked Sendable {
     /// How many lines could not be written since the file was opened.
     public var failedWrites: Int { lock.withLock { failed } }
 
+    /// How many times the file reached its cap and could not be rotated. Those lines were
+    /// written; the file is just larger than `maxBytes` until a rotation succeeds.
+    public var failedRotations: Int { lock.withLock { failedRotation } }
+
     /// Appends `line` as it is (the caller ends it with a newline). Never throws, never traps.
     public func write(_ line: String) {
         lock.withLock {
@@ -58,11 +69,13 @@ public final class LogFile: @unchecked Sendable {
                     lostSinceLastWrite = 0
                 }
                 try append(line)
-                if size >= maxBytes { try rotate() }
             } catch {
                 failed += 1
                 lostSinceLastWrite += 1
+                return
             }
+            // Outside the `do`: the line is in the file, whatever happens to the rotation.
+            rotateIfFull()
         }
     }
 
@@ -88,16 +101,43 @@ public final class LogFile: @unchecked Sendable {
         if fstat(opened.rawValue, &status) == 0, Self.isRegular(status) {
             // A file that another tool created readable by others is narrowed to 0600.
             if status.st_mode & 0o077 != 0 { _ = fchmod(opened.rawValue, 0o600) }
-            size = Int64(status.st_size)
-        } else {
-            size = 0
         }
         descriptor = opened
+        // A new file, or one the operator asked us to reopen: any postponed rotation is tried at once.
+        rotateAt = maxBytes
     }
 
     private func append(_ text: String) throws {
         guard let descriptor else { throw Errno.badFileDescriptor }
-        size += Int64(try descriptor.writeAll(text.utf8))
+        _ = try descriptor.writeAll(text.utf8)
+    }
+
+    /// The open file's size now, or nil for a device such as /dev/null (never rotated).
+    private func currentSize() -> Int64? {
+        guard let descriptor else { return nil }
+        var status = stat()
+        guard fstat(descriptor.rawValue, &status) == 0, Self.isRegular(status) else { return nil }
+        return Int64(status.st_size)
+    }
+
+    /// Rotates once the file, as it is on disk, has reached the cap. Reads the size instead of
+    /// counting our own bytes: after a `copytruncate` a tally would rotate far too early (and
+    /// move logrotate's fresh file over `.1`), and it would miss another writer's lines.
+    private func rotateIfFull() {
+        guard let size = currentSize() else { return }
+        // Truncated from outside below the cap: a retry postponed for the old size no longer applies.
+        if size < maxBytes { rotateAt = maxBytes }
+        guard size >= rotateAt else { return }
+        do {
+            try rotate()
+        } catch {
+            failedRotation += 1
+            // One note per failed try, so whoever reads the log learns why it outgrew its cap;
+            // if even this cannot be written, the next line's own write will tell.
+            try? append("\(Self.timestamp()) warning mapitop.log: could not rotate to \(path).1 (\(error)); trying again after another \(maxBytes) bytes\n")
+            // Trying again on every line would cost a rename per line and a note per line.
+            rotateAt = (currentSize() ?? size) + maxBytes
+        }
     }
 
     /// Reopens when the path is gone or names another file than the one open.
@@ -115,10 +155,16 @@ public final class LogFile: @unchecked Sendable {
     /// regular files rotate: never rename a device such as /dev/null.
     private func rotate() throws {
         guard let descriptor else { return }
-        var status = stat()
-        guard fstat(descriptor.rawValue, &status) == 0, Self.isRegular(status) else { return }
+        var open = stat()
+        var named = stat()
+        guard fstat(descriptor.rawValue, &open) == 0, Self.isRegular(open) else { return }
+        // Another writer may have rotated a moment ago: our descriptor then names `.1`, and
+        // renaming `<path>` would move their new, near-empty file over it. Follow them instead.
+        if stat(path, &named) != 0 || named.st_ino != open.st_ino || named.st_dev != open.st_dev {
+            return try self.open()
+        }
         if rename(path, path + ".1") != 0 { throw Errno(rawValue: errno) }
-        try open()
+        try self.open()
     }
 
     private static func isRegular(_ status: stat) -> Bool { status.st_mode & S_IFMT == S_IFREG }

@@ -147,4 +147,88 @@ struct LogFileTests {
         #expect(written.count == 1)
         #expect(written.first?.hasSuffix(#"info mapitop.test: upstream said\nforged entry status=400"#) == true)
     }
+
+    /// 20 bytes with its newline, for any index below 100.
+    func line(_ index: Int) -> String { "line \(String(format: "%02d", index)) of 20 bytes\n" }
+
+    @Test("a rotation that fails loses no line, is retried only a cap later, and rotates once it can")
+    func rotationFails() throws {
+        let directory = try folder()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/mapitop.log"
+        // rename(2) onto a directory fails even for root, who ignores permissions.
+        try FileManager.default.createDirectory(atPath: path + ".1", withIntermediateDirectories: false)
+        let file = try LogFile(path: path, maxBytes: 100)
+        // Reaches the cap at line 4; retried after another 100 bytes, at lines 9 and 14.
+        for index in 0..<15 { file.write(line(index)) }
+        #expect(file.failedWrites == 0)
+        #expect(file.failedRotations == 3)
+        let written = lines(path)
+        #expect(!written.contains { $0.contains("could not be written") })
+        #expect(written.filter { $0.contains("could not rotate") }.count == 3)
+        #expect(written.filter { $0.hasPrefix("line ") } == (0..<15).map { String(line($0).dropLast()) })
+
+        // Once rotation works again the cap applies again: the next retry, a cap later, succeeds.
+        try FileManager.default.removeItem(atPath: path + ".1")
+        for index in 15..<20 { file.write(line(index)) }
+        #expect(lines(path + ".1").filter { $0.hasPrefix("line ") } == (0..<20).map { String(line($0).dropLast()) })
+        file.write(line(20))
+        #expect(lines(path) == ["line 20 of 20 bytes"])
+        #expect(file.failedRotations == 3)
+        #expect(file.failedWrites == 0)
+    }
+
+    @Test("a file truncated from outside (logrotate copytruncate) is not rotated early")
+    func truncatedOutside() throws {
+        let directory = try folder()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/mapitop.log"
+        let file = try LogFile(path: path, maxBytes: 100)
+        for index in 0..<4 { file.write(line(index)) }
+        // What copytruncate does after copying the file away.
+        #expect(truncate(path, 0) == 0)
+        for index in 4..<7 { file.write(line(index)) }
+        #expect(!FileManager.default.fileExists(atPath: path + ".1"))
+        #expect(lines(path) == (4..<7).map { String(line($0).dropLast()) })
+        #expect(file.failedWrites == 0)
+    }
+
+    @Test("another writer's lines count toward the cap")
+    func secondWriterCounts() throws {
+        let directory = try folder()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/mapitop.log"
+        let first = try LogFile(path: path, maxBytes: 100)
+        let second = try LogFile(path: path, maxBytes: 100)
+        for index in 0..<3 { first.write(line(index)) }
+        second.write(line(3))
+        // 100 bytes in the file, 80 of them from `first`: it must rotate now.
+        first.write(line(4))
+        #expect(lines(path + ".1") == (0..<5).map { String(line($0).dropLast()) })
+        #expect(lines(path).isEmpty)
+        // The other writer follows the rotation to the new file.
+        second.write(line(5))
+        #expect(lines(path) == ["line 05 of 20 bytes"])
+    }
+
+    @Test("the handler escapes every control and bidi character, in message and metadata")
+    func handlerEscapesControls() throws {
+        let directory = try folder()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/mapitop.log"
+        let file = try LogFile(path: path)
+        let logger = Logger(label: "mapitop.test", factory: { LogFileHandler(label: $0, file: file) })
+        // A carriage return that hides the real line, terminal escapes (clear screen, window
+        // title, C1 CSI), DEL, NUL, a tab, a line separator and a right-to-left override.
+        logger.info("ok\r2026-01-01T00:00:00Z error forged\u{1B}[2J\u{1B}]0;owned\u{07}\u{7F}\u{0}\t\u{9B}31m\u{85}\u{2028}\u{202E}exe.txt",
+                    metadata: ["peer": "\u{1B}[31mred\r\n\u{2066}x\u{2069}"])
+        let content = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(content.hasSuffix(
+            #"info mapitop.test: ok\r2026-01-01T00:00:00Z error forged\e[2J\e]0;owned\x07\x7f\x00\t\u{9B}31m\u{85}\u{2028}\u{202E}exe.txt peer=\e[31mred\r\n\u{2066}x\u{2069}"# + "\n"))
+        // Nothing but the final newline is a control, format or separator character.
+        let body = content.unicodeScalars.dropLast()
+        #expect(!body.contains { $0.properties.generalCategory == .control })
+        #expect(!body.contains { $0.properties.generalCategory == .format })
+        #expect(!body.contains { $0.properties.generalCategory == .lineSeparator })
+    }
 }
