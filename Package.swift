@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -95,6 +96,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The recorder's store: SQLite through GRDB, records in, records out (issue 12).
+        .target(name: "Journal", dependencies: ["ManagementAPI", .product(name: "GRDB", package: "GRDB.swift")]),
         // The executable's log file: appends, rotates, reopens, never traps (issue 11).
         .target(
             name: "LogFile",
@@ -173,6 +176,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LogFileTests", dependencies: ["LogFile", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "JournalTests",
+            dependencies: ["Journal", "ManagementAPI", .product(name: "GRDB", package: "GRDB.swift")]),
         // Drives the real binary in tmux; depends on the executable so it is built first.
         .testTarget(
             name: "EndToEndTests",

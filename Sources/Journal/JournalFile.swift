@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The file on disk: created 0600 before SQLite sees it, recognised before GRDB touches it,
+/// and opened as a WAL `DatabasePool`.
+enum JournalFile {
+    /// Which file is at a path: a deleted-and-recreated journal has a new inode.
+    struct Identity: Equatable, Sendable {
+        let device: UInt64
+        let inode: UInt64
+    }
+
+    static let sqliteMagic = Array("SQLite format 3\0".utf8)
+
+    /// Opens (creating and migrating when new) the journal for its one writer.
+    static func openForWriting(path: String) throws(JournalError) -> DatabasePool {
+        try createIfMissing(path: path)
+        try checkHeader(path: path)
+        let pool = try openPool(path: path)
+        do {
+            // Checked before migrating, so a foreign WAL database never gets our tables.
+            try pool.read { db in
+                if try !JournalSchema.isEmpty(db) { try JournalSchema.verify(db, path: path) }
+            }
+            try JournalSchema.migrator.migrate(pool)
+            try pool.read { db in try JournalSchema.verify(db, path: path) }
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            throw .unreadable(path: path, reason: describe(error))
+        }
+        restrictModes(path: path)
+        return pool
+    }
+
+    /// Opens an existing journal to read. WAL lets readers run beside the writer without its lock.
+    static func openForReading(path: String) throws(JournalError) -> DatabasePool {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw .cannotOpen(path: path, reason: "no such file")
+        }
+        try checkHeader(path: path)
+        let pool = try openPool(path: path)
+        do {
+            try pool.read { db in try JournalSchema.verify(db, path: path) }
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            throw .unreadable(path: path, reason: describe(error))
+        }
+        return pool
+    }
+
+    private static func openPool(path: String) throws(JournalError) -> DatabasePool {
+        var configuration = Configuration()
+        configuration.label = "journal"
+        configuration.busyMode = .timeout(5)
+        // WAL with synchronous=NORMAL survives a killed process (the case DESIGN.md section 8
+        // promises); only a power cut can lose the last commits.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        do {
+            return try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw .unreadable(path: path, reason: describe(error))
+        }
+    }
+
+    /// Creates the journal's folder (0700) when missing, before the lock file goes in it.
+    static func createFolderIfMissing(path: String) throws(JournalError) {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw .cannotOpen(path: path, reason: "cannot create its folder: \(error.localizedDescription)")
+            }
+        }
+    }
+
+    /// Creates an empty file (0600) so SQLite never creates it with the umask's looser mode;
+    /// SQLite gives -wal and -shm the main file's mode.
+    static func createIfMissing(path: String) throws(JournalError) {
+        try createFolderIfMissing(path: path)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            close(fd)
+        } else if errno != EEXIST {
+            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    /// An empty file is a journal being born; anything else must be a WAL-mode SQLite file
+    /// (ours always are), so a foreign rollback-mode database is refused without being touched.
+    static func checkHeader(path: String) throws(JournalError) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw .cannotOpen(path: path, reason: "cannot read it")
+        }
+        defer { try? handle.close() }
+        let header = [UInt8]((try? handle.read(upToCount: 100)) ?? Data())
+        if header.isEmpty { return }
+        guard header.count >= 20, Array(header[0..<16]) == sqliteMagic else {
+            throw .notAJournal(path: path, reason: "not an SQLite file")
+        }
+        guard header[18] == 2, header[19] == 2 else {
+            throw .notAJournal(path: path, reason: "an SQLite file that is not in WAL mode")
+        }
+    }
+
+    /// Forces 0600 on the journal and its -wal and -shm, whatever made them.
+    static func restrictModes(path: String) {
+        for file in [path, path + "-wal", path + "-shm"] { _ = chmod(file, 0o600) }
+    }
+
+    static func identity(path: String) -> Identity? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+    }
+
+    /// Bytes on disk: the database plus its write-ahead log, which holds recent commits.
+    static func size(path: String) -> Int64 {
+        [path, path + "-wal"].reduce(0) { total, file in
+            var info = stat()
+            return stat(file, &info) == 0 ? total + Int64(info.st_size) : total
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return error.message ?? "\(error.resultCode)"
+        }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import ManagementAPI
+import Synchronization
+
+/// The journal's one writer. `append` only queues (the tap calls it on its answer path, so it
+/// never blocks on disk); a background task writes batches, one transaction per batch, every
+/// `batchInterval` or `batchSize` records, whichever comes first.
+///
+/// Call `close()` before dropping a writer: its loop holds it until then.
+public final class JournalWriter: Sendable {
+    public struct Options: Sendable {
+        /// Records waiting beyond this are dropped (and counted), so a stalled disk cannot grow memory.
+        public var queueCapacity = 100_000
+        /// Request bodies waiting beyond this many bytes are dropped with their records: 100 000
+        /// bodies of 64 KiB would otherwise be 6 GiB behind a stalled disk.
+        public var queueBodyBytes = 64 << 20
+        public var batchSize = 1_000
+        public var batchInterval: Duration = .milliseconds(250)
+        /// Wall clock for closing 10-second buckets and dating health changes.
+        public var now: @Sendable () -> Date = { Date() }
+
+        public init() {}
+    }
+
+    private struct Queue {
+        var entries: [JournalEntry] = []
+        var bodyBytes = 0
+        var flushWaiters: [CheckedContinuation<Void, Never>] = []
+        var closing = false
+    }
+
+    public let path: String
+    private let options: Options
+    private let lock: WriterLock
+    let store: JournalStore
+    private let queue = Mutex(Queue())
+    private let wake = WakeSignal()
+    private let healthState = Mutex(JournalHealth())
+    private let loop = Mutex<Task<Void, Never>?>(nil)
+
+    /// Takes the journal's lock, then opens (or creates and migrates) the file.
+    public init(path: String, options: Options = Options()) throws(JournalError) {
+        self.path = path
+        self.options = options
+        try JournalFile.createFolderIfMissing(path: path)
+        let lock = try WriterLock(journalPath: path)
+        do {
+            store = try JournalStore(path: path)
+        } catch {
+            lock.release()
+            throw error
+        }
+        self.lock = lock
+        let task = Task.detached { [self] in await runLoop() }
+        loop.withLock { $0 = task }
+    }
+
+    /// Queues a record (and, for a tap call, its request body, kept only if the call was not
+    /// 2xx and cut at 64 KiB). Returns at once; false when the queue was full and it was dropped.
+    @discardableResult
+    public func append(_ record: CallRecord, requestBody: Data? = nil) -> Bool {
+        let entry = JournalEntry(record: record, body: requestBody)
+        let (accepted, batchReady) = queue.withLock { queue -> (Bool, Bool) in
+            guard !queue.closing, queue.entries.count < options.queueCapacity,
+                  queue.bodyBytes + entry.bodyBytes <= options.queueBodyBytes else { return (false, false) }
+            queue.entries.append(entry)
+            queue.bodyBytes += entry.bodyBytes
+            return (true, queue.entries.count == options.batchSize)
+        }
+        if batchReady { wake.signal() }
+        if !accepted {
+            healthState.withLock {
+                $0.droppedRecords += 1
+                $0.droppedAtQueue += 1
+            }
+        }
+        return accepted
+    }
+
+    /// Writes everything queued so far, open buckets included, and returns once it is on disk
+    /// (or has failed and been counted in `health`).
+    public func flush() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let running = queue.withLock { queue -> Bool in
+                guard loop.withLock({ $0 != nil }) else { return false }
+                queue.flushWaiters.append(continuation)
+                return true
+            }
+            if running { wake.signal() } else { continuation.resume() }
+        }
+    }
+
+    /// Flushes, stops the background task, closes the file and releases the lock.
+    public func close() async {
+        // Taken out at once so a second close() returns instead of releasing the lock twice; a
+        // flush() that saw the loop running queued its waiter before `closing`, so it is answered.
+        guard let task = loop.withLock({ task in defer { task = nil }; return task }) else { return }
+        queue.withLock { $0.closing = true }
+        wake.signal()
+        await task.value
+        await store.close()
+        lock.release()
+    }
+
+    public var health: JournalHealth { healthState.withLock { $0 } }
+
+    /// Bytes on disk: the file and its write-ahead log.
+    public var fileSize: Int64 { JournalFile.size(path: path) }
+
+    /// Deletes calls, buckets and figures older than `cutoff` (the recorder runs it hourly).
+    @discardableResult
+    public func prune(olderThan cutoff: Date) async throws -> RetentionResult {
+        try await store.prune(olderThan: cutoff)
+    }
+
+    /// Drops the oldest whole days until the journal fits in `maxBytes`, then shrinks the file.
+    @discardableResult
+    public func enforce(maxBytes: Int64) async throws -> RetentionResult {
+        try await store.enforce(maxBytes: maxBytes)
+    }
+
+    private func runLoop() async {
+        while true {
+            let (entries, waiters, closing, more) = queue.withLock { queue in
+                let taken = Array(queue.entries.prefix(options.batchSize))
+                queue.entries.removeFirst(taken.count)
+                queue.bodyBytes -= taken.reduce(0) { $0 + $1.bodyBytes }
+                // Flush waiters are answered only with the batch that empties the queue, so
+                // everything appended before `flush()` is written when it returns.
+                let drained = queue.entries.isEmpty
+                let waiters = drained ? queue.flushWaiters : []
+                if drained { queue.flushWaiters.removeAll() }
+                return (taken, waiters, queue.closing && drained, !drained)
+            }
+            let outcome = await store.write(
+                entries, flushAll: closing || !waiters.isEmpty, now: options.now())
+            record(outcome)
+            for waiter in waiters { waiter.resume() }
+            if closing { return }
+            if !more { await wake.wait(timeout: options.batchInterval) }
+        }
+    }
+
+    private func record(_ outcome: JournalStore.Outcome) {
+        let now = options.now()
+        healthState.withLock { health in
+            if outcome.recreated { health.recreatedAt = now }
+            if let failure = outcome.failure {
+                if health.droppingSince == nil { health.droppingSince = now }
+                health.reason = failure
+                health.droppedRecords += outcome.droppedRecords
+            } else if outcome.committed {
+                health.droppingSince = nil
+                health.reason = nil
+            }
+        }
+    }
+}

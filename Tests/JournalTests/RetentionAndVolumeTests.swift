@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+@testable import Journal
+import ManagementAPI
+
+@Suite("Journal: retention by age and size, and volume")
+struct RetentionAndVolumeTests {
+    static let day: TimeInterval = 86_400
+
+    /// Three UTC days of failed calls with 1 KiB bodies, figures and 2xx buckets.
+    func fillThreeDays(_ writer: JournalWriter, perDay: Int) async {
+        for day in 0..<3 {
+            let dayStart = Fixtures.start.addingTimeInterval(Double(day) * Self.day)
+            for index in 0..<perDay {
+                let time = dayStart.addingTimeInterval(Double(index) * 10)
+                writer.append(Fixtures.record(at: time, status: 400, remaining: 5), requestBody: Data(repeating: 0x42, count: 1_024))
+                writer.append(Fixtures.record(at: time, status: 200))
+            }
+        }
+        await writer.flush()
+    }
+
+    @Test("prune(olderThan:) removes calls, buckets and figures before the cutoff and keeps the rest")
+    func pruneByAge() async throws {
+        let temp = try TemporaryJournal()
+        defer { temp.cleanUp() }
+        let writer = try JournalWriter(path: temp.path)
+        await fillThreeDays(writer, perDay: 50)
+        let cutoff = Fixtures.start.addingTimeInterval(Self.day)
+        let result = try await writer.prune(olderThan: cutoff)
+        #expect(result.deletedRows == 150)  // 50 calls, 50 figures, 50 buckets
+        let reader = try JournalReader(path: temp.path)
+        #expect(try reader.oldestRecordTime() == cutoff)
+        #expect(try reader.failedCalls(from: .distantPast, to: .distantFuture).count == 100)
+        #expect(try reader.figures(from: .distantPast, to: cutoff).isEmpty)
+        #expect(try reader.buckets(from: .distantPast, to: cutoff).isEmpty)
+        #expect(try reader.tokens().count == 1)
+        await writer.close()
+    }
+
+    @Test("enforce(maxBytes:) drops the oldest whole days and the file really shrinks")
+    func enforceBySize() async throws {
+        let temp = try TemporaryJournal()
+        defer { temp.cleanUp() }
+        let writer = try JournalWriter(path: temp.path)
+        await fillThreeDays(writer, perDay: 400)
+        let reader = try JournalReader(path: temp.path)
+        let full = writer.fileSize
+        #expect(full > 1_000_000)
+        let budget = full / 2
+        let result = try await writer.enforce(maxBytes: budget)
+        #expect(result.daysRemoved == 2)
+        #expect(writer.fileSize <= budget)
+        #expect(writer.fileSize < full)
+        // The newest day is whole; the oldest days are wholly gone.
+        let lastDay = Fixtures.start.addingTimeInterval(2 * Self.day)
+        #expect(try reader.oldestRecordTime() == lastDay)
+        #expect(try reader.failedCalls(from: .distantPast, to: .distantFuture).count == 400)
+        // Under budget already: nothing is removed.
+        let again = try await writer.enforce(maxBytes: budget)
+        #expect(again.daysRemoved == 0)
+        await writer.close()
+    }
+
+    @Test("100 000 records are written in batches and read back")
+    func hundredThousand() async throws {
+        let temp = try TemporaryJournal()
+        defer { temp.cleanUp() }
+        let writer = try JournalWriter(path: temp.path)
+        let tokens = [Fixtures.alpha, Fixtures.beta]
+        for index in 0..<100_000 {
+            let status = index % 5 == 0 ? 429 : 200
+            writer.append(
+                Fixtures.record(
+                    at: Fixtures.start.addingTimeInterval(Double(index) / 10), token: tokens[index % 2], status: status,
+                    latencyMilliseconds: 40, limit: 60, remaining: index % 60))
+        }
+        await writer.flush()
+        #expect(writer.health.droppedRecords == 0)
+        let reader = try JournalReader(path: temp.path)
+        let calls = try reader.calls(from: Fixtures.start, to: Fixtures.start.addingTimeInterval(10_000))
+        #expect(calls.count == 100_000)
+        #expect(calls.filter { $0.outcome == .status(429) }.count == 20_000)
+        #expect(try reader.figures(from: .distantPast, to: .distantFuture).count == 100_000)
+        #expect(calls.map(\.time) == calls.map(\.time).sorted())
+        await writer.close()
+    }
+}
