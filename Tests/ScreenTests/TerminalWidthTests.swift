@@ -43,6 +43,12 @@ struct TerminalWidthTests {
         #expect(frame[used - 1, 0].text == "|")
     }
 
+    @Test("the table of bars, borders, arrows and shapes that LibcWidth asks once holds what wcwidth says of each")
+    func commonGlyphTable() {
+        let disagreeing = (0x2000..<0x2800).compactMap(Unicode.Scalar.init).filter { LibcWidth.of($0) != Self.wcwidth($0) }
+        #expect(disagreeing.isEmpty, "\(disagreeing.prefix(5).map { String($0.value, radix: 16) })")
+    }
+
     @Test("CJK and emoji take two cells; combining marks ride on their base in the same cell")
     func wideAndCombining() {
         #expect(DisplayWidth.cells(of: "日").map(\.width) == [2])
