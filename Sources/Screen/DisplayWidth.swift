@@ -39,8 +39,15 @@ public enum DisplayWidth {
             }
             return [CellText(text: String(character), width: 1)]
         }
+        // Most non-ASCII text is one scalar (bars, borders, CJK): no cell to assemble.
+        let scalars = character.unicodeScalars
+        if let only = scalars.first, scalars.index(after: scalars.startIndex) == scalars.endIndex {
+            let (shown, width) = presentation(of: only)
+            guard let shown, width > 0 else { return [] }
+            return [CellText(text: shown == only ? String(character) : String(shown), width: width)]
+        }
         var cells: [(scalars: String.UnicodeScalarView, width: Int, marks: Int)] = []
-        for scalar in character.unicodeScalars {
+        for scalar in scalars {
             let (shown, width) = presentation(of: scalar)
             guard let shown else { continue }
             if width > 0 {
