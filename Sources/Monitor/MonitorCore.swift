@@ -50,9 +50,13 @@ public struct MonitorCore: Sendable {
 
         let keys = GroupKey.keys(for: record)
         let horizon = newest - configuration.errorWindow - 60
-        // Codes folded into one "other" group count there once.
-        var seen: Set<Int> = []
-        let slots = keys.map { slot(for: $0) }.filter { seen.insert($0).inserted }
+        // Codes folded into one "other" group count there once (only a call with several
+        // codes can fold twice, so most calls skip the set).
+        var slots = keys.map { slot(for: $0) }
+        if slots.count > 1 {
+            var seen: Set<Int> = []
+            slots = slots.filter { seen.insert($0).inserted }
+        }
         for slot in slots { groupCounters[slot].add(time: time, keepingAfter: horizon) }
         classCounters[keys[0].statusClass, default: GroupCounter()].add(time: time, keepingAfter: horizon)
         guard keys[0].statusClass != .success else { return }
