@@ -97,7 +97,30 @@ let package = Package(
             ]
         ),
         // The recorder's store: SQLite through GRDB, records in, records out (issue 12).
-        .target(name: "Journal", dependencies: ["ManagementAPI", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Journal", dependencies: ["ManagementAPI", "Monitor", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The recorder's admin server (/healthz, /v1/calls, /v1/events) and runtime file (issue 12).
+        .target(
+            name: "Recorder",
+            dependencies: [
+                "Journal", "ManagementAPI", "Monitor",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                // SSE streams end on graceful shutdown instead of holding the server open.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "RecorderTests",
+            dependencies: [
+                "Recorder", "Journal", "ManagementAPI", "Monitor",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The executable's log file: appends, rotates, reopens, never traps (issue 11).
         .target(
             name: "LogFile",
@@ -109,7 +132,7 @@ let package = Package(
         .executableTarget(
             name: "mapitop",
             dependencies: [
-                "ManagementAPI", "Monitor", "Collectors", "Screen", "Dashboard", "Simulator", "Supervision", "LogFile",
+                "ManagementAPI", "Monitor", "Collectors", "Screen", "Dashboard", "Simulator", "Supervision", "LogFile", "Journal", "Recorder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -183,7 +206,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "mapitop", "Simulator", "ManagementAPI", "TestSupport",
+                "mapitop", "Simulator", "ManagementAPI", "TestSupport", "Journal",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -78,11 +78,20 @@ public struct Filter: Sendable, Hashable, CustomStringConvertible {
     /// `PreparedFilter`, which must select exactly what this selects (a property test holds
     /// them together).
     public func matches(_ occurrence: Occurrence) -> Bool {
-        let group = occurrence.group
-        for alternative in alternatives where !alternative.contains(where: { $0.matches(occurrence.record, group) }) {
+        matches(occurrence.record, group: occurrence.group)
+    }
+
+    /// Whether a record passes as its occurrence would: for records that never were
+    /// occurrences, such as the journal's (the recorder's `/v1/calls`, export).
+    public func matches(_ record: CallRecord) -> Bool {
+        matches(record, group: GroupKey.keys(for: record)[0])
+    }
+
+    private func matches(_ record: CallRecord, group: GroupKey) -> Bool {
+        for alternative in alternatives where !alternative.contains(where: { $0.matches(record, group) }) {
             return false
         }
-        return !negations.contains { $0.matches(occurrence.record, group) }
+        return !negations.contains { $0.matches(record, group) }
     }
 
     /// Whether a token's row passes: only `token:` terms speak about tokens.

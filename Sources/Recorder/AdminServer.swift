@@ -1,0 +1,36 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The recorder's admin server (DESIGN.md section 8): JSON in UTF-8 on a loopback port of
+/// its own, since the tap forwards every path and cannot reserve one.
+public enum AdminServer {
+    public static func router(
+        sources: AdminSources, events: EventStreamOptions = EventStreamOptions(),
+        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "mapitop.recorder.admin")
+    ) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("healthz") { _, _ in try HealthRoute.respond(sources) }
+        router.get("v1/calls") { request, _ in try CallsRoute.respond(request, sources, now: now()) }
+        router.get("v1/events") { request, _ in try EventsRoute.respond(request, sources, events, logger) }
+        // Issue 14 serves the Prometheus text format here; the path is kept so scrapers
+        // configured early get a clear 501 instead of a 404 that looks like a wrong port.
+        router.get("metrics") { _, _ in Response(status: .notImplemented) }
+        return router
+    }
+}
+
+/// The admin server as an application, for the record command and live tests;
+/// `onServerRunning` learns the bound port when `port` is 0.
+public func buildAdminApplication(
+    sources: AdminSources, host: String = "127.0.0.1", port: Int = 8788,
+    events: EventStreamOptions = EventStreamOptions(), logger: Logger = Logger(label: "mapitop.recorder.admin"),
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    Application(
+        router: AdminServer.router(sources: sources, events: events, logger: logger),
+        configuration: .init(address: .hostname(host, port: port), serverName: nil),
+        onServerRunning: onServerRunning,
+        logger: logger)
+}

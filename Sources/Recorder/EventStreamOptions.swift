@@ -1,0 +1,20 @@
+/// How `/v1/events` paces and bounds one client.
+public struct EventStreamOptions: Sendable {
+    /// A `: keep-alive` comment after this long without anything sent, so proxies and the
+    /// viewer can tell a quiet recorder from a dead link.
+    public var keepAliveInterval: Duration = .seconds(15)
+    /// How often a caught-up client's feed asks the journal for rows past its last seq. The
+    /// writer commits at most every 250 ms, so polling faster would not deliver sooner.
+    public var pollInterval: Duration = .milliseconds(250)
+    /// Chunks (one event each) queued for a client the socket has not taken yet.
+    public var clientBuffer = 256
+    /// How long a full buffer may stay full before the client is dropped: it reconnects with
+    /// its last id and loses nothing.
+    public var stallTimeout: Duration = .seconds(10)
+    /// Rows read from the journal per query, so a client far behind pages.
+    public var pageSize = 500
+    /// Told when a client is dropped for not reading, with the last seq queued for it.
+    public var onDrop: @Sendable (_ lastQueuedSeq: Int64) -> Void = { _ in }
+
+    public init() {}
+}

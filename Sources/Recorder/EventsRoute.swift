@@ -1,0 +1,93 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// `GET /v1/events?since=SEQ`: Server-Sent Events from the journal after SEQ (or after the
+/// `Last-Event-ID` a reconnecting client sends, which wins), then live as rows are written.
+///
+/// Two tasks per client: the feed (a child task) reads the journal into a bounded buffer, and
+/// the response body drains the buffer into the socket. A client that stops reading blocks
+/// the body in `write` (NIO's back-pressure); the buffer then stays full, the feed gives up,
+/// and cancels the body so the connection closes. Memory per client stays at one buffer.
+enum EventsRoute {
+    static let lastEventID = HTTPField.Name("Last-Event-ID")!
+
+    /// The body's own task, so the feed can cancel a write that will never complete. Only
+    /// used while the body runs: the feed is a child of the body's task group.
+    private struct BodyTask: @unchecked Sendable {
+        let task: UnsafeCurrentTask?
+        func cancel() { task?.cancel() }
+    }
+
+    private struct ClientStalled: Error {}
+
+    static func respond(_ request: Request, _ sources: AdminSources, _ options: EventStreamOptions, _ logger: Logger) throws -> Response {
+        let since = try startSeq(request)
+        let feed = EventFeed(reader: sources.reader, options: options)
+        let body = ResponseBody { writer in
+            let (stream, buffer) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(options.clientBuffer))
+            let bodyTask = withUnsafeCurrentTask { BodyTask(task: $0) }
+            var writeError: (any Error)?
+            let end = await withTaskGroup(of: EventFeed.End.self) { group in
+                group.addTask {
+                    // On the server's graceful shutdown the feed ends and the response
+                    // completes, so a viewer's open stream does not hold the shutdown up.
+                    let end = await cancelWhenGracefulShutdown { await feed.run(after: since, into: buffer) }
+                    buffer.finish()
+                    if case .stalled = end {
+                        bodyTask.cancel()
+                    } else if !Task.isCancelled {
+                        // Shutdown: the body has `stallTimeout` to send what is queued; a client
+                        // that is not reading would otherwise hold the shutdown forever.
+                        try? await Task.sleep(for: options.stallTimeout)
+                        if !Task.isCancelled { bodyTask.cancel() }
+                    }
+                    return end
+                }
+                do {
+                    for await chunk in stream { try await writer.write(chunk) }
+                } catch {
+                    // The client went away, or the feed cancelled a write that was stuck.
+                    writeError = error
+                }
+                // The body is done with the buffer: the feed need not wait for it any longer.
+                group.cancelAll()
+                return await group.next() ?? .cancelled
+            }
+            switch end {
+            case .stalled(let seq):
+                logger.info("dropped an SSE client that stopped reading", metadata: ["last_queued_seq": "\(seq)"])
+                options.onDrop(seq)
+                throw ClientStalled()
+            case .failed(let reason):
+                logger.error("SSE feed stopped: the journal could not be read", metadata: ["reason": "\(reason)"])
+                throw ClientStalled()
+            case .cancelled:
+                if let writeError { throw writeError }
+                try await writer.finish(nil)
+            }
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"],
+            body: body)
+    }
+
+    /// `Last-Event-ID` when present (a reconnect), else `since`, else 0 (from the start).
+    static func startSeq(_ request: Request) throws -> Int64 {
+        if let header = request.headers[lastEventID] {
+            guard let seq = Int64(header.trimmingCharacters(in: .whitespaces)), seq >= 0 else {
+                throw AdminError.invalid("Last-Event-ID", "must be a sequence number", provided: header)
+            }
+            return seq
+        }
+        guard let text = request.uri.queryParameters.get("since") else { return 0 }
+        guard let seq = Int64(text), seq >= 0 else {
+            throw AdminError.invalid("since", "must be a sequence number", provided: text)
+        }
+        return seq
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Journal
+import ManagementAPI
+
+/// The admin server's JSON: one stable shape per journal row, each with `"v": 1` so a viewer
+/// can refuse a recorder it does not understand. Built from the journal's value types, which
+/// hold no secret; request bodies are never sent (only their size), since a body a job sent
+/// through the tap may carry credentials of its own.
+public enum WireFormat {
+    /// Bumped when a field changes meaning or disappears; new fields keep the version.
+    public static let version = 1
+
+    /// One row as a JSON object with sorted keys, on one line (no newline inside).
+    public static func line(_ event: JournalEvent) -> String {
+        switch event {
+        case .call(let call): encode(CallLine(call))
+        case .bucket(let bucket): encode(BucketLine(bucket))
+        case .figure(let figure): encode(FigureLine(figure))
+        case .token(let token): encode(TokenLine(token))
+        }
+    }
+
+    /// Times as ISO 8601 with milliseconds, UTC: the same text `/v1/calls` accepts back.
+    static func time(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1_000 + Double(duration.components.attoseconds) / 1e15
+    }
+
+    static func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        // The line types hold only strings, numbers and optionals: encoding cannot fail.
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+struct TokenJSON: Encodable {
+    let fingerprint: String
+    let label: String?
+
+    init(_ token: TokenReference) {
+        fingerprint = token.fingerprint.hex
+        label = token.label
+    }
+}
+
+struct ErrorJSON: Encodable {
+    let code: String
+    let description: String
+    let field: String?
+    let constraint: String?
+    let provided: String?
+    let synthesized: Bool
+
+    init(_ entry: ErrorEntry) {
+        code = entry.code
+        description = entry.description
+        field = entry.detail?.field
+        constraint = entry.detail?.constraint
+        provided = entry.detail?.provided
+        synthesized = entry.synthesized
+    }
+}
+
+struct CallLine: Encodable {
+    let v = WireFormat.version
+    let type = "call"
+    let seq: Int64
+    let time: String
+    let token: TokenJSON
+    let method: String
+    let path: String
+    let status: Int?
+    let transport: String?
+    let latencyMs: Double
+    let limit: Int?
+    let remaining: Int?
+    let requestId: String?
+    let errors: [ErrorJSON]
+    let source: String
+    let bodyTruncated: Bool
+    let requestBodyBytes: Int?
+    let requestBodyCut: Bool?
+
+    init(_ call: JournaledCall) {
+        let record = call.record
+        seq = call.seq
+        time = WireFormat.time(record.time)
+        token = TokenJSON(record.token)
+        method = record.method
+        path = record.path
+        status = record.outcome.status
+        if case .transport(let failure) = record.outcome { transport = failure.rawValue } else { transport = nil }
+        latencyMs = WireFormat.milliseconds(record.latency)
+        limit = record.rate.limit
+        remaining = record.rate.remaining
+        requestId = record.rate.requestID
+        errors = record.errors.map(ErrorJSON.init)
+        source = record.source.rawValue
+        bodyTruncated = record.bodyTruncated
+        requestBodyBytes = call.requestBody?.bytes.count
+        requestBodyCut = call.requestBody?.cut
+    }
+}
+
+struct BucketLine: Encodable {
+    let v = WireFormat.version
+    let type = "bucket"
+    let seq: Int64
+    let start: String
+    let widthS = CallBucket.width
+    let token: TokenJSON
+    let method: String
+    let status: Int
+    let source: String
+    let count: Int
+    let latencySumMs: Double
+    let latencyMaxMs: Double
+
+    init(_ bucket: CallBucket) {
+        seq = bucket.seq
+        start = WireFormat.time(bucket.start)
+        token = TokenJSON(bucket.token)
+        method = bucket.method
+        status = bucket.status
+        source = bucket.source.rawValue
+        count = bucket.count
+        latencySumMs = WireFormat.milliseconds(bucket.latencySum)
+        latencyMaxMs = WireFormat.milliseconds(bucket.latencyMax)
+    }
+}
+
+struct FigureLine: Encodable {
+    let v = WireFormat.version
+    let type = "figure"
+    let seq: Int64
+    let time: String
+    let token: TokenJSON
+    let limit: Int?
+    let remaining: Int?
+
+    init(_ figure: ServerFigure) {
+        seq = figure.seq
+        time = WireFormat.time(figure.time)
+        token = TokenJSON(figure.token)
+        limit = figure.limit
+        remaining = figure.remaining
+    }
+}
+
+struct TokenLine: Encodable {
+    let v = WireFormat.version
+    let type = "token"
+    let seq: Int64
+    let token: TokenJSON
+    let source: String
+    let firstSeen: String
+
+    init(_ seen: SeenToken) {
+        seq = seen.seq
+        token = TokenJSON(seen.token)
+        source = seen.source.rawValue
+        firstSeen = WireFormat.time(seen.firstSeen)
+    }
+}

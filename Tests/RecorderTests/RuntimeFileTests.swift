@@ -1,0 +1,65 @@
+import Foundation
+import Recorder
+import Testing
+
+@Suite("Recorder: the runtime file")
+struct RuntimeFileTests {
+    @Test("written under $XDG_RUNTIME_DIR/mapitop, mode 0600, read back while the pid lives, removed")
+    func roundTrip() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let environment = ["XDG_RUNTIME_DIR": folder.path + "/run", "XDG_STATE_HOME": folder.path + "/state"]
+        let file = RuntimeFile(admin: "127.0.0.1:8788", journal: folder.journal, config: "/etc/mapitop.toml")
+        try file.write(environment: environment)
+        let path = folder.path + "/run/mapitop/recorder.json"
+        #expect(RuntimeFile.path(environment: environment) == path)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(RuntimeFile.read(environment: environment) == file)
+        #expect(file.pid == getpid())
+
+        RuntimeFile.remove(environment: environment)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(RuntimeFile.read(environment: environment) == nil)
+    }
+
+    @Test("without a runtime folder it goes to $XDG_STATE_HOME/mapitop")
+    func stateFallback() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let environment = ["XDG_STATE_HOME": folder.path + "/state"]
+        try RuntimeFile(admin: "127.0.0.1:1", journal: "j", config: nil).write(environment: environment)
+        #expect(FileManager.default.fileExists(atPath: folder.path + "/state/mapitop/recorder.json"))
+        #expect(RuntimeFile.read(environment: environment)?.admin == "127.0.0.1:1")
+    }
+
+    @Test("a file whose pid is gone, an unreadable file and a missing file all read as nil")
+    func staleOrBroken() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let environment = ["XDG_RUNTIME_DIR": folder.path]
+        #expect(RuntimeFile.read(environment: environment) == nil)
+
+        // A pid that surely existed and is now gone: a child that has exited and been reaped.
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        try RuntimeFile(pid: child.processIdentifier, admin: "127.0.0.1:2", journal: "j", config: nil).write(environment: environment)
+        #expect(FileManager.default.fileExists(atPath: RuntimeFile.path(environment: environment)))
+        #expect(RuntimeFile.read(environment: environment) == nil)
+
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: RuntimeFile.path(environment: environment)))
+        #expect(RuntimeFile.read(environment: environment) == nil)
+    }
+
+    @Test("remove() leaves a file another recorder wrote")
+    func removeOnlyOurs() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let environment = ["XDG_RUNTIME_DIR": folder.path]
+        try RuntimeFile(pid: getppid(), admin: "127.0.0.1:3", journal: "j", config: nil).write(environment: environment)
+        RuntimeFile.remove(environment: environment)
+        #expect(RuntimeFile.read(environment: environment)?.pid == getppid())
+    }
+}
