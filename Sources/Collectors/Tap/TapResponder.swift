@@ -17,7 +17,7 @@ struct TapResponder: HTTPResponder {
     let configuration: TapConfiguration
     let http: HTTPClient
     let clock: any WallClock
-    let sink: @Sendable (CallRecord) -> Void
+    let sink: @Sendable (TappedCall) -> Void
     let logger: Logger
 
     func respond(to request: Request, context: Context) async throws -> Response {
@@ -26,10 +26,13 @@ struct TapResponder: HTTPResponder {
         let token = tokenReference(request.headers[.authorization])
         let method = request.method.rawValue
         let path = request.uri.path
+        // Set once the body is read; a call refused before that is recorded without one.
+        var requestBody: ByteBuffer?
 
         func record(_ outcome: CallOutcome, rate: RateHeaders, errors: [ErrorEntry]) {
-            sink(CallRecord(time: started, token: token, method: method, path: path, outcome: outcome,
-                            latency: ContinuousClock.now - stopwatch, rate: rate, errors: errors, source: .tap))
+            let record = CallRecord(time: started, token: token, method: method, path: path, outcome: outcome,
+                                    latency: ContinuousClock.now - stopwatch, rate: rate, errors: errors, source: .tap)
+            sink(TappedCall(record: record, requestBody: requestBody))
         }
 
         func answer(_ status: HTTPResponse.Status, code: String, _ description: String) -> Response {
@@ -53,6 +56,7 @@ struct TapResponder: HTTPResponder {
             return answer(.contentTooLarge, code: "payload_too_large",
                           "the request body is larger than the tap's \(configuration.maxRequestBody >> 20) MiB limit; not forwarded")
         }
+        requestBody = body
 
         var upstreamRequest = HTTPClientRequest(url: configuration.upstream + target)
         upstreamRequest.method = HTTPMethod(rawValue: method)

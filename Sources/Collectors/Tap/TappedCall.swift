@@ -1,0 +1,16 @@
+import ManagementAPI
+import NIOCore
+
+/// One call the tap answered: its record, and the request body the job sent, so a journal
+/// can keep what a failed call carried (the record alone never holds a body).
+public struct TappedCall: Sendable {
+    public let record: CallRecord
+    /// The body as the tap read it (at most its `maxRequestBody`); nil when the call was
+    /// refused before the body was read (an invalid target, a body over the limit).
+    public let requestBody: ByteBuffer?
+
+    public init(record: CallRecord, requestBody: ByteBuffer?) {
+        self.record = record
+        self.requestBody = requestBody
+    }
+}
