@@ -98,12 +98,15 @@ let package = Package(
         ),
         // The recorder's store: SQLite through GRDB, records in, records out (issue 12).
         .target(name: "Journal", dependencies: ["ManagementAPI", "Monitor", .product(name: "GRDB", package: "GRDB.swift")]),
-        // The recorder's admin server (/healthz, /v1/calls, /v1/events) and runtime file (issue 12).
+        // The recorder (issue 12): its assembly of probes, tap, journal, retention and health
+        // watch; the admin server (/healthz, /v1/calls, /v1/events); the runtime file.
         .target(
             name: "Recorder",
             dependencies: [
-                "Journal", "ManagementAPI", "Monitor",
+                "Journal", "ManagementAPI", "Monitor", "Collectors", "Supervision",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // `mapitop info` and viewers ask a live recorder's /healthz.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -114,7 +117,7 @@ let package = Package(
         .testTarget(
             name: "RecorderTests",
             dependencies: [
-                "Recorder", "Journal", "ManagementAPI", "Monitor",
+                "Recorder", "Journal", "ManagementAPI", "Monitor", "Collectors",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -176,7 +179,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ScreenTests", dependencies: ["Screen"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Screen", "Monitor", "ManagementAPI"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Screen", "Monitor", "ManagementAPI", "Collectors"]),
         .testTarget(
             name: "CollectorsTests",
             dependencies: [
@@ -206,11 +209,12 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "mapitop", "Simulator", "ManagementAPI", "TestSupport", "Journal",
+                "mapitop", "Simulator", "ManagementAPI", "TestSupport", "Journal", "Recorder",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]

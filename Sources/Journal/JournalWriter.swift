@@ -104,6 +104,18 @@ public final class JournalWriter: Sendable {
 
     public var health: JournalHealth { healthState.withLock { $0 } }
 
+    /// When the oldest record still waiting in the queue was answered (its time plus its
+    /// latency, which is about when it was appended); nil when none waits. Its age is how
+    /// far the journal trails the traffic (`/healthz`'s lag).
+    public var oldestQueuedAnswer: Date? {
+        queue.withLock { queue in
+            queue.entries.first.map { entry in
+                let latency = entry.record.latency.components
+                return entry.record.time.addingTimeInterval(Double(latency.seconds) + Double(latency.attoseconds) / 1e18)
+            }
+        }
+    }
+
     /// Bytes on disk: the file and its write-ahead log.
     public var fileSize: Int64 { JournalFile.size(path: path) }
 

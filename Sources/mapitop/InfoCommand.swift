@@ -1,17 +1,24 @@
 import ArgumentParser
 import Dashboard
 import Foundation
+import Journal
+import Recorder
 import Screen
 
-/// `mapitop info`: the paths mapitop uses and the terminal it sees. Never a secret.
-struct InfoCommand: ParsableCommand {
+/// `mapitop info`: the paths mapitop uses, the journal and any live recorder, and the
+/// terminal it sees. Never a secret.
+struct InfoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "info", abstract: "Show the paths mapitop uses and the terminal it sees.")
+        commandName: "info", abstract: "Show the paths mapitop uses, the journal, any live recorder, and the terminal it sees.")
 
     @Option(help: ArgumentHelp("The configuration file to report on.", valueName: "path"))
     var config: String?
 
-    func run() throws {
+    @Option(help: ArgumentHelp("The journal to report on (default: the live recorder's, else $XDG_STATE_HOME/mapitop/journal.sqlite).",
+                               valueName: "path"))
+    var journal: String?
+
+    func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let path = config ?? ConfigLoader.defaultPath(environment: environment)
         var lines = ["config      \(path) (\(FileManager.default.fileExists(atPath: path) ? "present" : "absent: defaults, no tokens"))"]
@@ -25,10 +32,53 @@ struct InfoCommand: ParsableCommand {
         }
         lines.append("themes      " + ThemeLocator.searchPath(environment: environment).joined(separator: ", "))
         lines.append("log         \(Logging.defaultPath(environment: environment))")
+        let recorder = await LiveRecorder.find(environment: environment)
+        lines.append("journal     " + JournalSummary.describe(
+            path: journal ?? recorder?.runtime.journal ?? RecordingOptions.defaultJournalPath(environment: environment)))
+        if let recorder {
+            lines.append("recorder    pid \(recorder.runtime.pid) · admin http://\(recorder.runtime.admin) · /healthz \(recorder.health)")
+        } else {
+            lines.append("recorder    none running")
+        }
+        lines.append("runtime     \(RuntimeFile.path(environment: environment))")
         lines.append("TERM        \(environment["TERM"] ?? "(unset)")")
         lines.append("colors      \(TerminalCapabilities.colors().map(String.init) ?? "unknown")"
             + (environment["NO_COLOR"].map { $0.isEmpty ? "" : " (NO_COLOR set: monochrome)" } ?? ""))
         lines.append("locale      \(TerminalCapabilities.codeset()) \(TerminalCapabilities.isUTF8() ? "(UTF-8 glyphs)" : "(ASCII glyphs)")")
         StandardOutput.line(lines.map(Sanitizer.clean).joined(separator: "\n"))
+    }
+}
+
+/// One line about a journal file: its size and its oldest record, read without its lock.
+enum JournalSummary {
+    static func describe(path: String) -> String {
+        guard FileManager.default.fileExists(atPath: path) else { return "\(path) (absent)" }
+        let reader: JournalReader
+        do {
+            reader = try JournalReader(path: path)
+        } catch {
+            return "\(path) (cannot be read: \(error))"
+        }
+        defer { try? reader.close() }
+        let size = bytes(reader.fileSize)
+        do {
+            guard let oldest = try reader.oldestRecordTime() else { return "\(path) (\(size), empty)" }
+            return "\(path) (\(size), oldest record \(oldest.formatted(.iso8601)))"
+        } catch {
+            return "\(path) (\(size), cannot be read: \(error))"
+        }
+    }
+
+    /// Binary units, as `--max-size` takes them.
+    static func bytes(_ count: Int64) -> String {
+        let units = ["KiB", "MiB", "GiB", "TiB"]
+        guard count >= 1_024 else { return "\(count) bytes" }
+        var value = Double(count) / 1_024
+        var unit = 0
+        while value >= 1_024, unit < units.count - 1 {
+            value /= 1_024
+            unit += 1
+        }
+        return String(format: "%.1f", value) + " " + units[unit]
     }
 }

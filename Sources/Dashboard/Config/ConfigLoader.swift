@@ -1,3 +1,4 @@
+import Collectors
 import Foundation
 import ManagementAPI
 import TOMLKit
@@ -48,8 +49,8 @@ public enum ConfigLoader {
 
         mutating func configuration(from table: TOMLTable) throws(ConfigError) -> Configuration {
             var configuration = Configuration(path: file)
-            for key in table.keys where !["api_base", "theme", "probe", "token"].contains(key) {
-                throw fail(key, "unknown key (known: api_base, theme, [probe], [[token]])")
+            for key in table.keys where !["api_base", "theme", "probe", "tap", "token"].contains(key) {
+                throw fail(key, "unknown key (known: api_base, theme, [probe], [tap], [[token]])")
             }
             if let value = table["api_base"] {
                 guard let base = value.string else { throw fail("api_base", "must be a string") }
@@ -65,6 +66,10 @@ public enum ConfigLoader {
             if let value = table["probe"] {
                 guard let probe = value.table else { throw fail("probe", "must be a table: [probe]") }
                 configuration.probesPerMinute = try probesPerMinute(probe)
+            }
+            if let value = table["tap"] {
+                guard let tap = value.table else { throw fail("tap", "must be a table: [tap]") }
+                configuration.tapListen = try tapListen(tap)
             }
             if let value = table["token"] {
                 guard let array = value.array else { throw fail("token", "must be an array of tables: [[token]]") }
@@ -92,6 +97,21 @@ public enum ConfigLoader {
                            "must be 1 to \(Configuration.maxProbesPerMinute) (probes spend the quota they watch; 6 is 10% of it)")
             }
             return perMinute
+        }
+
+        /// `[tap] listen = "127.0.0.1:8787"`. Whether a non-loopback address may be used is the
+        /// command's call (`--allow-remote`), not the file's.
+        func tapListen(_ tap: TOMLTable) throws(ConfigError) -> ListenAddress? {
+            for key in tap.keys where key != "listen" {
+                throw fail("tap.\(key)", table: "tap", "unknown key (known: listen)")
+            }
+            guard let value = tap["listen"] else { return nil }
+            guard let text = value.string else { throw fail("tap.listen", table: "tap", "must be a string such as \"127.0.0.1:8787\"") }
+            do {
+                return try ListenAddress(parsing: text)
+            } catch {
+                throw fail("tap.listen", table: "tap", error.description)
+            }
         }
 
         func token(_ entry: TOMLTable, index: Int) throws(ConfigError) -> ConfiguredToken {

@@ -1,3 +1,4 @@
+import Collectors
 import ManagementAPI
 
 /// A token as the configuration names it, with its secret already read.
@@ -32,14 +33,18 @@ public struct Configuration: Sendable, Hashable {
     public var theme: String
     public var probesPerMinute: Int
     public var tokens: [ConfiguredToken]
+    /// `[tap] listen`: where `mapitop record` runs its tap; nil runs none (unless `--tap`).
+    public var tapListen: ListenAddress?
 
     public init(path: String? = nil, apiBase: String = ManagementClient.Configuration.defaultBaseURL, theme: String = "default",
-                probesPerMinute: Int = Configuration.defaultProbesPerMinute, tokens: [ConfiguredToken] = [])
+                probesPerMinute: Int = Configuration.defaultProbesPerMinute, tokens: [ConfiguredToken] = [],
+                tapListen: ListenAddress? = nil)
     {
         self.path = path
         self.apiBase = apiBase
         self.theme = theme
         self.probesPerMinute = probesPerMinute
         self.tokens = tokens
+        self.tapListen = tapListen
     }
 }

@@ -1,0 +1,50 @@
+import Foundation
+import Journal
+import ServiceLifecycle
+
+/// Says on stderr, once, when the journal starts dropping records and why, and once when it
+/// writes again; `/healthz` says the same to machines. Without it a recorder on a full disk
+/// would go on answering calls while keeping none of them, and nobody would know.
+struct JournalHealthWatcher: Service {
+    let journal: JournalWriter
+    let interval: Duration
+    let report: @Sendable (String) -> Void
+
+    /// What was last said, so each change is said once.
+    struct Seen: Equatable {
+        var dropping = false
+        var droppedAtQueue = 0
+        var recreatedAt: Date?
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var seen = Seen()
+            while !Task.isCancelled {
+                seen = Self.check(journal.health, path: journal.path, after: seen, report: report)
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// A full queue drops records too (the disk is slower than the traffic) even while every
+    /// write succeeds: it counts as dropping for as long as the count grows.
+    static func check(_ health: JournalHealth, path: String, after seen: Seen, report: (String) -> Void) -> Seen {
+        var next = seen
+        let queueDropping = health.droppedAtQueue > seen.droppedAtQueue
+        let dropping = health.isDropping || queueDropping
+        if dropping, !seen.dropping {
+            let why = health.isDropping ? (health.reason ?? "writes fail") : "the write queue is full (the disk is slower than the traffic)"
+            report("the journal \(path) is dropping records: \(String(why.prefix(300))); the tap keeps forwarding")
+        } else if !dropping, seen.dropping {
+            report("the journal \(path) is writing again (\(health.droppedRecords) records dropped in all)")
+        }
+        if let recreated = health.recreatedAt, recreated != seen.recreatedAt {
+            report("the journal \(path) was deleted while open; recording into a new file there")
+        }
+        next.dropping = dropping
+        next.droppedAtQueue = health.droppedAtQueue
+        next.recreatedAt = health.recreatedAt
+        return next
+    }
+}

@@ -1,0 +1,56 @@
+import AsyncHTTPClient
+import Foundation
+import ManagementAPI
+import NIOCore
+
+/// A recorder that runs on this machine: its runtime file (pid alive), and whether its
+/// admin server answers `/healthz`. `mapitop info` shows it; a viewer attaches to it.
+public struct LiveRecorder: Sendable, Equatable {
+    public enum Health: Sendable, Equatable, CustomStringConvertible {
+        /// 200: the journal writes.
+        case ok
+        /// 503: the journal drops records; why, as the recorder said it.
+        case dropping(String)
+        /// Any other status.
+        case unexpected(status: Int)
+        /// No HTTP answer within the timeout (refused, timed out): the pid lives, the server does not answer.
+        case noAnswer(String)
+
+        public var description: String {
+            switch self {
+            case .ok: "answers, journal ok"
+            case .dropping(let why): "answers, journal dropping records: \(why)"
+            case .unexpected(let status): "answers HTTP \(status)"
+            case .noAnswer(let why): "does not answer (\(why))"
+            }
+        }
+    }
+
+    public let runtime: RuntimeFile
+    public let health: Health
+
+    /// The recorder the runtime file names, if its pid lives, with its `/healthz` asked once.
+    public static func find(
+        environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Duration = .seconds(1),
+        httpClient: HTTPClient = SharedHTTPClient.shared
+    ) async -> LiveRecorder? {
+        guard let runtime = RuntimeFile.read(environment: environment) else { return nil }
+        return LiveRecorder(runtime: runtime, health: await health(admin: runtime.admin, timeout: timeout, httpClient: httpClient))
+    }
+
+    static func health(admin: String, timeout: Duration, httpClient: HTTPClient) async -> Health {
+        do {
+            let response = try await httpClient.execute(HTTPClientRequest(url: "http://\(admin)/healthz"), timeout: TimeAmount(timeout))
+            let body = try await response.body.collect(upTo: 64 << 10)
+            switch response.status.code {
+            case 200: return .ok
+            case 503:
+                let object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any]
+                return .dropping(String(((object?["journal_status"] as? String) ?? "unknown").prefix(300)))
+            default: return .unexpected(status: Int(response.status.code))
+            }
+        } catch {
+            return .noAnswer(TransportFailure.classify(error).summary)
+        }
+    }
+}

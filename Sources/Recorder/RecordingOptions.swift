@@ -1,0 +1,53 @@
+import Collectors
+import Foundation
+import Journal
+import ManagementAPI
+
+/// What a recorder runs (DESIGN.md section 8): the command fills it from its flags and the
+/// configuration; the demo from its own embedded set-up.
+public struct RecordingOptions: Sendable {
+    public static let defaultAdmin = "127.0.0.1:8788"
+
+    public var journalPath: String
+    /// Where the admin server listens; port 0 picks a free one.
+    public var admin: ListenAddress
+    /// Where the tap listens, or nil for no tap; port 0 picks a free one.
+    public var tap: ListenAddress?
+    /// Where probes and the tap's calls go, e.g. `https://api.jwplayer.com`.
+    public var upstream: String
+    public var probes: [ProbeTarget]
+    public var probesPerMinute: Int
+    /// Labels of the configured tokens by fingerprint, for the tap's records.
+    public var labels: [Fingerprint: String]
+    /// Records older than this are pruned at start and hourly.
+    public var retain: TimeInterval
+    /// The journal is cut back to this many bytes at start and hourly.
+    public var maxBytes: Int64
+    public var retentionInterval: Duration = .seconds(3_600)
+    /// How often the journal's health is looked at, to say on stderr when it starts or stops dropping.
+    public var healthInterval: Duration = .milliseconds(250)
+    public var journal = JournalWriter.Options()
+    public var events = EventStreamOptions()
+
+    public init(journalPath: String, admin: ListenAddress, tap: ListenAddress? = nil, upstream: String,
+                probes: [ProbeTarget] = [], probesPerMinute: Int = 2, labels: [Fingerprint: String] = [:],
+                retain: TimeInterval = 7 * 86_400, maxBytes: Int64 = 1 << 30)
+    {
+        self.journalPath = journalPath
+        self.admin = admin
+        self.tap = tap
+        self.upstream = upstream
+        self.probes = probes
+        self.probesPerMinute = probesPerMinute
+        self.labels = labels
+        self.retain = retain
+        self.maxBytes = maxBytes
+    }
+
+    /// `$XDG_STATE_HOME/mapitop/journal.sqlite`, else `~/.local/state/mapitop/journal.sqlite`.
+    public static func defaultJournalPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/state")
+        return base + "/mapitop/journal.sqlite"
+    }
+}

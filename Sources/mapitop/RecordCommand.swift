@@ -1,0 +1,132 @@
+import ArgumentParser
+import Collectors
+import Dashboard
+import Foundation
+import LogFile
+import Recorder
+import Screen
+import ServiceLifecycle
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `mapitop record`: the recorder, for systemd or tmux (DESIGN.md section 8). It runs until
+/// SIGTERM or SIGINT; the assembly lives in `Recording`, this only reads flags and prints.
+struct RecordCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Record: probes, the tap and a journal that outlives every window, with an admin server for viewers.",
+        discussion: """
+            Runs the probes of every configured token (the only prober), the tap when --tap or the \
+            configuration's [tap] listen asks for it, and writes every call into the journal: \
+            failed calls in full with their request bodies (up to 64 KiB), successful ones folded \
+            into 10-second buckets, and every server figure. Viewers read it through the admin \
+            server (/v1/events, /v1/calls, /healthz). It writes the runtime file so viewers find \
+            it, and on SIGTERM or SIGINT lets the tap finish its calls, flushes and exits 0.
+            """)
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: ArgumentHelp("Run the tap on HOST:PORT (default: the configuration's [tap] listen, else no tap). Non-loopback needs --allow-remote.",
+                               valueName: "host:port"))
+    var tap: String?
+
+    @Option(help: ArgumentHelp("The admin server's address, HOST:PORT. Non-loopback needs --allow-remote.", valueName: "host:port"))
+    var admin = RecordingOptions.defaultAdmin
+
+    @Option(help: ArgumentHelp("The journal file (default: $XDG_STATE_HOME/mapitop/journal.sqlite).", valueName: "path"))
+    var journal: String?
+
+    @Option(help: ArgumentHelp("Forget records older than this: 7d, 36h, 90m (units s, m, h, d, w).", valueName: "duration"))
+    var retain = RetentionLimits.defaultAge
+
+    @Option(help: ArgumentHelp("Keep the journal under this size, oldest day first: 1GiB, 500MiB, 10MB.", valueName: "size"))
+    var maxSize = RetentionLimits.defaultSize
+
+    @Flag(help: "Allow non-loopback --tap and --admin addresses (they then serve your network).")
+    var allowRemote = false
+
+    @Option(help: ArgumentHelp("Log file (none by default). SIGHUP reopens it, as logrotate expects.", valueName: "path"))
+    var logFile: String?
+
+    func validate() throws {
+        for (flag, value) in [("--admin", admin), ("--tap", tap)] {
+            guard let value else { continue }
+            let address: ListenAddress
+            do { address = try ListenAddress(parsing: value) } catch { throw ValidationError("\(flag): \(error)") }
+            try Self.checkRemote(address, allowed: allowRemote, what: "\(flag) \(value)")
+        }
+        do { _ = try RetentionLimits.age(retain) } catch { throw ValidationError("--retain: \(error)") }
+        do { _ = try RetentionLimits.size(maxSize) } catch { throw ValidationError("--max-size: \(error)") }
+    }
+
+    static func checkRemote(_ address: ListenAddress, allowed: Bool, what: String) throws(ValidationError) {
+        if !address.isLoopback, !allowed {
+            throw ValidationError("\(what) is not a loopback address: anyone who can reach it could use it; add --allow-remote if that is intended")
+        }
+    }
+
+    func run() async throws {
+        let configuration = try options.load()
+        let environment = ProcessInfo.processInfo.environment
+        let tapAddress: ListenAddress?
+        if let tap {
+            tapAddress = try ListenAddress(parsing: tap)
+        } else if let listen = configuration.tapListen {
+            do {
+                try Self.checkRemote(listen, allowed: allowRemote, what: "\(configuration.path ?? "the configuration"): tap.listen \(listen)")
+            } catch {
+                Diagnostics.fail(error.message, exitCode: ExitCodes.usage)
+            }
+            tapAddress = listen
+        } else {
+            tapAddress = nil
+        }
+        let journalPath = journal ?? RecordingOptions.defaultJournalPath(environment: environment)
+        let recordingOptions = RecordingOptions(
+            journalPath: journalPath, admin: try ListenAddress(parsing: admin), tap: tapAddress, upstream: configuration.apiBase,
+            probes: configuration.tokens.map { ProbeTarget(token: $0.token, request: $0.probeRequest) },
+            probesPerMinute: configuration.probesPerMinute,
+            labels: Dictionary(configuration.tokens.map { ($0.token.fingerprint, $0.token.label) }, uniquingKeysWith: { first, _ in first }),
+            retain: try RetentionLimits.age(retain), maxBytes: try RetentionLimits.size(maxSize))
+
+        let file = try logFile.map { try LogFile(path: $0) }
+        let reopenOnHangUp = file?.reopen(on: SIGHUP)
+        defer { reopenOnHangUp?.cancel() }
+        let logger = Logging.logger(writingTo: file, label: "mapitop.record")
+
+        let recording: Recording
+        do {
+            recording = try await Recording.start(recordingOptions, logger: logger) { line in
+                StandardError.line("mapitop record: " + Sanitizer.clean(line))
+            }
+        } catch {
+            Diagnostics.fail(Sanitizer.clean(error.description), exitCode: error.exitCode)
+        }
+
+        var banner = "mapitop record: journal \(journalPath) · admin http://\(recording.adminAddress)"
+        if let tapAddress = recording.tapAddress { banner += " · tap http://\(tapAddress) → \(recording.upstream)" }
+        StandardOutput.line(Sanitizer.clean(banner))
+        // Written once everything listens: a viewer that finds it can attach at once.
+        do {
+            try RuntimeFile(admin: recording.adminAddress, journal: journalPath, config: configuration.path).write(environment: environment)
+        } catch {
+            StandardError.line("mapitop record: cannot write the runtime file \(RuntimeFile.path(environment: environment)) "
+                + "(\(error.localizedDescription)); viewers will not find this recorder by themselves")
+        }
+
+        let group = ServiceGroup(configuration: .init(
+            services: recording.services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var failure: String?
+        do {
+            try await group.run()
+        } catch {
+            failure = "\(error)"
+        }
+        // Whatever stopped the services, what the journal was given reaches the disk.
+        await recording.close()
+        RuntimeFile.remove(environment: environment)
+        if let failure { Diagnostics.fail(Sanitizer.clean(failure), exitCode: 1) }
+    }
+}

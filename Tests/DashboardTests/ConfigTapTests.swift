@@ -1,0 +1,35 @@
+import Collectors
+import Testing
+@testable import Dashboard
+
+/// `[tap] listen` in the configuration: where `mapitop record` runs its tap.
+@Suite("The configuration's [tap] section")
+struct ConfigTapTests {
+    @Test("listen parses to an address; no [tap] means no tap")
+    func listen() throws {
+        let configuration = try ConfigLoader.parse("[tap]\nlisten = \"127.0.0.1:8787\"\n", file: "c.toml", environment: [:])
+        #expect(configuration.tapListen == (try ListenAddress(parsing: "127.0.0.1:8787")))
+        #expect(try ConfigLoader.parse("theme = \"light\"\n", file: "c.toml", environment: [:]).tapListen == nil)
+        #expect(try ConfigLoader.parse("[tap]\n", file: "c.toml", environment: [:]).tapListen == nil)
+    }
+
+    /// (file text, line, key, start of message)
+    static let broken: [(String, Int, String, String)] = [
+        ("theme = \"light\"\n[tap]\nlisten = \"127.0.0.1\"", 3, "tap.listen", "expected HOST:PORT"),
+        ("[tap]\nlisten = \"127.0.0.1:99999\"", 2, "tap.listen", "expected HOST:PORT with a port from 0 to 65535"),
+        ("[tap]\nlisten = 8787", 2, "tap.listen", "must be a string"),
+        ("[tap]\nlisten = \"127.0.0.1:8787\"\nupstream = \"x\"", 3, "tap.upstream", "unknown key (known: listen)"),
+        ("tap = \"127.0.0.1:8787\"", 1, "tap", "must be a table: [tap]"),
+    ]
+
+    @Test("a bad [tap] names the file, the line and the key", arguments: broken)
+    func brokenTap(text: String, line: Int, key: String, message: String) {
+        #expect {
+            try ConfigLoader.parse(text, file: "/etc/mapitop/config.toml", environment: [:])
+        } throws: { error in
+            guard let error = error as? ConfigError else { return false }
+            return error.line == line && error.key == key && error.message.hasPrefix(message)
+                && error.description.hasPrefix("/etc/mapitop/config.toml:\(line): \(key): ")
+        }
+    }
+}
