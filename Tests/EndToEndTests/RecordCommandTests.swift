@@ -68,6 +68,21 @@ struct RecordCommandTests {
         #expect(!FileManager.default.fileExists(atPath: home.journal), "a refused recorder created the journal")
     }
 
+    @Test("the configuration's [tap] listen runs a tap without --tap, and the start line names it")
+    func tapFromConfig() async throws {
+        let home = try RecorderHome()
+        defer { home.cleanUp() }
+        try await withRefusingPort { port in
+            let config = try home.write("config.toml", "api_base = \"http://127.0.0.1:\(port)\"\n[tap]\nlisten = \"127.0.0.1:0\"\n")
+            let process = try await RecorderProcess.start(home: home, config: config)
+            let tap = try #require(process.tapBase, "no tap in the start line: \(process.stdout)")
+            #expect(process.stdout.hasSuffix(" · tap \(tap) → http://127.0.0.1:\(port)\n"), "\(process.stdout)")
+            let answer = try await RecordClient.call(tap + "/v2/webhooks/")
+            #expect(answer.status == 502)
+            #expect(await process.terminate() == 0)
+        }
+    }
+
     @Test("--allow-remote lets a non-loopback --admin listen")
     func remoteAllowed() async throws {
         let home = try RecorderHome()
