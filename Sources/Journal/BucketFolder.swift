@@ -2,60 +2,84 @@ import Foundation
 import ManagementAPI
 
 /// Folds successful calls into 10-second buckets in memory, so a burst of 2xx costs one row
-/// per (window, token, method, status, source) instead of one per call.
+/// per (window, token, method, status, source) instead of one per call. Each bucket also keeps
+/// the newest server figure of its calls and the lowest remaining any of them reported: that
+/// is all the journal keeps of a successful call's jw-request-* headers (see `CallBucket`).
 struct BucketFolder {
     struct Key: Hashable, Sendable {
-        /// Window start in seconds since the reference date; a multiple of 10 (the Unix and
-        /// reference epochs differ by a multiple of 10, so windows align with wall clocks).
-        let start: Double
-        let fingerprint: String
+        /// Window start in whole seconds since the reference date; a multiple of 10 (the Unix
+        /// and reference epochs differ by a multiple of 10, so windows align with wall clocks).
+        let start: Int64
+        let token: Int64
         let method: String
         let status: Int
         let source: CallSource
     }
 
+    /// The newest figure seen in a bucket: milliseconds after the window's start, and what it said.
+    struct Figure: Sendable, Equatable {
+        var offsetMilliseconds: Int
+        var limit: Int?
+        var remaining: Int?
+    }
+
     struct Tally: Sendable {
-        var label: String?
         var count = 0
         var latencySumNanoseconds: Int64 = 0
         var latencyMaxNanoseconds: Int64 = 0
+        /// Exact time of `figure`, so a later record of the same millisecond still replaces it.
+        var figureTime: Double = -.infinity
+        var figure: Figure?
+        var lowestRemaining: Int?
     }
 
     private(set) var open: [Key: Tally] = [:]
 
     var callCount: Int { open.values.reduce(0) { $0 + $1.count } }
 
-    mutating func fold(_ record: CallRecord, status: Int) {
-        let at = record.time.timeIntervalSinceReferenceDate
-        let key = Key(
-            start: (at / CallBucket.width).rounded(.down) * CallBucket.width,
-            fingerprint: record.token.fingerprint.hex, method: record.method, status: status,
-            source: record.source)
-        let latency = record.latency.nanoseconds
-        open[key, default: Tally(label: record.token.label)].add(latency)
+    static func windowStart(_ time: Date) -> Int64 {
+        Int64((time.timeIntervalSinceReferenceDate / CallBucket.width).rounded(.down)) * Int64(CallBucket.width)
+    }
+
+    mutating func fold(_ record: CallRecord, token: Int64, status: Int) {
+        let start = Self.windowStart(record.time)
+        let key = Key(start: start, token: token, method: record.method, status: status, source: record.source)
+        open[key, default: Tally()].add(record, windowStart: start)
     }
 
     /// Removes and returns the buckets whose window has ended by `now`, or all of them.
     mutating func take(closedBy now: Date, all: Bool) -> [(Key, Tally)] {
         let cutoff = now.timeIntervalSinceReferenceDate
-        let closed = open.filter { all || $0.key.start + CallBucket.width <= cutoff }
+        let closed = open.filter { all || Double($0.key.start) + CallBucket.width <= cutoff }
         for key in closed.keys { open[key] = nil }
-        return closed.sorted { ($0.key.start, $0.key.fingerprint) < ($1.key.start, $1.key.fingerprint) }
+        return closed.sorted { ($0.key.start, $0.key.token) < ($1.key.start, $1.key.token) }
     }
 
     mutating func removeAll() { open.removeAll() }
 }
 
 extension BucketFolder.Tally {
-    mutating func add(_ latencyNanoseconds: Int64) {
+    mutating func add(_ record: CallRecord, windowStart: Int64) {
+        let latency = record.latency.nanoseconds
         count += 1
-        latencySumNanoseconds += latencyNanoseconds
-        latencyMaxNanoseconds = max(latencyMaxNanoseconds, latencyNanoseconds)
+        latencySumNanoseconds += latency
+        latencyMaxNanoseconds = max(latencyMaxNanoseconds, latency)
+        let rate = record.rate
+        guard rate.limit != nil || rate.remaining != nil else { return }
+        let time = record.time.timeIntervalSinceReferenceDate
+        if let remaining = rate.remaining { lowestRemaining = min(lowestRemaining ?? remaining, remaining) }
+        // Ties go to the later append: the record that arrived last is the server's latest word.
+        guard time >= figureTime else { return }
+        figureTime = time
+        let offset = Int(((time - Double(windowStart)) * 1_000).rounded(.down))
+        figure = BucketFolder.Figure(
+            offsetMilliseconds: min(max(offset, 0), Int(CallBucket.width * 1_000) - 1), limit: rate.limit,
+            remaining: rate.remaining)
     }
 }
 
 extension Duration {
-    /// Whole nanoseconds: the journal's latency unit (sub-nanosecond parts are dropped).
+    /// Whole nanoseconds: the journal's latency unit for calls (sub-nanosecond parts are dropped).
     var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000

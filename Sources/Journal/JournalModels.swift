@@ -35,29 +35,49 @@ public struct CallBucket: Sendable, Hashable {
     public let status: Int
     public let source: CallSource
     public let count: Int
+    /// Whole microseconds.
     public let latencySum: Duration
     public let latencyMax: Duration
+    /// The newest server figure among the bucket's calls (its event is `seq + 1`); nil when
+    /// none of them carried jw-request-* counts.
+    public let figure: ServerFigure?
 
     public var meanLatency: Duration { count > 0 ? latencySum / count : .zero }
 
-    /// The bucket as `count` records, each at the bucket's start with the mean latency.
-    /// An approximation: the real times, paths, latencies and request ids were folded away;
-    /// counts per token, method, status and window are exact, which is what the monitor needs.
+    /// The bucket as `count` records. An approximation: the real times, paths, latencies and
+    /// request ids were folded away. The calls are spread evenly over the window (call `i` at
+    /// `start + i × 10 s / count`, so steady traffic comes back at its own times), each with
+    /// the mean latency; the last one is the call whose figure the bucket kept, at that
+    /// figure's time and carrying it. Counts per token, method, status and window are exact,
+    /// which is what the monitor needs.
     public func expanded() -> [CallRecord] {
-        let record = CallRecord(
-            time: start, token: token, method: method, path: "", outcome: .status(status),
-            latency: meanLatency, rate: .unknown, errors: [], source: source)
-        return Array(repeating: record, count: count)
+        (0..<count).map { index in
+            let last = index == count - 1
+            let figure = last ? figure : nil
+            let time = figure?.time ?? start.addingTimeInterval(Double(index) * Self.width / Double(count))
+            let rate = figure.map { RateHeaders(limit: $0.limit, remaining: $0.remaining, requestID: nil) } ?? .unknown
+            return CallRecord(
+                time: time, token: token, method: method, path: "", outcome: .status(status), latency: meanLatency,
+                rate: rate, errors: [], source: source)
+        }
     }
 }
 
 /// One server figure: what jw-request-limit and jw-request-remaining said, and when.
+///
+/// The journal keeps every figure of a call that was not 2xx (in the call's own row) but folds
+/// those of successful calls: per bucket (10 s, token, method, status, source) it keeps the
+/// newest figure, plus the lowest remaining any of its calls reported. So a figure read back
+/// from a bucket is the newest of its window, to the millisecond.
 public struct ServerFigure: Sendable, Hashable {
+    /// The figure's own event number: its call's or its bucket's seq + 1.
     public let seq: Int64
     public let time: Date
     public let token: TokenReference
     public let limit: Int?
     public let remaining: Int?
+    /// The lowest remaining reported in the figure's bucket (for a failed call, its own).
+    public let lowestRemaining: Int?
 }
 
 /// A token the journal has seen: its public identity only, never its secret.

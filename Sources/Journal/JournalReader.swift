@@ -13,8 +13,8 @@ public final class JournalReader: Sendable {
     }
 
     /// Every call with `from <= time < to`, oldest first, as records a `Monitor` can ingest:
-    /// non-2xx calls exactly, successful ones expanded from their buckets (approximations:
-    /// each at its bucket's start, with the bucket's mean latency and no path).
+    /// non-2xx calls exactly, successful ones expanded from the buckets that start in the range
+    /// (approximations: see `CallBucket.expanded()`).
     public func calls(from: Date, to: Date) throws -> [CallRecord] {
         let failed = try failedCalls(from: from, to: to).map(\.record)
         let succeeded = try buckets(from: from, to: to).flatMap { $0.expanded() }
@@ -24,8 +24,11 @@ public final class JournalReader: Sendable {
     /// Non-2xx calls in full, with their request bodies.
     public func failedCalls(from: Date, to: Date) throws -> [JournaledCall] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM calls WHERE at >= ? AND at < ? ORDER BY at, seq", arguments: range(from, to))
-                .map(RowDecoding.call)
+            var decoding = RowDecoding()
+            return try Row.fetchAll(
+                db, sql: "SELECT \(RowDecoding.callColumns) WHERE c.at >= ? AND c.at < ? ORDER BY c.at, c.seq",
+                arguments: range(from, to)
+            ).map { try decoding.call($0) }
         }
     }
 
@@ -33,16 +36,28 @@ public final class JournalReader: Sendable {
     public func buckets(from: Date, to: Date) throws -> [CallBucket] {
         try pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM buckets WHERE start >= ? AND start < ? ORDER BY start, seq", arguments: range(from, to)
+                db, sql: "SELECT \(RowDecoding.bucketColumns) WHERE b.start >= ? AND b.start < ? ORDER BY b.start, b.seq",
+                arguments: range(from, to)
             ).map(RowDecoding.bucket)
         }
     }
 
+    /// Server figures dated in the range, oldest first: every one of a non-2xx call, and the
+    /// newest of each bucket of successful calls (see `ServerFigure`).
     public func figures(from: Date, to: Date) throws -> [ServerFigure] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM figures WHERE at >= ? AND at < ? ORDER BY at, seq", arguments: range(from, to))
-                .map(RowDecoding.figure)
+        let ofCalls = try pool.read { db in
+            var decoding = RowDecoding()
+            return try Row.fetchAll(
+                db,
+                sql: "SELECT \(RowDecoding.callColumns) WHERE c.at >= ? AND c.at < ? "
+                    + "AND (c.rate_limit IS NOT NULL OR c.rate_remaining IS NOT NULL) ORDER BY c.at, c.seq",
+                arguments: range(from, to)
+            ).compactMap { try decoding.call($0).figure }
         }
+        // A bucket's figure is within its 10 s: look one window earlier than `from`.
+        let ofBuckets = try buckets(from: from.addingTimeInterval(-CallBucket.width), to: to).compactMap(\.figure)
+            .filter { $0.time >= from && $0.time < to }
+        return (ofCalls + ofBuckets).sorted { ($0.time, $0.seq) < ($1.time, $1.seq) }
     }
 
     public func tokens() throws -> [SeenToken] {
@@ -51,29 +66,42 @@ public final class JournalReader: Sendable {
         }
     }
 
-    /// Rows of every kind with a seq above `seq`, in seq order: an SSE stream resumes here
-    /// from its `Last-Event-ID`. At most `limit` rows, so a far-behind client pages.
+    /// Events of every kind with a seq above `seq`, in seq order: an SSE stream resumes here
+    /// from its `Last-Event-ID`. At most `limit` events, so a far-behind client pages. A
+    /// call's or a bucket's figure is the event right after it (`seq + 1`), read from its row.
     public func events(after seq: Int64, limit: Int = 1_000) throws -> [JournalEvent] {
         try pool.read { db in
-            let arguments: StatementArguments = [seq, limit]
-            func rows(_ table: String) throws -> [Row] {
-                try Row.fetchAll(db, sql: "SELECT * FROM \(table) WHERE seq > ? ORDER BY seq LIMIT ?", arguments: arguments)
+            // `>=`: the row at `seq` may own `seq + 1`, its figure. Each row gives at most two
+            // events, so `limit + 1` rows per table always cover the first `limit` events.
+            let arguments: StatementArguments = [seq, limit + 1]
+            var decoding = RowDecoding()
+            var events: [JournalEvent] = []
+            for row in try Row.fetchAll(
+                db, sql: "SELECT \(RowDecoding.callColumns) WHERE c.seq >= ? ORDER BY c.seq LIMIT ?", arguments: arguments)
+            {
+                let call = try decoding.call(row)
+                events.append(.call(call))
+                if let figure = call.figure { events.append(.figure(figure)) }
             }
-            var events = try rows("calls").map { JournalEvent.call(try RowDecoding.call($0)) }
-            events += try rows("buckets").map { JournalEvent.bucket(RowDecoding.bucket($0)) }
-            events += try rows("figures").map { JournalEvent.figure(RowDecoding.figure($0)) }
-            events += try rows("tokens").map { JournalEvent.token(RowDecoding.seenToken($0)) }
-            return Array(events.sorted { $0.seq < $1.seq }.prefix(limit))
+            for row in try Row.fetchAll(
+                db, sql: "SELECT \(RowDecoding.bucketColumns) WHERE b.seq >= ? ORDER BY b.seq LIMIT ?", arguments: arguments)
+            {
+                let bucket = RowDecoding.bucket(row)
+                events.append(.bucket(bucket))
+                if let figure = bucket.figure { events.append(.figure(figure)) }
+            }
+            events += try Row.fetchAll(
+                db, sql: "SELECT * FROM tokens WHERE seq > ? ORDER BY seq LIMIT ?", arguments: arguments
+            ).map { JournalEvent.token(RowDecoding.seenToken($0)) }
+            return Array(events.filter { $0.seq > seq }.sorted { $0.seq < $1.seq }.prefix(limit))
         }
     }
 
-    /// The time of the oldest call, bucket or figure; nil for an empty journal.
+    /// The time of the oldest call or bucket; nil for an empty journal.
     public func oldestRecordTime() throws -> Date? {
         try pool.read { db in
             try Double.fetchOne(
-                db,
-                sql: "SELECT min(t) FROM (SELECT min(at) AS t FROM calls UNION ALL SELECT min(at) FROM figures "
-                    + "UNION ALL SELECT min(start) FROM buckets)"
+                db, sql: "SELECT min(t) FROM (SELECT min(at) AS t FROM calls UNION ALL SELECT min(start) FROM buckets)"
             ).map(Date.init(timeIntervalSinceReferenceDate:))
         }
     }

@@ -11,10 +11,11 @@ public struct RetentionResult: Sendable, Equatable {
 
 extension JournalStore {
     private static let day: TimeInterval = 86_400
-    private static let timedTables = [("calls", "at"), ("figures", "at"), ("buckets", "start")]
+    private static let timedTables = [("calls", "at"), ("buckets", "start")]
 
-    /// Deletes every call, bucket and figure older than `cutoff`. Freed pages are reused, so the
-    /// file stops growing; the tokens stay (they are few and say who was ever seen).
+    /// Deletes every call and bucket (with the figures they hold) older than `cutoff`. Freed
+    /// pages are reused, so the file stops growing; the tokens stay (they are few and say who
+    /// was ever seen). `deletedRows` counts calls and buckets.
     func prune(olderThan cutoff: Date) async throws -> RetentionResult {
         var result = RetentionResult(bytesBefore: JournalFile.size(path: path))
         result.deletedRows = try await deleteRows(before: cutoff.timeIntervalSinceReferenceDate)
@@ -23,7 +24,7 @@ extension JournalStore {
         return result
     }
 
-    /// Removes the oldest whole UTC day until the live data fits in `maxBytes`, then vacuums so
+    /// Removes the oldest whole UTC day (calls and buckets) until the live data fits in `maxBytes`, then vacuums so
     /// the file itself shrinks (deleted rows alone only leave free pages inside it).
     func enforce(maxBytes: Int64) async throws -> RetentionResult {
         var result = RetentionResult(bytesBefore: JournalFile.size(path: path))
@@ -44,13 +45,17 @@ extension JournalStore {
         return result
     }
 
+    /// Also deletes the error sets no call refers to any more.
     private func deleteRows(before limit: Double) async throws -> Int {
-        try await writerPool.write { db in
+        defer { forgetDeletedRows() }
+        return try await writerPool.write { db in
             var deleted = 0
             for (table, column) in Self.timedTables {
                 try db.execute(sql: "DELETE FROM \(table) WHERE \(column) < ?", arguments: [limit])
                 deleted += db.changesCount
             }
+            try db.execute(
+                sql: "DELETE FROM error_sets WHERE id NOT IN (SELECT errors FROM calls WHERE errors IS NOT NULL)")
             return deleted
         }
     }
@@ -59,8 +64,7 @@ extension JournalStore {
         try await writerPool.read { db in
             try Double.fetchOne(
                 db,
-                sql: "SELECT min(t) FROM (SELECT min(at) AS t FROM calls UNION ALL SELECT min(at) FROM figures "
-                    + "UNION ALL SELECT min(start) FROM buckets)")
+                sql: "SELECT min(t) FROM (SELECT min(at) AS t FROM calls UNION ALL SELECT min(start) FROM buckets)")
         }
     }
 

@@ -2,147 +2,209 @@ import Foundation
 import GRDB
 import ManagementAPI
 
-/// What one transaction writes: rows with their sequence numbers already given.
+/// What one transaction writes: rows with their sequence numbers and token ids already given.
 struct PreparedBatch: Sendable {
     struct Call: Sendable {
+        /// The call's event; a call with a figure also owns `seq + 1`, its figure's event.
         let seq: Int64
+        let token: Int64
         let record: CallRecord
+        let errorSet: Int64?
         let body: RequestBody?
-    }
-    struct Figure: Sendable {
-        let seq: Int64
-        let record: CallRecord
     }
     struct Token: Sendable {
         let seq: Int64
-        let record: CallRecord
+        let entry: TokenDirectory.Entry
+    }
+    struct ErrorSet: Sendable {
+        let id: Int64
+        let json: String
     }
     struct Bucket: Sendable {
+        /// The bucket's event; `seq + 1` is kept for its figure's.
         let seq: Int64
         let key: BucketFolder.Key
         let tally: BucketFolder.Tally
+        /// The seq of this bucket's row written earlier in this session (by a flush while its
+        /// window was open), to add to instead of inserting a second row.
+        let replacing: Int64?
     }
 
     var tokens: [Token] = []
+    var errorSets: [ErrorSet] = []
     var calls: [Call] = []
-    var figures: [Figure] = []
     var buckets: [Bucket] = []
     var lastSeq: Int64 = 0
 
-    var isEmpty: Bool { tokens.isEmpty && calls.isEmpty && figures.isEmpty && buckets.isEmpty }
+    var isEmpty: Bool { tokens.isEmpty && calls.isEmpty && buckets.isEmpty }
 
     /// Writes every row inside the caller's transaction, with cached statements (100 000
     /// records must not parse SQL 100 000 times).
     func write(_ db: Database) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let insertToken = try db.cachedStatement(
-            sql: "INSERT INTO tokens (seq, fingerprint, label, source, first_at) VALUES (?, ?, ?, ?, ?) "
-                + "ON CONFLICT (fingerprint) DO NOTHING")
+        let upsertToken = try db.cachedStatement(
+            sql: "INSERT INTO tokens (id, seq, fingerprint, label, source, first_at) VALUES (?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, label = excluded.label")
         for token in tokens {
-            let record = token.record
-            try insertToken.execute(arguments: [
-                token.seq, record.token.fingerprint.hex, record.token.label, record.source.rawValue,
-                record.time.timeIntervalSinceReferenceDate,
+            let entry = token.entry
+            try upsertToken.execute(arguments: [
+                entry.id, token.seq, entry.fingerprint, entry.label, SourceCode.code(entry.source), entry.firstSeen,
             ])
         }
+        let insertErrorSet = try db.cachedStatement(sql: "INSERT INTO error_sets (id, json) VALUES (?, ?)")
+        for set in errorSets { try insertErrorSet.execute(arguments: [set.id, set.json]) }
         let insertCall = try db.cachedStatement(
             sql: """
-                INSERT INTO calls (seq, at, fingerprint, label, method, path, status, transport, latency_ns,
-                    rate_limit, rate_remaining, request_id, errors, source, response_truncated,
-                    request_body, request_body_cut)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO calls (seq, at, token, method, path, status, transport, latency_ns, rate_limit,
+                    rate_remaining, request_id, errors, source, response_truncated, request_body, request_body_cut)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for call in calls {
             let record = call.record
             var transport: String?
             if case .transport(let failure) = record.outcome { transport = failure.rawValue }
-            let errors = String(decoding: try encoder.encode(record.errors), as: UTF8.self)
             try insertCall.execute(arguments: [
-                call.seq, record.time.timeIntervalSinceReferenceDate, record.token.fingerprint.hex,
-                record.token.label, record.method, record.path, record.outcome.status, transport,
-                record.latency.nanoseconds, record.rate.limit, record.rate.remaining, record.rate.requestID,
-                errors, record.source.rawValue, record.bodyTruncated, call.body?.bytes, call.body?.cut ?? false,
+                call.seq, record.time.timeIntervalSinceReferenceDate, call.token, record.method, record.path,
+                record.outcome.status, transport, record.latency.nanoseconds, record.rate.limit, record.rate.remaining,
+                record.rate.requestID, call.errorSet, SourceCode.code(record.source), record.bodyTruncated,
+                call.body?.bytes, call.body?.cut ?? false,
             ])
         }
-        let insertFigure = try db.cachedStatement(
-            sql: "INSERT INTO figures (seq, at, fingerprint, label, rate_limit, rate_remaining) VALUES (?, ?, ?, ?, ?, ?)")
-        for figure in figures {
-            let record = figure.record
-            try insertFigure.execute(arguments: [
-                figure.seq, record.time.timeIntervalSinceReferenceDate, record.token.fingerprint.hex,
-                record.token.label, record.rate.limit, record.rate.remaining,
-            ])
-        }
-        // A bucket flushed early (by flush()) and written again adds up, and takes the newer seq.
-        let upsertBucket = try db.cachedStatement(
+        try writeBuckets(db)
+        try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'last_seq'", arguments: [String(lastSeq)])
+    }
+
+    private func writeBuckets(_ db: Database) throws {
+        let insert = try db.cachedStatement(
             sql: """
-                INSERT INTO buckets (seq, start, fingerprint, label, method, status, source, count,
-                    latency_sum_ns, latency_max_ns)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (start, fingerprint, method, status, source) DO UPDATE SET
-                    seq = excluded.seq, count = count + excluded.count,
-                    latency_sum_ns = latency_sum_ns + excluded.latency_sum_ns,
-                    latency_max_ns = max(latency_max_ns, excluded.latency_max_ns)
+                INSERT INTO buckets (seq, start, token, method, status, source, count, latency_sum_us, latency_max_us,
+                    figure_ms, rate_limit, rate_remaining, lowest_remaining)
+                VALUES (:seq, :start, :token, :method, :status, :source, :count, :sum, :max,
+                    :figure, :limit, :remaining, :lowest)
+                """)
+        // Adds to the row written earlier, which takes the new seq; the newer figure wins.
+        let addTo = try db.cachedStatement(
+            sql: """
+                UPDATE buckets SET seq = :seq, count = count + :count, latency_sum_us = latency_sum_us + :sum,
+                    latency_max_us = max(latency_max_us, :max),
+                    rate_limit = CASE WHEN :figure >= coalesce(figure_ms, -1) THEN :limit ELSE rate_limit END,
+                    rate_remaining = CASE WHEN :figure >= coalesce(figure_ms, -1) THEN :remaining ELSE rate_remaining END,
+                    figure_ms = CASE WHEN :figure >= coalesce(figure_ms, -1) THEN :figure ELSE figure_ms END,
+                    lowest_remaining = min(coalesce(lowest_remaining, :lowest), coalesce(:lowest, lowest_remaining))
+                WHERE seq = :old
                 """)
         for bucket in buckets {
             let key = bucket.key
             let tally = bucket.tally
-            try upsertBucket.execute(arguments: [
-                bucket.seq, key.start, key.fingerprint, tally.label, key.method, key.status, key.source.rawValue,
-                tally.count, tally.latencySumNanoseconds, tally.latencyMaxNanoseconds,
-            ])
+            let values: [String: (any DatabaseValueConvertible)?] = [
+                "seq": bucket.seq, "start": key.start, "token": key.token, "method": key.method, "status": key.status,
+                "source": SourceCode.code(key.source), "count": tally.count,
+                "sum": tally.latencySumNanoseconds / 1_000, "max": tally.latencyMaxNanoseconds / 1_000,
+                "figure": tally.figure?.offsetMilliseconds, "limit": tally.figure?.limit,
+                "remaining": tally.figure?.remaining, "lowest": tally.lowestRemaining,
+            ]
+            if let old = bucket.replacing {
+                try addTo.execute(arguments: StatementArguments(values.merging(["old": old]) { a, _ in a }))
+                // Gone (retention, or a recreated file): the bucket is a row of its own again.
+                if db.changesCount > 0 { continue }
+            }
+            try insert.execute(arguments: StatementArguments(values))
         }
-        try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'last_seq'", arguments: [String(lastSeq)])
     }
 }
 
-/// Rows back to ManagementAPI values.
-enum RowDecoding {
+/// `CallSource` as stored: SQLite stores the integers 0 and 1 in no bytes at all.
+enum SourceCode {
+    static func code(_ source: CallSource) -> Int {
+        switch source {
+        case .probe: 0
+        case .tap: 1
+        }
+    }
+
+    static func source(_ code: Int?) -> CallSource { code == 0 ? .probe : .tap }
+}
+
+/// Rows back to ManagementAPI values. Queries join `tokens` as `token_fingerprint` and
+/// `token_label`, and `error_sets` as `errors_json`.
+struct RowDecoding {
+    /// Decoded `errors` arrays by id: one hour of calls repeats a handful of sets.
+    private var errorSets: [Int64: [ErrorEntry]] = [:]
+    private let decoder = JSONDecoder()
+
+    static let callColumns = """
+        c.*, t.fingerprint AS token_fingerprint, t.label AS token_label, e.json AS errors_json
+        FROM calls c LEFT JOIN tokens t ON t.id = c.token LEFT JOIN error_sets e ON e.id = c.errors
+        """
+    static let bucketColumns = """
+        b.*, t.fingerprint AS token_fingerprint, t.label AS token_label
+        FROM buckets b LEFT JOIN tokens t ON t.id = b.token
+        """
+
+    /// A row whose token row is missing (never written by this code) still reads, as "?".
     static func token(_ row: Row) -> TokenReference {
-        TokenReference(fingerprint: Fingerprint(hex: row["fingerprint"]), label: row["label"])
+        TokenReference(fingerprint: Fingerprint(hex: row["token_fingerprint"] ?? "?"), label: row["token_label"])
     }
 
     static func date(_ row: Row, _ column: String) -> Date {
         Date(timeIntervalSinceReferenceDate: row[column])
     }
 
-    static func call(_ row: Row) throws -> JournaledCall {
+    mutating func call(_ row: Row) throws -> JournaledCall {
         let outcome: CallOutcome
         if let status: Int = row["status"] {
             outcome = .status(status)
         } else {
             outcome = .transport(TransportFailure(rawValue: row["transport"] ?? "") ?? .other)
         }
-        let errorsText: String = row["errors"]
-        let errors = try JSONDecoder().decode([ErrorEntry].self, from: Data(errorsText.utf8))
+        var errors: [ErrorEntry] = []
+        if let id: Int64 = row["errors"] {
+            if let known = errorSets[id] {
+                errors = known
+            } else {
+                let text: String = row["errors_json"] ?? "[]"
+                errors = try decoder.decode([ErrorEntry].self, from: Data(text.utf8))
+                errorSets[id] = errors
+            }
+        }
         let record = CallRecord(
-            time: date(row, "at"), token: token(row), method: row["method"], path: row["path"], outcome: outcome,
+            time: Self.date(row, "at"), token: Self.token(row), method: row["method"], path: row["path"], outcome: outcome,
             latency: .nanoseconds(row["latency_ns"] as Int64),
             rate: RateHeaders(limit: row["rate_limit"], remaining: row["rate_remaining"], requestID: row["request_id"]),
-            errors: errors, source: CallSource(rawValue: row["source"]) ?? .tap,
-            bodyTruncated: row["response_truncated"])
+            errors: errors, source: SourceCode.source(row["source"]), bodyTruncated: row["response_truncated"])
         let body = (row["request_body"] as Data?).map { RequestBody(bytes: $0, cut: row["request_body_cut"]) }
         return JournaledCall(seq: row["seq"], record: record, requestBody: body)
     }
 
     static func bucket(_ row: Row) -> CallBucket {
-        CallBucket(
-            seq: row["seq"], start: date(row, "start"), token: token(row), method: row["method"],
-            status: row["status"], source: CallSource(rawValue: row["source"]) ?? .tap, count: row["count"],
-            latencySum: .nanoseconds(row["latency_sum_ns"] as Int64),
-            latencyMax: .nanoseconds(row["latency_max_ns"] as Int64))
-    }
-
-    static func figure(_ row: Row) -> ServerFigure {
-        ServerFigure(
-            seq: row["seq"], time: date(row, "at"), token: token(row), limit: row["rate_limit"],
-            remaining: row["rate_remaining"])
+        let seq: Int64 = row["seq"]
+        let start = Date(timeIntervalSinceReferenceDate: Double(row["start"] as Int64))
+        let token = token(row)
+        let figure = (row["figure_ms"] as Int?).map { offset in
+            ServerFigure(
+                seq: seq + 1, time: start.addingTimeInterval(Double(offset) / 1_000), token: token, limit: row["rate_limit"],
+                remaining: row["rate_remaining"], lowestRemaining: row["lowest_remaining"])
+        }
+        return CallBucket(
+            seq: seq, start: start, token: token, method: row["method"], status: row["status"],
+            source: SourceCode.source(row["source"]), count: row["count"],
+            latencySum: .microseconds(row["latency_sum_us"] as Int64),
+            latencyMax: .microseconds(row["latency_max_us"] as Int64), figure: figure)
     }
 
     static func seenToken(_ row: Row) -> SeenToken {
         SeenToken(
-            seq: row["seq"], token: token(row), source: CallSource(rawValue: row["source"]) ?? .tap,
-            firstSeen: date(row, "first_at"))
+            seq: row["seq"], token: TokenReference(fingerprint: Fingerprint(hex: row["fingerprint"]), label: row["label"]),
+            source: SourceCode.source(row["source"]), firstSeen: date(row, "first_at"))
+    }
+}
+
+extension JournaledCall {
+    /// The call's server figure, as its own event (`seq + 1`); nil when it carried none.
+    var figure: ServerFigure? {
+        let rate = record.rate
+        guard rate.limit != nil || rate.remaining != nil else { return nil }
+        return ServerFigure(
+            seq: seq + 1, time: record.time, token: record.token, limit: rate.limit, remaining: rate.remaining,
+            lowestRemaining: rate.remaining)
     }
 }

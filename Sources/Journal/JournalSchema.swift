@@ -2,9 +2,14 @@ import GRDB
 
 /// The journal's tables, built by GRDB's migrator so later versions add migrations, never edit v1.
 ///
-/// Every row of every kind carries `seq`, one journal-wide increasing number: the admin server
-/// streams rows in that order and resumes after an `id: SEQ`. Times are `at`: seconds since
-/// Foundation's reference date as a double, so a `Date` comes back bit-identical.
+/// Every row kind carries `seq`, one journal-wide increasing number: the admin server streams
+/// rows in that order and resumes after an `id: SEQ`. A call or a bucket that carries a server
+/// figure also owns `seq + 1`, its figure's event, so figures need no rows of their own.
+///
+/// Sized for a week of 20 tokens at full quota (12 M calls) in under 300 MiB: rows name their
+/// token by a small integer id, successful calls live only as 10-second buckets (the figure
+/// of the newest call in each kept on the bucket), a call's errors are a reference to an
+/// interned JSON text (a 429's are the same every time), and sources are 0 or 1 (no bytes).
 enum JournalSchema {
     static let appName = "mapitop"
     static let kind = "journal"
@@ -15,16 +20,32 @@ enum JournalSchema {
         migrator.registerMigration("v1") { db in
             try db.execute(
                 sql: """
-                    CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                    CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
                     INSERT INTO meta (key, value) VALUES
                         ('app', '\(appName)'), ('kind', '\(kind)'), ('schema', '\(version)'), ('last_seq', '0');
 
-                    -- Calls that were not 2xx, in full. Never a secret: tokens are fingerprints.
+                    -- Each token once, never its secret. `id` is what every other row stores.
+                    -- A row rewritten (a label learned) takes a new seq, so the stream sees it.
+                    CREATE TABLE tokens (
+                        id INTEGER PRIMARY KEY,
+                        seq INTEGER NOT NULL UNIQUE,
+                        fingerprint TEXT NOT NULL UNIQUE,
+                        label TEXT,
+                        source INTEGER NOT NULL,
+                        first_at REAL NOT NULL
+                    );
+
+                    -- The distinct `errors` arrays of calls, as JSON: a 429's or a 404's is the same
+                    -- text every time, so calls hold a small id instead of a hundred bytes.
+                    CREATE TABLE error_sets (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
+
+                    -- Calls that were not 2xx, in full. `at` stays a double so a Date comes back
+                    -- bit-identical; `source` is 0 for a probe, 1 for the tap; `errors` is an
+                    -- error_sets id, NULL for none.
                     CREATE TABLE calls (
                         seq INTEGER PRIMARY KEY NOT NULL,
                         at REAL NOT NULL,
-                        fingerprint TEXT NOT NULL,
-                        label TEXT,
+                        token INTEGER NOT NULL,
                         method TEXT NOT NULL,
                         path TEXT NOT NULL,
                         status INTEGER,
@@ -33,49 +54,36 @@ enum JournalSchema {
                         rate_limit INTEGER,
                         rate_remaining INTEGER,
                         request_id TEXT,
-                        errors TEXT NOT NULL,
-                        source TEXT NOT NULL,
+                        errors INTEGER,
+                        source INTEGER NOT NULL,
                         response_truncated INTEGER NOT NULL,
                         request_body BLOB,
                         request_body_cut INTEGER NOT NULL DEFAULT 0
                     );
                     CREATE INDEX calls_at ON calls (at);
 
-                    -- Successful calls, folded per 10 s. A later write to the same bucket adds to it
+                    -- Successful calls, folded per 10 s and (token, method, status, source): `start`
+                    -- is whole seconds since the reference date, latencies whole microseconds.
+                    -- The figure columns hold the newest server figure of the bucket's calls
+                    -- (`figure_ms` after `start`) and the lowest remaining any of them saw.
+                    -- A bucket written early (by a flush) and added to later is updated in place
                     -- and takes a new seq, so an event stream sees the update.
                     CREATE TABLE buckets (
-                        seq INTEGER NOT NULL UNIQUE,
-                        start REAL NOT NULL,
-                        fingerprint TEXT NOT NULL,
-                        label TEXT,
+                        seq INTEGER PRIMARY KEY NOT NULL,
+                        start INTEGER NOT NULL,
+                        token INTEGER NOT NULL,
                         method TEXT NOT NULL,
                         status INTEGER NOT NULL,
-                        source TEXT NOT NULL,
+                        source INTEGER NOT NULL,
                         count INTEGER NOT NULL,
-                        latency_sum_ns INTEGER NOT NULL,
-                        latency_max_ns INTEGER NOT NULL,
-                        PRIMARY KEY (start, fingerprint, method, status, source)
-                    );
-
-                    -- What the server said: jw-request-limit and jw-request-remaining.
-                    CREATE TABLE figures (
-                        seq INTEGER PRIMARY KEY NOT NULL,
-                        at REAL NOT NULL,
-                        fingerprint TEXT NOT NULL,
-                        label TEXT,
+                        latency_sum_us INTEGER NOT NULL,
+                        latency_max_us INTEGER NOT NULL,
+                        figure_ms INTEGER,
                         rate_limit INTEGER,
-                        rate_remaining INTEGER
+                        rate_remaining INTEGER,
+                        lowest_remaining INTEGER
                     );
-                    CREATE INDEX figures_at ON figures (at);
-
-                    -- Each token once: the first label and source it was seen with.
-                    CREATE TABLE tokens (
-                        seq INTEGER NOT NULL UNIQUE,
-                        fingerprint TEXT PRIMARY KEY NOT NULL,
-                        label TEXT,
-                        source TEXT NOT NULL,
-                        first_at REAL NOT NULL
-                    );
+                    CREATE INDEX buckets_start ON buckets (start);
                     """)
         }
         return migrator

@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 import ManagementAPI
 
-/// The writer's side of the file: sequence numbers, the tokens already stored, the open
-/// buckets, and the pool. An actor, so batches, retention and recreation never interleave.
+/// The writer's side of the file: sequence numbers, the token ids, the interned error sets,
+/// the open buckets, and the pool. An actor, so batches, retention and recreation never interleave.
 actor JournalStore {
     /// What one write cycle did, for the writer's health value.
     struct Outcome: Sendable {
@@ -17,8 +17,14 @@ actor JournalStore {
     private var pool: DatabasePool
     private var identity: JournalFile.Identity?
     private var nextSeq: Int64
-    private var knownTokens: Set<String>
+    private var tokens: TokenDirectory
+    private var errorSets: ErrorSetInterner
     private var folder = BucketFolder()
+    /// Buckets written while their window was still open (by a flush), by key: a later call of
+    /// the same window adds to that row. Kept while within `rewriteHorizon` of the newest.
+    private var writtenBuckets: [BucketFolder.Key: Int64] = [:]
+    private static let rewriteHorizon: TimeInterval = 600
+    private static let writtenBucketsCap = 100_000
 
     init(path: String) throws(JournalError) {
         self.path = path
@@ -26,22 +32,35 @@ actor JournalStore {
         self.pool = pool
         identity = JournalFile.identity(path: path)
         do {
-            (nextSeq, knownTokens) = try Self.loadState(pool)
+            let state = try Self.loadState(pool)
+            nextSeq = state.nextSeq
+            tokens = TokenDirectory(stored: state.tokens)
+            errorSets = ErrorSetInterner(nextID: state.nextErrorSet)
         } catch {
             throw .unreadable(path: path, reason: JournalFile.describe(error))
         }
     }
 
-    /// The next seq continues after both the highest row and the recorded high-water mark,
-    /// so retention deleting the newest rows could never make a seq repeat.
-    private static func loadState(_ pool: DatabasePool) throws -> (Int64, Set<String>) {
+    /// The next seq continues after both the highest number used (a row's seq, or the seq + 1
+    /// of its figure) and the recorded high-water mark, so retention deleting the newest rows
+    /// could never make a seq repeat.
+    private static func loadState(_ pool: DatabasePool) throws -> (nextSeq: Int64, tokens: [TokenDirectory.Entry], nextErrorSet: Int64) {
         try pool.read { db in
             var highest = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'last_seq'") ?? "0") ?? 0
-            for table in ["calls", "buckets", "figures", "tokens"] {
-                highest = max(highest, try Int64.fetchOne(db, sql: "SELECT max(seq) FROM \(table)") ?? 0)
+            highest = max(highest, try Int64.fetchOne(db, sql: "SELECT max(seq) FROM tokens") ?? 0)
+            for table in ["calls", "buckets"] {
+                highest = max(highest, (try Int64.fetchOne(db, sql: "SELECT max(seq) FROM \(table)") ?? 0) + 1)
             }
-            let tokens = try String.fetchSet(db, sql: "SELECT fingerprint FROM tokens")
-            return (highest + 1, tokens)
+            let nextErrorSet = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM error_sets") ?? 0) + 1
+            return (highest + 1, try storedTokens(db), nextErrorSet)
+        }
+    }
+
+    private static func storedTokens(_ db: Database) throws -> [TokenDirectory.Entry] {
+        try Row.fetchAll(db, sql: "SELECT * FROM tokens").map { row in
+            TokenDirectory.Entry(
+                id: row["id"], fingerprint: row["fingerprint"], label: row["label"], source: SourceCode.source(row["source"]),
+                firstSeen: row["first_at"], written: true)
         }
     }
 
@@ -54,45 +73,108 @@ actor JournalStore {
         } catch {
             outcome.failure = JournalFile.describe(error)
         }
-        var batch = PreparedBatch()
-        var batchTokens = Set<String>()
-        for entry in entries {
-            let fingerprint = entry.record.token.fingerprint.hex
-            if !knownTokens.contains(fingerprint), batchTokens.insert(fingerprint).inserted {
-                batch.tokens.append(.init(seq: takeSeq(), record: entry.record))
-            }
-            if let status = entry.successStatus {
-                folder.fold(entry.record, status: status)
-            } else {
-                batch.calls.append(.init(seq: takeSeq(), record: entry.record, body: entry.requestBody))
-            }
-            if entry.hasFigure { batch.figures.append(.init(seq: takeSeq(), record: entry.record)) }
-        }
-        for (key, tally) in folder.take(closedBy: now, all: flushAll) {
-            batch.buckets.append(.init(seq: takeSeq(), key: key, tally: tally))
-        }
-        guard !batch.isEmpty else { return outcome }
-        batch.lastSeq = nextSeq - 1
+        var prepared = prepare(entries, flushAll: flushAll, now: now)
+        guard !prepared.batch.isEmpty else { return outcome }
+        prepared.batch.lastSeq = nextSeq - 1
+        let batch = prepared.batch
         let lostIfFailed = batch.calls.count + batch.buckets.reduce(0) { $0 + $1.tally.count }
         guard outcome.failure == nil else {
             outcome.droppedRecords = lostIfFailed
             return outcome
         }
         do {
-            try await pool.write { [batch] db in try batch.write(db) }
-            knownTokens.formUnion(batchTokens)
+            try await pool.write { db in try batch.write(db) }
+            tokens.markWritten(batch.tokens.map(\.entry.id))
+            errorSets.remember(prepared.errorSets)
+            rememberWritten(batch.buckets)
             outcome.committed = true
         } catch {
-            // Seqs taken by a failed batch stay unused: gaps are harmless, repeats would not be.
+            // Seqs and ids taken by a failed batch stay unused: gaps are harmless, repeats would
+            // not be. Its tokens stay unwritten, so the next row that needs one writes it.
             outcome.droppedRecords = lostIfFailed
             outcome.failure = JournalFile.describe(error)
         }
         return outcome
     }
 
+    /// Gives every row its token id and seq. Token rows come first, so a stream reader meets a
+    /// token before the rows that name it; a failed call with a figure takes two seqs (the
+    /// second is its figure's event) and every bucket two (an update may bring a figure).
+    private func prepare(
+        _ entries: [JournalEntry], flushAll: Bool, now: Date
+    ) -> (batch: PreparedBatch, errorSets: [[ErrorEntry]: (id: Int64, bytes: Int)]) {
+        var batch = PreparedBatch()
+        var changedTokens = Set<Int64>()
+        var failed: [(token: Int64, entry: JournalEntry)] = []
+        for entry in entries {
+            let record = entry.record
+            let (token, changed) = tokens.resolve(record.token, source: record.source, at: record.time)
+            if changed { changedTokens.insert(token) }
+            if let status = entry.successStatus {
+                folder.fold(record, token: token, status: status)
+            } else {
+                failed.append((token, entry))
+            }
+        }
+        let closed = folder.take(closedBy: now, all: flushAll)
+        var needed = changedTokens
+        needed.formUnion(failed.map(\.token))
+        needed.formUnion(closed.map(\.0.token))
+        for id in needed.sorted() where tokens.needsRow(id) {
+            if let entry = tokens.entries[id] { batch.tokens.append(.init(seq: takeSeq(), entry: entry)) }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        var newSets: [[ErrorEntry]: (id: Int64, bytes: Int)] = [:]
+        for (token, entry) in failed {
+            let record = entry.record
+            var errorSet: Int64?
+            if !record.errors.isEmpty {
+                if let id = errorSets.id(for: record.errors) ?? newSets[record.errors]?.id {
+                    errorSet = id
+                } else {
+                    // [ErrorEntry] holds only strings and booleans: encoding cannot fail.
+                    let json = String(decoding: (try? encoder.encode(record.errors)) ?? Data("[]".utf8), as: UTF8.self)
+                    let id = errorSets.takeID()
+                    newSets[record.errors] = (id, json.utf8.count)
+                    batch.errorSets.append(.init(id: id, json: json))
+                    errorSet = id
+                }
+            }
+            let seq = takeSeq()
+            if entry.hasFigure { _ = takeSeq() }
+            batch.calls.append(.init(seq: seq, token: token, record: record, errorSet: errorSet, body: entry.requestBody))
+        }
+        for (key, tally) in closed {
+            let seq = takeSeq()
+            _ = takeSeq()
+            batch.buckets.append(.init(seq: seq, key: key, tally: tally, replacing: writtenBuckets[key]))
+        }
+        return (batch, newSets)
+    }
+
+    /// Remembers where the buckets just written are, for a later call of the same window (a
+    /// flushed open bucket, or a record that arrives late); forgets windows ended long before
+    /// the newest one written (measured on the records' own times, not the wall clock).
+    private func rememberWritten(_ buckets: [PreparedBatch.Bucket]) {
+        if writtenBuckets.count + buckets.count > Self.writtenBucketsCap { writtenBuckets.removeAll() }
+        for bucket in buckets { writtenBuckets[bucket.key] = bucket.seq }
+        guard let newest = buckets.map(\.key.start).max() else { return }
+        let horizon = newest - Int64(Self.rewriteHorizon)
+        if writtenBuckets.keys.contains(where: { $0.start < horizon }) {
+            writtenBuckets = writtenBuckets.filter { $0.key.start >= horizon }
+        }
+    }
+
     private func takeSeq() -> Int64 {
         defer { nextSeq += 1 }
         return nextSeq
+    }
+
+    /// Rows deleted by retention may be ones the caches point at.
+    func forgetDeletedRows() {
+        errorSets.forget()
+        writtenBuckets.removeAll()
     }
 
     /// A journal deleted (or replaced) while open would swallow every later write into an
@@ -107,7 +189,19 @@ actor JournalStore {
         }
         pool = try JournalFile.openForWriting(path: path)
         identity = JournalFile.identity(path: path)
-        knownTokens = try pool.read { db in try String.fetchSet(db, sql: "SELECT fingerprint FROM tokens") }
+        // A new file holds no tokens: ids already handed out stay (the folder's open buckets
+        // use them) and their rows are written again as rows need them. A file put in its
+        // place by someone else has ids of its own, so the open buckets cannot be kept.
+        let state = try Self.loadState(pool)
+        if state.tokens.isEmpty {
+            tokens.markAllUnwritten()
+        } else {
+            tokens = TokenDirectory(stored: state.tokens)
+            folder.removeAll()
+        }
+        nextSeq = max(nextSeq, state.nextSeq)
+        errorSets = ErrorSetInterner(nextID: state.nextErrorSet)
+        writtenBuckets.removeAll()
         return true
     }
 

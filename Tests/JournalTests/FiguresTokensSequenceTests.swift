@@ -5,7 +5,7 @@ import ManagementAPI
 
 @Suite("Journal: server figures, tokens, and one sequence across every kind")
 struct FiguresTokensSequenceTests {
-    @Test("every record with jw-request figures gives a figure row; tokens are stored once each, without secrets")
+    @Test("figures of failed calls and of buckets read back in time order; tokens are stored once each, without secrets")
     func figuresAndTokens() async throws {
         let temp = try TemporaryJournal()
         defer { temp.cleanUp() }

@@ -20,7 +20,7 @@ struct RetentionAndVolumeTests {
         await writer.flush()
     }
 
-    @Test("prune(olderThan:) removes calls, buckets and figures before the cutoff and keeps the rest")
+    @Test("prune(olderThan:) removes calls and buckets (with their figures) before the cutoff and keeps the rest")
     func pruneByAge() async throws {
         let temp = try TemporaryJournal()
         defer { temp.cleanUp() }
@@ -28,7 +28,7 @@ struct RetentionAndVolumeTests {
         await fillThreeDays(writer, perDay: 50)
         let cutoff = Fixtures.start.addingTimeInterval(Self.day)
         let result = try await writer.prune(olderThan: cutoff)
-        #expect(result.deletedRows == 150)  // 50 calls, 50 figures, 50 buckets
+        #expect(result.deletedRows == 100)  // 50 calls (each holding its figure), 50 buckets
         let reader = try JournalReader(path: temp.path)
         #expect(try reader.oldestRecordTime() == cutoff)
         #expect(try reader.failedCalls(from: .distantPast, to: .distantFuture).count == 100)
@@ -81,7 +81,12 @@ struct RetentionAndVolumeTests {
         let calls = try reader.calls(from: Fixtures.start, to: Fixtures.start.addingTimeInterval(10_000))
         #expect(calls.count == 100_000)
         #expect(calls.filter { $0.outcome == .status(429) }.count == 20_000)
-        #expect(try reader.figures(from: .distantPast, to: .distantFuture).count == 100_000)
+        // Every 429 keeps its own figure; the 2xx of each token's 10-s window keep one, the newest.
+        let figures = try reader.figures(from: .distantPast, to: .distantFuture)
+        #expect(figures.count == 20_000 + 1_000 * 2)
+        // Alpha's last 429 is record 99 990 at 9 999.0 s; its last 2xx record 99 998 at 9 999.8 s.
+        let lastSecond = figures.filter { $0.token == Fixtures.alpha && $0.time >= Fixtures.start.addingTimeInterval(9_999) }
+        #expect(lastSecond.map(\.remaining) == [99_990 % 60, 99_998 % 60])
         #expect(calls.map(\.time) == calls.map(\.time).sorted())
         await writer.close()
     }
