@@ -204,7 +204,7 @@ let package = Package(
         .testTarget(name: "LogFileTests", dependencies: ["LogFile", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "JournalTests",
-            dependencies: ["Journal", "ManagementAPI", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["Journal", "ManagementAPI", "Monitor", .product(name: "GRDB", package: "GRDB.swift")]),
         // Drives the real binary in tmux; depends on the executable so it is built first.
         .testTarget(
             name: "EndToEndTests",

@@ -41,10 +41,12 @@ struct BucketFolder {
         Int64((time.timeIntervalSinceReferenceDate / CallBucket.width).rounded(.down)) * Int64(CallBucket.width)
     }
 
-    mutating func fold(_ record: CallRecord, token: Int64, status: Int) {
+    /// Adds a call; `keepFigure` is false for the shared "other" token, whose calls come from
+    /// many tokens, so no one figure speaks for it.
+    mutating func fold(_ record: CallRecord, token: Int64, status: Int, keepFigure: Bool) {
         let start = Self.windowStart(record.time)
         let key = Key(start: start, token: token, method: record.method, status: status, source: record.source)
-        open[key, default: Tally()].add(record, windowStart: start)
+        open[key, default: Tally()].add(record, windowStart: start, keepFigure: keepFigure)
     }
 
     /// Removes and returns the buckets whose window has ended by `now`, or all of them.
@@ -59,13 +61,13 @@ struct BucketFolder {
 }
 
 extension BucketFolder.Tally {
-    mutating func add(_ record: CallRecord, windowStart: Int64) {
+    mutating func add(_ record: CallRecord, windowStart: Int64, keepFigure: Bool) {
         let latency = record.latency.nanoseconds
         count += 1
         latencySumNanoseconds += latency
         latencyMaxNanoseconds = max(latencyMaxNanoseconds, latency)
         let rate = record.rate
-        guard rate.limit != nil || rate.remaining != nil else { return }
+        guard keepFigure, rate.limit != nil || rate.remaining != nil else { return }
         let time = record.time.timeIntervalSinceReferenceDate
         if let remaining = rate.remaining { lowestRemaining = min(lowestRemaining ?? remaining, remaining) }
         // Ties go to the later append: the record that arrived last is the server's latest word.

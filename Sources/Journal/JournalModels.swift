@@ -39,7 +39,7 @@ public struct CallBucket: Sendable, Hashable {
     public let latencySum: Duration
     public let latencyMax: Duration
     /// The newest server figure among the bucket's calls (its event is `seq + 1`); nil when
-    /// none of them carried jw-request-* counts.
+    /// none of them carried jw-request-* counts, and always nil for the "other" token.
     public let figure: ServerFigure?
 
     public var meanLatency: Duration { count > 0 ? latencySum / count : .zero }

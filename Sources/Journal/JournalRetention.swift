@@ -14,8 +14,8 @@ extension JournalStore {
     private static let timedTables = [("calls", "at"), ("buckets", "start")]
 
     /// Deletes every call and bucket (with the figures they hold) older than `cutoff`. Freed
-    /// pages are reused, so the file stops growing; the tokens stay (they are few and say who
-    /// was ever seen). `deletedRows` counts calls and buckets.
+    /// pages are reused, so the file stops growing; the tokens stay (they are few, at most the
+    /// cap, and say who was ever seen). `deletedRows` counts calls and buckets.
     func prune(olderThan cutoff: Date) async throws -> RetentionResult {
         var result = RetentionResult(bytesBefore: JournalFile.size(path: path))
         result.deletedRows = try await deleteRows(before: cutoff.timeIntervalSinceReferenceDate)

@@ -24,7 +24,8 @@ enum JournalSchema {
                     INSERT INTO meta (key, value) VALUES
                         ('app', '\(appName)'), ('kind', '\(kind)'), ('schema', '\(version)'), ('last_seq', '0');
 
-                    -- Each token once, never its secret. `id` is what every other row stores.
+                    -- Each token once, never its secret. `id` is what every other row stores; past
+                    -- the writer's cap, unlabeled tokens share one row whose fingerprint is "other".
                     -- A row rewritten (a label learned) takes a new seq, so the stream sees it.
                     CREATE TABLE tokens (
                         id INTEGER PRIMARY KEY,

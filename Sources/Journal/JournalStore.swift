@@ -26,7 +26,7 @@ actor JournalStore {
     private static let rewriteHorizon: TimeInterval = 600
     private static let writtenBucketsCap = 100_000
 
-    init(path: String) throws(JournalError) {
+    init(path: String, tokenCap: Int = TokenDirectory.defaultCap) throws(JournalError) {
         self.path = path
         let pool = try JournalFile.openForWriting(path: path)
         self.pool = pool
@@ -34,7 +34,7 @@ actor JournalStore {
         do {
             let state = try Self.loadState(pool)
             nextSeq = state.nextSeq
-            tokens = TokenDirectory(stored: state.tokens)
+            tokens = TokenDirectory(cap: tokenCap, stored: state.tokens)
             errorSets = ErrorSetInterner(nextID: state.nextErrorSet)
         } catch {
             throw .unreadable(path: path, reason: JournalFile.describe(error))
@@ -111,7 +111,7 @@ actor JournalStore {
             let (token, changed) = tokens.resolve(record.token, source: record.source, at: record.time)
             if changed { changedTokens.insert(token) }
             if let status = entry.successStatus {
-                folder.fold(record, token: token, status: status)
+                folder.fold(record, token: token, status: status, keepFigure: token != tokens.otherID)
             } else {
                 failed.append((token, entry))
             }
@@ -196,7 +196,7 @@ actor JournalStore {
         if state.tokens.isEmpty {
             tokens.markAllUnwritten()
         } else {
-            tokens = TokenDirectory(stored: state.tokens)
+            tokens = TokenDirectory(cap: tokens.cap, stored: state.tokens)
             folder.removeAll()
         }
         nextSeq = max(nextSeq, state.nextSeq)
@@ -222,4 +222,7 @@ actor JournalStore {
     }
 
     var writerPool: DatabasePool { pool }
+
+    /// Tokens the writer holds in memory (tests check it stays bounded).
+    var tokensInMemory: Int { tokens.count }
 }

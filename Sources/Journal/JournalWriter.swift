@@ -16,6 +16,9 @@ public final class JournalWriter: Sendable {
         public var queueBodyBytes = 64 << 20
         public var batchSize = 1_000
         public var batchInterval: Duration = .milliseconds(250)
+        /// Distinct tokens without a label that get rows of their own; the calls of any further
+        /// ones are recorded under one "other" token (see `TokenDirectory`).
+        public var tokenCap = TokenDirectory.defaultCap
         /// Wall clock for closing 10-second buckets and dating health changes.
         public var now: @Sendable () -> Date = { Date() }
 
@@ -45,7 +48,7 @@ public final class JournalWriter: Sendable {
         try JournalFile.createFolderIfMissing(path: path)
         let lock = try WriterLock(journalPath: path)
         do {
-            store = try JournalStore(path: path)
+            store = try JournalStore(path: path, tokenCap: options.tokenCap)
         } catch {
             lock.release()
             throw error
