@@ -111,6 +111,8 @@ public final class JournalReader: Sendable {
 
     public func close() throws { try pool.close() }
 
+    func read<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
+
     private func range(_ from: Date, _ to: Date) -> StatementArguments {
         [from.timeIntervalSinceReferenceDate, to.timeIntervalSinceReferenceDate]
     }
