@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "Monitor", targets: ["Monitor"]),
         .library(name: "Screen", targets: ["Screen"]),
         .library(name: "Dashboard", targets: ["Dashboard"]),
+        // For the Benchmarks package (the journal's append rate, week size and rebuild time).
+        .library(name: "Journal", targets: ["Journal"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

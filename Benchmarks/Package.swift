@@ -56,6 +56,18 @@ let package = Package(
             path: "Benchmarks/LoopbackBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // The journal (issue 12): append rate, a simulated week's size on disk, monitor rebuild time.
+        .executableTarget(
+            name: "JournalBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ManagementAPI", package: "mapitop"),
+                .product(name: "Monitor", package: "mapitop"),
+                .product(name: "Journal", package: "mapitop"),
+            ],
+            path: "Benchmarks/JournalBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

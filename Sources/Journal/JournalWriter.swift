@@ -107,6 +107,10 @@ public final class JournalWriter: Sendable {
 
     public var health: JournalHealth { healthState.withLock { $0 } }
 
+    /// Records appended and not yet taken by a batch: a producer faster than the disk (the
+    /// benchmarks' simulated week) paces itself on this instead of having records dropped.
+    public var queuedRecords: Int { queue.withLock { $0.entries.count } }
+
     /// When the oldest record still waiting in the queue was answered (its time plus its
     /// latency, which is about when it was appended); nil when none waits. Its age is how
     /// far the journal trails the traffic (`/healthz`'s lag).
