@@ -21,7 +21,10 @@ struct EventFeed: Sendable {
     func run(after seq: Int64, into buffer: AsyncStream<ByteBuffer>.Continuation) async -> End {
         var last = seq
         var lastSent = ContinuousClock.now
-        guard await push(ByteBuffer(string: ": open\n\n"), buffer) else { return .stalled(lastQueuedSeq: last) }
+        guard await push(ByteBuffer(string: ": open\n\n"), buffer) else {
+            // Cancelled before the first chunk (a shutdown as the client connected) is not a stall.
+            return Task.isCancelled ? .cancelled : .stalled(lastQueuedSeq: last)
+        }
         while !Task.isCancelled {
             let events: [JournalEvent]
             do {

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 /// `GET /v1/events?since=SEQ`: Server-Sent Events from the journal after SEQ (or after the
 /// `Last-Event-ID` a reconnecting client sends, which wins), then live as rows are written.
@@ -12,6 +13,8 @@ import ServiceLifecycle
 /// the response body drains the buffer into the socket. A client that stops reading blocks
 /// the body in `write` (NIO's back-pressure); the buffer then stays full, the feed gives up,
 /// and cancels the body so the connection closes. Memory per client stays at one buffer.
+/// When the feed stops for a shutdown, the body gets `stallTimeout` for all its remaining
+/// writes, the response's end included, before it is cancelled the same way.
 enum EventsRoute {
     static let lastEventID = HTTPField.Name("Last-Event-ID")!
 
@@ -22,6 +25,14 @@ enum EventsRoute {
         func cancel() { task?.cancel() }
     }
 
+    /// How the feed ended, recorded before it finishes the buffer: when the body sees the
+    /// stream end it knows whether to close the response cleanly or drop the connection.
+    private final class FeedEnd: Sendable {
+        private let value = Mutex<EventFeed.End?>(nil)
+        var current: EventFeed.End? { value.withLock { $0 } }
+        func record(_ end: EventFeed.End) { value.withLock { $0 = end } }
+    }
+
     private struct ClientStalled: Error {}
 
     static func respond(_ request: Request, _ sources: AdminSources, _ options: EventStreamOptions, _ logger: Logger) throws -> Response {
@@ -30,44 +41,56 @@ enum EventsRoute {
         let body = ResponseBody { writer in
             let (stream, buffer) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(options.clientBuffer))
             let bodyTask = withUnsafeCurrentTask { BodyTask(task: $0) }
+            let feedEnd = FeedEnd()
             var writeError: (any Error)?
-            let end = await withTaskGroup(of: EventFeed.End.self) { group in
+            var ended = false
+            await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     // On the server's graceful shutdown the feed ends and the response
                     // completes, so a viewer's open stream does not hold the shutdown up.
                     let end = await cancelWhenGracefulShutdown { await feed.run(after: since, into: buffer) }
+                    feedEnd.record(end)
                     buffer.finish()
                     if case .stalled = end {
                         bodyTask.cancel()
-                    } else if !Task.isCancelled {
-                        // Shutdown: the body has `stallTimeout` to send what is queued; a client
-                        // that is not reading would otherwise hold the shutdown forever.
-                        try? await Task.sleep(for: options.stallTimeout)
-                        if !Task.isCancelled { bodyTask.cancel() }
+                        return
                     }
-                    return end
+                    // The feed stopped (shutdown, or the journal failed): the body has
+                    // `stallTimeout` to send what is queued *and* the response's end. Each of
+                    // those writes waits while the socket is full, so a client that is not
+                    // reading would otherwise hold the body, and the shutdown, forever.
+                    guard !Task.isCancelled else { return }
+                    try? await Task.sleep(for: options.stallTimeout)
+                    if !Task.isCancelled { bodyTask.cancel() }
                 }
                 do {
                     for await chunk in stream { try await writer.write(chunk) }
+                    // Still inside the deadline above: the end can wait on the socket as
+                    // long as any chunk, when the last chunk left it full.
+                    if case .cancelled? = feedEnd.current {
+                        try await writer.finish(nil)
+                        ended = true
+                    }
                 } catch {
                     // The client went away, or the feed cancelled a write that was stuck.
                     writeError = error
                 }
-                // The body is done with the buffer: the feed need not wait for it any longer.
+                // The body is done with the buffer and the socket: the feed, and its
+                // deadline, need not wait any longer.
                 group.cancelAll()
-                return await group.next() ?? .cancelled
             }
-            switch end {
-            case .stalled(let seq):
+            switch feedEnd.current {
+            case .stalled(let seq)?:
                 logger.info("dropped an SSE client that stopped reading", metadata: ["last_queued_seq": "\(seq)"])
                 options.onDrop(seq)
                 throw ClientStalled()
-            case .failed(let reason):
+            case .failed(let reason)?:
                 logger.error("SSE feed stopped: the journal could not be read", metadata: ["reason": "\(reason)"])
                 throw ClientStalled()
-            case .cancelled:
-                if let writeError { throw writeError }
-                try await writer.finish(nil)
+            case .cancelled?, nil:
+                // Not ended cleanly: the client went away, or the body was cancelled before the
+                // feed stopped. Throwing closes the connection rather than leave it half-sent.
+                if !ended { throw writeError ?? CancellationError() }
             }
         }
         return Response(

@@ -198,6 +198,24 @@ private final class ClientHolder: @unchecked Sendable {
 
 @Suite("Recorder: /v1/events and shutdown")
 struct EventsShutdownTests {
+    /// Serves `writer`'s journal to one client that reads the stream's opening, then stops
+    /// reading; the server then shuts down gracefully. True when all of it ended within `limit`.
+    static func shutDown(
+        _ writer: JournalWriter, _ folder: TemporaryFolder, _ options: EventStreamOptions, within limit: Duration,
+        readingUntil opened: @escaping @Sendable (RawHTTPClient) -> Bool
+    ) async throws -> Bool {
+        let holder = ClientHolder()
+        defer { holder.client = nil }
+        return try await finishes(within: limit) {
+            try await EventsTests.serve(writer, folder, events: options) { port in
+                let client = try RawHTTPClient(port: port, receiveBuffer: 4_096)
+                holder.client = client
+                client.get("/v1/events")
+                try #require(await client.read { _ in opened(client) })
+            }
+        }
+    }
+
     @Test("shutting down with a client that stopped reading ends within the stall timeout")
     func shutdownWithStalledClient() async throws {
         let folder = try TemporaryFolder()
@@ -212,17 +230,26 @@ struct EventsShutdownTests {
         // A buffer that holds everything: the feed never stalls, so only shutdown can end it.
         options.clientBuffer = 10_000
         options.stallTimeout = .seconds(1)
-        let holder = ClientHolder()
-        let clock = ContinuousClock()
-        let started = clock.now
-        try await EventsTests.serve(writer, folder, events: options) { port in
-            let client = try RawHTTPClient(port: port, receiveBuffer: 4_096)
-            holder.client = client
-            client.get("/v1/events")
-            try #require(await client.read { _ in client.comments.contains("open") })
-        }
-        #expect(clock.now - started < .seconds(15))
-        holder.client = nil
+        #expect(try await Self.shutDown(writer, folder, options, within: .seconds(15)) { $0.comments.contains("open") })
+        await writer.close()
+    }
+
+    @Test("shutting down while the response's end waits behind unsent bytes ends within the stall timeout")
+    func shutdownWithEndUnsent() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let writer = try JournalWriter(path: folder.journal)
+        // One event larger than the kernel's send buffer (4 MiB at most) and NIO's 64 KiB
+        // high-water mark together: its write is taken at once, since the socket was writable,
+        // and leaves it unwritable. Nothing is left to drain, so the write that waits on the
+        // client is the response's end, which comes after the feed has stopped.
+        let description = String(repeating: "x", count: 8 << 20)
+        writer.append(Fixtures.record(status: 500, errors: [ErrorEntry(code: "boom", description: description)]))
+        await writer.flush()
+        var options = EventStreamOptions()
+        options.stallTimeout = .seconds(1)
+        // A few kilobytes of the event arrived: its write was taken.
+        #expect(try await Self.shutDown(writer, folder, options, within: .seconds(15)) { $0.bytesRead > 8_192 })
         await writer.close()
     }
 }

@@ -12,6 +12,8 @@ final class RawHTTPClient {
     /// The response head (and the start of the body that came with it).
     private(set) var received = ""
     private(set) var closedByServer = false
+    /// Every byte read off the socket so far, head and framing included.
+    private(set) var bytesRead = 0
 
     /// `receiveBuffer` shrinks the kernel's receive window, so a client that does not read
     /// pushes back on the server after a few kilobytes rather than megabytes.
@@ -53,6 +55,7 @@ final class RawHTTPClient {
             if done(received) { return true }
             let count = recv(socket, &buffer, buffer.count, 0)
             if count > 0 {
+                bytesRead += count
                 if !inBody { received += String(decoding: buffer[0..<count], as: UTF8.self) }
                 absorb(buffer[0..<count])
                 continue
