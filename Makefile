@@ -1,6 +1,9 @@
 # mapitop — `make run` and `make test` are the whole set-up on a fresh machine.
 SWIFT ?= swift
 PREFIX ?= /usr/local
+# Where systemd --user looks for units (/usr/local/lib/systemd/user is on its search path);
+# with PREFIX=$$HOME/.local use USERUNITDIR=$$HOME/.config/systemd/user.
+USERUNITDIR ?= $(PREFIX)/lib/systemd/user
 BIN := .build/release/mapitop
 
 .PHONY: all deps build release run test bench install clean
@@ -13,6 +16,7 @@ deps:
 	dpkg -s libncurses-dev >/dev/null 2>&1 || missing="$$missing libncurses-dev"; \
 	dpkg -s libsqlite3-dev >/dev/null 2>&1 || missing="$$missing libsqlite3-dev"; \
 	command -v tmux >/dev/null 2>&1 || missing="$$missing tmux"; \
+	command -v systemd-analyze >/dev/null 2>&1 || missing="$$missing systemd"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
@@ -41,6 +45,9 @@ install: release
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mapitop/themes
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/mapitop
 	if ls Themes/*.toml >/dev/null 2>&1; then install -m 644 Themes/*.toml $(DESTDIR)$(PREFIX)/share/mapitop/themes/; fi
+	install -d $(DESTDIR)$(USERUNITDIR)
+	sed 's|^ExecStart=/usr/local/bin/mapitop |ExecStart=$(PREFIX)/bin/mapitop |' Packaging/systemd/mapitop-record.service > $(DESTDIR)$(USERUNITDIR)/mapitop-record.service
+	chmod 644 $(DESTDIR)$(USERUNITDIR)/mapitop-record.service
 
 clean:
 	rm -rf .build Benchmarks/.build

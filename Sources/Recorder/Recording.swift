@@ -76,7 +76,7 @@ public final class Recording: Sendable {
 
         let client = ManagementClient(configuration: .init(baseURL: options.upstream), logger: logger)
         let probes = ProbeRunner(
-            targets: options.probes, perMinute: options.probesPerMinute, perform: ProbeRunner.performing(with: client),
+            targets: options.probes, perMinute: options.probesPerMinute, seed: options.probeSeed, perform: ProbeRunner.performing(with: client),
             sink: { record in
                 journal.append(record)
                 for observer in observers { observer(record) }

@@ -28,6 +28,8 @@ public struct RecordingOptions: Sendable {
     public var healthInterval: Duration = .milliseconds(250)
     public var journal = JournalWriter.Options()
     public var events = EventStreamOptions()
+    /// Seeds the probe schedule's spread: the demo passes its own so one seed is one run.
+    public var probeSeed: UInt64 = 1
 
     public init(journalPath: String, admin: ListenAddress, tap: ListenAddress? = nil, upstream: String,
                 probes: [ProbeTarget] = [], probesPerMinute: Int = 2, labels: [Fingerprint: String] = [:],

@@ -7,12 +7,14 @@ import Hummingbird
 import Logging
 import ManagementAPI
 import Monitor
+import Recorder
+import Screen
 import Simulator
 import Supervision
 
 /// `mapitop demo`: everything on an embedded default, no account needed. The simulator on
-/// a free loopback port, a tap in front of it, the synthetic jobs calling through the tap,
-/// probes of the jobs' tokens against the simulator, and the dashboard on top.
+/// a free loopback port, an embedded recorder (tap, probes, a temporary journal, the admin
+/// server) in front of it, the synthetic jobs calling through the tap, and the dashboard on top.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo", abstract: "The dashboard on an embedded simulator with synthetic jobs; no account needed.")
@@ -44,40 +46,45 @@ struct DemoCommand: AsyncParsableCommand {
         let monitor = Monitor()
         let tokens = jobs.map { Token(label: $0.kind.rawValue, secret: Secret($0.token.secret)) }
         tokens.forEach { monitor.register($0.reference) }
-        let client = ManagementClient(configuration: .init(baseURL: apiBase), logger: logger)
-        let probes = ProbeRunner(
-            targets: zip(jobs, tokens).map { ProbeTarget(token: $1, request: .probe(siteID: $0.site)) },
-            perMinute: 2, seed: seed,
-            perform: ProbeRunner.performing(with: client), sink: monitor.ingest)
 
-        let labels = Dictionary(tokens.map { ($0.fingerprint, $0.label) }, uniquingKeysWith: { a, _ in a })
-        let tap: StartedServer
+        // The demo records as `mapitop record` does, into a journal of its own that goes
+        // with it: the probes, the tap and the admin server are the recorder's, and the
+        // dashboard watches the same records the journal gets.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mapitop-demo-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        var options = RecordingOptions(
+            journalPath: folder + "/journal.sqlite", admin: try ListenAddress(parsing: "127.0.0.1:0"),
+            tap: try ListenAddress(parsing: "127.0.0.1:0"), upstream: apiBase,
+            probes: zip(jobs, tokens).map { ProbeTarget(token: $1, request: .probe(siteID: $0.site)) }, probesPerMinute: 2,
+            labels: Dictionary(tokens.map { ($0.fingerprint, $0.label) }, uniquingKeysWith: { a, _ in a }))
+        options.probeSeed = seed
+        let recording: Recording
         do {
-            tap = try await ServerStartup.start(address: "127.0.0.1:0", logger: logger) { onServerRunning in
-                Tap.application(
-                    TapConfiguration(host: "127.0.0.1", port: 0, upstream: apiBase, labels: labels), logger: logger,
-                    onServerRunning: onServerRunning
-                ) { record in
-                    monitor.ingest(record)
-                    probes.observe(record)
-                }
+            recording = try await Recording.start(options, observers: [monitor.ingest], logger: logger) { line in
+                logger.warning("\(line)")
             }
         } catch {
             await simulator.stop()
-            Diagnostics.fail("the embedded tap: \(error)", exitCode: 1)
+            try? FileManager.default.removeItem(atPath: folder)
+            Diagnostics.fail("the embedded recorder: \(Sanitizer.clean(error.description))", exitCode: error.exitCode)
         }
-        let tapAddress = "127.0.0.1:\(tap.port)"
+        let tapAddress = recording.tapAddress ?? ""
 
         let traffic = TrafficRunner(jobs: jobs, baseURL: { "http://\(tapAddress)" }, seed: seed,
                                     httpClient: SharedHTTPClient.shared, logger: logger)
-        let session = SessionInfo(apiBase: apiBase, probesPerMinute: 2, tapAddress: tapAddress)
-        // Servers first: a group shuts its services down in reverse order, so the callers
-        // stop before what they call.
-        try await DashboardRunner.run(
-            session: session, monitor: monitor, themeName: display.theme ?? "default", display: display,
-            services: [SupervisedService("the embedded simulator", simulator), SupervisedService("the embedded tap", tap),
-                       SupervisedService("the synthetic jobs", traffic),
-                       SupervisedService("the probes", ClosureService { await probes.run() })],
-            logger: logger)
+        let session = SessionInfo(apiBase: apiBase, probesPerMinute: 2, tapAddress: tapAddress, recorderAddress: recording.adminAddress)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        do {
+            // Servers first: a group shuts its services down in reverse order, so the callers
+            // stop before what they call.
+            try await DashboardRunner.run(
+                session: session, monitor: monitor, themeName: display.theme ?? "default", display: display,
+                services: [SupervisedService("the embedded simulator", simulator)] + recording.services
+                    + [SupervisedService("the synthetic jobs", traffic)],
+                logger: logger)
+        } catch {
+            await recording.close()
+            throw error
+        }
+        await recording.close()
     }
 }

@@ -41,6 +41,18 @@ struct DashboardEndToEndTests {
         }
         #expect(busy.met, "\(busy.screen)")
 
+        // The demo records through an embedded recorder: the header names its admin server,
+        // and its journal holds the jobs' failed calls, field details included.
+        let header = busy.screen.split(separator: "\n").first.map(String.init) ?? ""
+        let admin = try #require(header.firstMatch(of: /recorder (127\.0\.0\.1:\d+)/).map { String($0.1) }, "\(header)")
+        var journaled: [[String: Any]] = []
+        let recorded = try await RecordClient.eventually {
+            journaled = try await RecordClient.calls("http://" + admin)
+            return journaled.contains { ($0["status"] as? Int) == 400 && "\($0)".contains("metadata.title") }
+                && journaled.contains { ($0["status"] as? Int) == 429 }
+        }
+        #expect(recorded, "\(journaled.prefix(5))")
+
         tmux.send("/")
         tmux.type("code:too_long")
         tmux.send("Enter")

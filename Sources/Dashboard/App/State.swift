@@ -32,11 +32,14 @@ public struct SessionInfo: Sendable, Hashable {
     public var apiBase: String
     public var probesPerMinute: Int
     public var tapAddress: String?
+    /// The admin address of the recorder the dashboard runs embedded, when it runs one.
+    public var recorderAddress: String?
 
-    public init(apiBase: String, probesPerMinute: Int, tapAddress: String? = nil) {
+    public init(apiBase: String, probesPerMinute: Int, tapAddress: String? = nil, recorderAddress: String? = nil) {
         self.apiBase = apiBase
         self.probesPerMinute = probesPerMinute
         self.tapAddress = tapAddress
+        self.recorderAddress = recorderAddress
     }
 }
 

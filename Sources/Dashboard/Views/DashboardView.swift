@@ -54,6 +54,7 @@ enum HeaderView {
         } ?? state.session.apiBase
         var left = "mapitop  \(host)  probes \(state.session.probesPerMinute)/min"
         if let tap = state.session.tapAddress { left += " \(state.glyphs.separator) tap \(tap)" }
+        if let recorder = state.session.recorderAddress { left += " \(state.glyphs.separator) recorder \(recorder)" }
         let live = state.paused ? "PAUSED" : "\(state.glyphs.live) live"
         let right = "\(live)   \(Clock.time(state.now))   ? help "
         frame.write(" " + left, x: rect.x, y: rect.y, style: style, clip: rect)
