@@ -28,6 +28,9 @@ struct DemoCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let logger = try Logging.logger(file: display.logFile ?? Logging.defaultPath(environment: environment), label: "mapitop.demo")
         let jobs = SyntheticJob.standard(seed: seed)
+        // A bad theme ends the demo before anything starts: exiting later would leave the
+        // embedded recorder's temporary journal behind.
+        _ = try DashboardRunner.loadTheme(display.theme ?? "default", environment: environment)
 
         // Each server listens before anything uses it; one that cannot is one line and exit 1
         // (waiting for a port that never comes would hang the demo).

@@ -117,7 +117,10 @@ struct RecordCommand: AsyncParsableCommand {
         }
 
         let group = ServiceGroup(configuration: .init(
-            services: recording.services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: recording.services.map { .init(service: $0) },
+            // A hang-up of the shell that started it stops it gracefully, journal flushed,
+            // rather than killing it; with a log file SIGHUP reopens the log instead.
+            gracefulShutdownSignals: [.sigterm, .sigint] + (file == nil ? [.sighup] : []), logger: logger))
         var failure: String?
         do {
             try await group.run()

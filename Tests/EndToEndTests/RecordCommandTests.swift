@@ -43,6 +43,17 @@ struct RecordCommandTests {
         #expect(await first.terminate() == 0)
     }
 
+    @Test("a hang-up (the SSH link that started it drops) stops it gracefully: exit 0, runtime file removed")
+    func hangUpStopsGracefully() async throws {
+        let home = try RecorderHome()
+        defer { home.cleanUp() }
+        let recorder = try await RecorderProcess.start(home: home)
+        #expect(FileManager.default.fileExists(atPath: home.runtimeFile))
+        recorder.signal(SIGHUP)
+        #expect(await recorder.waitForExit() == 0, "stderr: \(recorder.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: home.runtimeFile))
+    }
+
     /// (arguments, a config file's text or nil, what the one line must say)
     static let refused: [([String], String?, String)] = [
         (["--admin", "0.0.0.0:0"], nil, "--admin 0.0.0.0:0 is not a loopback address"),
