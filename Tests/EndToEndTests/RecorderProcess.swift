@@ -81,7 +81,7 @@ final class RecorderProcess: @unchecked Sendable {
         let tag = UUID().uuidString.prefix(8)
         let stdoutPath = home.path + "/record-\(tag).stdout"
         let stderrPath = home.path + "/record-\(tag).stderr"
-        let pid = spawn(Binary.path, all, stdout: stdoutPath, stderr: stderrPath, environment: home.environment)
+        let pid = Spawn.launch(Binary.path, all, stdout: stdoutPath, stderr: stderrPath, environment: home.environment)
         guard pid > 0 else { throw StartFailure(description: "could not spawn \(Binary.path)") }
         return RecorderProcess(home: home, pid: pid, arguments: all, stdoutPath: stdoutPath, stderrPath: stderrPath)
     }
@@ -177,42 +177,5 @@ final class RecorderProcess: @unchecked Sendable {
     static func port(after marker: String, in text: String) -> Int? {
         guard let range = text.range(of: marker) else { return nil }
         return Int(text[range.upperBound...].prefix { $0.isNumber })
-    }
-
-    /// posix_spawn with stdout and stderr to files, the test's environment plus `environment`,
-    /// an empty signal mask and default signal actions (Swift concurrency's threads block most
-    /// signals, and a child would inherit that: SIGTERM would never reach it).
-    private static func spawn(_ executable: String, _ arguments: [String], stdout: String, stderr: String,
-                              environment: [String: String]) -> pid_t
-    {
-        // The child inherits none of the test runner's pipes or sockets.
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
-            guard let fd = Int32(entry), fd > 2 else { continue }
-            let flags = fcntl(fd, F_GETFD)
-            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
-        }
-        var fileActions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&fileActions)
-        defer { posix_spawn_file_actions_destroy(&fileActions) }
-        posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&fileActions, 1, stdout, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        posix_spawn_file_actions_addopen(&fileActions, 2, stderr, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in 1..<32 where signal != SIGKILL && signal != SIGSTOP { sigaddset(&defaults, Int32(signal)) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var pid: pid_t = 0
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { variables.forEach { free($0) } }
-        return posix_spawnp(&pid, executable, &fileActions, &attributes, argv, variables) == 0 ? pid : 0
     }
 }
