@@ -1,8 +1,9 @@
 import Foundation
 import ManagementAPI
 
-/// Folds successful calls into 10-second buckets in memory, so a burst of 2xx costs one row
-/// per (window, token, method, status, source) instead of one per call. Each bucket also keeps
+/// Folds the successful calls of one batch into 10-second buckets, so a burst of 2xx costs
+/// one row per (window, token, method, status, source) instead of one per call; later
+/// batches add to that row (see `JournalStore`). Each bucket also keeps
 /// the newest server figure of its calls and the lowest remaining any of them reported: that
 /// is all the journal keeps of a successful call's jw-request-* headers (see `CallBucket`).
 struct BucketFolder {
@@ -35,8 +36,6 @@ struct BucketFolder {
 
     private(set) var open: [Key: Tally] = [:]
 
-    var callCount: Int { open.values.reduce(0) { $0 + $1.count } }
-
     static func windowStart(_ time: Date) -> Int64 {
         Int64((time.timeIntervalSinceReferenceDate / CallBucket.width).rounded(.down)) * Int64(CallBucket.width)
     }
@@ -49,15 +48,12 @@ struct BucketFolder {
         open[key, default: Tally()].add(record, windowStart: start, keepFigure: keepFigure)
     }
 
-    /// Removes and returns the buckets whose window has ended by `now`, or all of them.
-    mutating func take(closedBy now: Date, all: Bool) -> [(Key, Tally)] {
-        let cutoff = now.timeIntervalSinceReferenceDate
-        let closed = open.filter { all || Double($0.key.start) + CallBucket.width <= cutoff }
-        for key in closed.keys { open[key] = nil }
-        return closed.sorted { ($0.key.start, $0.key.token) < ($1.key.start, $1.key.token) }
+    /// Removes and returns every tally, oldest window first: the writer adds each batch's
+    /// tallies to the bucket rows, so a window still open is on disk within a batch.
+    mutating func takeAll() -> [(Key, Tally)] {
+        defer { open.removeAll(keepingCapacity: true) }
+        return open.sorted { ($0.key.start, $0.key.token) < ($1.key.start, $1.key.token) }
     }
-
-    mutating func removeAll() { open.removeAll() }
 }
 
 extension BucketFolder.Tally {

@@ -5,11 +5,12 @@ import Foundation
 public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file is not a mapitop journal: not SQLite at all, or someone else's SQLite file.
     case notAJournal(path: String, reason: String)
-    /// The file looks like SQLite but cannot be read (corrupt, truncated, newer schema).
+    /// The file looks like SQLite but is damaged (corrupt, truncated) or of a newer schema.
     case unreadable(path: String, reason: String)
     /// Another writer holds the journal's lock file; `pid` is what that file says, if legible.
     case lockedByAnotherWriter(path: String, pid: Int32?)
-    /// The file, its folder or its lock file could not be created or opened.
+    /// The file, its folder or its lock file could not be created, opened or read for a
+    /// reason that may pass: a full disk, an I/O error, permissions, a busy file.
     case cannotOpen(path: String, reason: String)
 
     public var description: String {
@@ -26,8 +27,9 @@ public enum JournalError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// sysexits(3) status: a file that is not ours is a configuration error (EX_CONFIG, 78),
-    /// a busy journal is temporary (EX_TEMPFAIL, 75), anything else is I/O (EX_IOERR, 74).
+    /// sysexits(3) status: a file that is not ours or is damaged is a configuration error
+    /// (EX_CONFIG, 78: restarting will not help), a busy journal is temporary (EX_TEMPFAIL,
+    /// 75), anything else is I/O (EX_IOERR, 74: the service manager may restart it).
     public var exitCode: Int32 {
         switch self {
         case .notAJournal, .unreadable: 78

@@ -22,18 +22,15 @@ enum JournalFile {
     static func openForWriting(path: String) throws(JournalError) -> DatabasePool {
         try createIfMissing(path: path)
         try checkHeader(path: path)
+        try verifyReadOnly(path: path)
         let pool = try openPool(path: path)
         do {
-            // Checked before migrating, so a foreign WAL database never gets our tables.
-            try pool.read { db in
-                if try !JournalSchema.isEmpty(db) { try JournalSchema.verify(db, path: path) }
-            }
             try JournalSchema.migrator.migrate(pool)
             try pool.read { db in try JournalSchema.verify(db, path: path) }
         } catch let error as JournalError {
             throw error
         } catch {
-            throw .unreadable(path: path, reason: describe(error))
+            throw failure(path: path, error)
         }
         restrictModes(path: path)
         return pool
@@ -51,9 +48,39 @@ enum JournalFile {
         } catch let error as JournalError {
             throw error
         } catch {
-            throw .unreadable(path: path, reason: describe(error))
+            throw failure(path: path, error)
         }
         return pool
+    }
+
+    /// Recognises the file through a read-only connection before any writer opens it: a
+    /// foreign WAL database is then refused without getting our tables, and without its
+    /// pending WAL being checkpointed into it (a closing writer connection would do that).
+    private static func verifyReadOnly(path: String) throws(JournalError) {
+        var configuration = Configuration()
+        configuration.readonly = true
+        // Even a read-only connection makes -wal and -shm beside a WAL database, and leaves
+        // them: the ones it made, still empty, go again, so another application's file is left
+        // as it was found.
+        let sideFiles = [path + "-wal", path + "-shm"].filter { !FileManager.default.fileExists(atPath: $0) }
+        defer {
+            if sideFiles.count == 2, size(of: sideFiles[0]) == 0 { sideFiles.forEach { unlink($0) } }
+        }
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            try queue.read { db in
+                if try !JournalSchema.isEmpty(db) { try JournalSchema.verify(db, path: path) }
+            }
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            throw failure(path: path, error)
+        }
+    }
+
+    private static func size(of file: String) -> Int? {
+        (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int
     }
 
     private static func openPool(path: String) throws(JournalError) -> DatabasePool {
@@ -66,7 +93,7 @@ enum JournalFile {
         do {
             return try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw .unreadable(path: path, reason: describe(error))
+            throw failure(path: path, error)
         }
     }
 
@@ -129,6 +156,18 @@ enum JournalFile {
             var info = stat()
             return stat(file, &info) == 0 ? total + Int64(info.st_size) : total
         }
+    }
+
+    /// A file SQLite calls damaged is for a person to look at (`unreadable`, exit 78, and a
+    /// service manager does not restart into it); anything else (a full disk, an I/O error, a
+    /// busy or read-only file, no permission) may pass, so it is `cannotOpen` (exit 74) and a
+    /// restart may well succeed.
+    static func failure(path: String, _ error: any Error) -> JournalError {
+        let damaged: [ResultCode] = [.SQLITE_CORRUPT, .SQLITE_NOTADB]
+        if let error = error as? DatabaseError, damaged.contains(error.resultCode.primaryResultCode) {
+            return .unreadable(path: path, reason: describe(error))
+        }
+        return .cannotOpen(path: path, reason: describe(error))
     }
 
     static func describe(_ error: any Error) -> String {

@@ -22,7 +22,13 @@ public struct RequestBody: Sendable, Hashable {
 public struct JournaledCall: Sendable, Hashable {
     public let seq: Int64
     public let record: CallRecord
+    /// The journaled body; nil when there was none, or when it was left on disk by a read
+    /// that does not need it (`requestBodySize` still says how big it is).
     public let requestBody: RequestBody?
+    /// Bytes of the journaled body (at most `RequestBody.cap`), and whether it was cut; nil
+    /// when the call had no body.
+    public let requestBodySize: Int?
+    public let requestBodyCut: Bool?
 }
 
 /// Successful calls of one (token, method, status, source) in one 10-second window.
@@ -41,6 +47,12 @@ public struct CallBucket: Sendable, Hashable {
     /// The newest server figure among the bucket's calls (its event is `seq + 1`); nil when
     /// none of them carried jw-request-* counts, and always nil for the "other" token.
     public let figure: ServerFigure?
+    /// The bucket's identity: the seq its row was first written with. The writer adds each
+    /// batch's successes to the open window's row, and the row takes a new seq each time (so
+    /// an event stream sees the update); this stays. A stream reader keys buckets by it and
+    /// lets a newer event replace an older one, whose totals it includes, however many
+    /// updates it missed in between. A range read only ever sees the current row.
+    public let firstSeq: Int64
 
     public var meanLatency: Duration { count > 0 ? latencySum / count : .zero }
 
@@ -51,15 +63,19 @@ public struct CallBucket: Sendable, Hashable {
     /// figure's time and carrying it. Counts per token, method, status and window are exact,
     /// which is what the monitor needs.
     public func expanded() -> [CallRecord] {
-        (0..<count).map { index in
-            let last = index == count - 1
-            let figure = last ? figure : nil
-            let time = figure?.time ?? start.addingTimeInterval(Double(index) * Self.width / Double(count))
-            let rate = figure.map { RateHeaders(limit: $0.limit, remaining: $0.remaining, requestID: nil) } ?? .unknown
-            return CallRecord(
-                time: time, token: token, method: method, path: "", outcome: .status(status), latency: meanLatency,
-                rate: rate, errors: [], source: source)
-        }
+        (0..<count).map(call(at:))
+    }
+
+    /// Call `index` of `expanded()` alone: a filter matches a bucket as one of its calls
+    /// without building all of them.
+    public func call(at index: Int) -> CallRecord {
+        let last = index == count - 1
+        let figure = last ? figure : nil
+        let time = figure?.time ?? start.addingTimeInterval(Double(index) * Self.width / Double(count))
+        let rate = figure.map { RateHeaders(limit: $0.limit, remaining: $0.remaining, requestID: nil) } ?? .unknown
+        return CallRecord(
+            time: time, token: token, method: method, path: "", outcome: .status(status), latency: meanLatency,
+            rate: rate, errors: [], source: source)
     }
 }
 
@@ -111,5 +127,17 @@ public enum JournalEvent: Sendable, Hashable {
         case .figure: "figure"
         case .token: "token"
         }
+    }
+}
+
+/// Where a paged range read stopped: the time and seq of the last row it returned. The next
+/// page starts after it, so rows sharing a time are neither skipped nor repeated.
+public struct RangeCursor: Sendable, Hashable {
+    public let time: Date
+    public let seq: Int64
+
+    public init(time: Date, seq: Int64) {
+        self.time = time
+        self.seq = seq
     }
 }

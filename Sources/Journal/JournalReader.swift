@@ -1,15 +1,40 @@
 import Foundation
 import GRDB
 import ManagementAPI
+import Synchronization
 
 /// Reads a journal, beside its writer or without one: WAL readers need no lock.
+///
+/// A journal deleted and recreated under a running recorder is a new file at the same path:
+/// each read checks the path's inode and reopens when it changed, so a long-lived reader (the
+/// admin server's) follows the writer to the new file instead of serving the unlinked one.
 public final class JournalReader: Sendable {
+    private struct Opened {
+        var pool: DatabasePool
+        var identity: JournalFile.Identity?
+    }
+
     public let path: String
-    private let pool: DatabasePool
+    private let opened: Mutex<Opened>
 
     public init(path: String) throws(JournalError) {
         self.path = path
-        pool = try JournalFile.openForReading(path: path)
+        let pool = try JournalFile.openForReading(path: path)
+        opened = Mutex(Opened(pool: pool, identity: JournalFile.identity(path: path)))
+    }
+
+    /// The pool on the file now at `path`. A path with no file yet (deleted, not yet
+    /// recreated) or one that cannot be opened yet (the writer is still creating it) keeps
+    /// the old pool until the next read. The old pool is dropped, not closed: a read running
+    /// on another thread still holds it, and it closes when the last one lets go.
+    private var pool: DatabasePool {
+        opened.withLock { opened in
+            let current = JournalFile.identity(path: path)
+            guard let current, current != opened.identity,
+                  let fresh = try? JournalFile.openForReading(path: path) else { return opened.pool }
+            opened = Opened(pool: fresh, identity: current)
+            return fresh
+        }
     }
 
     /// Every call with `from <= time < to`, oldest first, as records a `Monitor` can ingest:
@@ -23,21 +48,37 @@ public final class JournalReader: Sendable {
 
     /// Non-2xx calls in full, with their request bodies.
     public func failedCalls(from: Date, to: Date) throws -> [JournaledCall] {
+        try failedCalls(from: from, to: to, after: nil, limit: nil, bodies: true)
+    }
+
+    /// A page of the non-2xx calls in the range, in (time, seq) order: those after `cursor`
+    /// (nil: from the start), at most `limit` (nil: all). Without `bodies` the request bodies
+    /// stay on disk (`requestBody` is nil), for readers that never send them.
+    public func failedCalls(from: Date, to: Date, after cursor: RangeCursor?, limit: Int?, bodies: Bool) throws -> [JournaledCall] {
         try pool.read { db in
             var decoding = RowDecoding()
             return try Row.fetchAll(
-                db, sql: "SELECT \(RowDecoding.callColumns) WHERE c.at >= ? AND c.at < ? ORDER BY c.at, c.seq",
-                arguments: range(from, to)
+                db,
+                sql: "SELECT \(bodies ? RowDecoding.callColumns : RowDecoding.callColumnsWithoutBody) WHERE c.at >= ? AND c.at < ? "
+                    + "AND (c.at > ? OR (c.at = ? AND c.seq > ?)) ORDER BY c.at, c.seq LIMIT ?",
+                arguments: page(from, to, cursor, limit)
             ).map { try decoding.call($0) }
         }
     }
 
     /// Buckets whose window starts in the range.
     public func buckets(from: Date, to: Date) throws -> [CallBucket] {
+        try buckets(from: from, to: to, after: nil, limit: nil)
+    }
+
+    /// A page of the buckets starting in the range, in (start, seq) order, as `failedCalls`.
+    public func buckets(from: Date, to: Date, after cursor: RangeCursor?, limit: Int?) throws -> [CallBucket] {
         try pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT \(RowDecoding.bucketColumns) WHERE b.start >= ? AND b.start < ? ORDER BY b.start, b.seq",
-                arguments: range(from, to)
+                db,
+                sql: "SELECT \(RowDecoding.bucketColumns) WHERE b.start >= ? AND b.start < ? "
+                    + "AND (b.start > ? OR (b.start = ? AND b.seq > ?)) ORDER BY b.start, b.seq LIMIT ?",
+                arguments: page(from, to, cursor, limit)
             ).map(RowDecoding.bucket)
         }
     }
@@ -67,7 +108,8 @@ public final class JournalReader: Sendable {
     }
 
     /// Events of every kind with a seq above `seq`, in seq order: an SSE stream resumes here
-    /// from its `Last-Event-ID`. At most `limit` events, so a far-behind client pages. A
+    /// from its `Last-Event-ID`. At most `limit` events, so a far-behind client pages; request
+    /// bodies stay on disk (the stream never sends them). A
     /// call's or a bucket's figure is the event right after it (`seq + 1`), read from its row.
     public func events(after seq: Int64, limit: Int = 1_000) throws -> [JournalEvent] {
         try pool.read { db in
@@ -77,7 +119,7 @@ public final class JournalReader: Sendable {
             var decoding = RowDecoding()
             var events: [JournalEvent] = []
             for row in try Row.fetchAll(
-                db, sql: "SELECT \(RowDecoding.callColumns) WHERE c.seq >= ? ORDER BY c.seq LIMIT ?", arguments: arguments)
+                db, sql: "SELECT \(RowDecoding.callColumnsWithoutBody) WHERE c.seq >= ? ORDER BY c.seq LIMIT ?", arguments: arguments)
             {
                 let call = try decoding.call(row)
                 events.append(.call(call))
@@ -109,9 +151,16 @@ public final class JournalReader: Sendable {
     /// Bytes on disk: the file and its write-ahead log.
     public var fileSize: Int64 { JournalFile.size(path: path) }
 
-    public func close() throws { try pool.close() }
+    public func close() throws { try opened.withLock { try $0.pool.close() } }
 
     func read<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
+
+    /// The range, the cursor (before everything when nil) and the limit (-1: none, to SQLite).
+    private func page(_ from: Date, _ to: Date, _ cursor: RangeCursor?, _ limit: Int?) -> StatementArguments {
+        let time = cursor?.time.timeIntervalSinceReferenceDate ?? -Double.greatestFiniteMagnitude
+        let seq = cursor?.seq ?? Int64.min
+        return range(from, to) + [time, time, seq, limit ?? -1]
+    }
 
     private func range(_ from: Date, _ to: Date) -> StatementArguments {
         [from.timeIntervalSinceReferenceDate, to.timeIntervalSinceReferenceDate]

@@ -18,7 +18,7 @@ extension JournalStore {
     /// cap, and say who was ever seen). `deletedRows` counts calls and buckets.
     func prune(olderThan cutoff: Date) async throws -> RetentionResult {
         var result = RetentionResult(bytesBefore: JournalFile.size(path: path))
-        result.deletedRows = try await deleteRows(before: cutoff.timeIntervalSinceReferenceDate)
+        result.deletedRows = try deleteRows(before: cutoff.timeIntervalSinceReferenceDate)
         try await checkpoint()
         result.bytesAfter = JournalFile.size(path: path)
         return result
@@ -35,7 +35,7 @@ extension JournalStore {
         while try await liveBytes() > maxBytes, let oldest = try await oldestTime() {
             // Reference-date days are UTC days: 2001-01-01 is a multiple of 86 400 s after 1970.
             let dayStart = (oldest / Self.day).rounded(.down) * Self.day
-            result.deletedRows += try await deleteRows(before: dayStart + Self.day)
+            result.deletedRows += try deleteRows(before: dayStart + Self.day)
             result.daysRemoved += 1
         }
         try await checkpoint()
@@ -45,10 +45,11 @@ extension JournalStore {
         return result
     }
 
-    /// Also deletes the error sets no call refers to any more.
-    private func deleteRows(before limit: Double) async throws -> Int {
-        defer { forgetDeletedRows() }
-        return try await writerPool.write { db in
+    /// Also deletes the error sets no call refers to any more. Synchronous on purpose: the
+    /// actor does not suspend between deleting rows and forgetting the caches that point at
+    /// them, so no batch can be prepared in between with an error set id about to vanish.
+    private func deleteRows(before limit: Double) throws -> Int {
+        let deleted = try writerPool.write { db in
             var deleted = 0
             for (table, column) in Self.timedTables {
                 try db.execute(sql: "DELETE FROM \(table) WHERE \(column) < ?", arguments: [limit])
@@ -58,6 +59,8 @@ extension JournalStore {
                 sql: "DELETE FROM error_sets WHERE id NOT IN (SELECT errors FROM calls WHERE errors IS NOT NULL)")
             return deleted
         }
+        forgetDeletedRows()
+        return deleted
     }
 
     private func oldestTime() async throws -> Double? {

@@ -25,8 +25,8 @@ struct PreparedBatch: Sendable {
         let seq: Int64
         let key: BucketFolder.Key
         let tally: BucketFolder.Tally
-        /// The seq of this bucket's row written earlier in this session (by a flush while its
-        /// window was open), to add to instead of inserting a second row.
+        /// The seq of this bucket's row written by an earlier batch of this session (its window
+        /// was still open), to add to instead of inserting a second row.
         let replacing: Int64?
     }
 
@@ -81,10 +81,12 @@ struct PreparedBatch: Sendable {
                 VALUES (:seq, :start, :token, :method, :status, :source, :count, :sum, :max,
                     :figure, :limit, :remaining, :lowest)
                 """)
-        // Adds to the row written earlier, which takes the new seq; the newer figure wins.
+        // Adds to the row written earlier, which takes the new seq and keeps the seq it was
+        // first written with in `first_seq` (SQLite reads every right-hand side from the row
+        // as it was); the newer figure wins.
         let addTo = try db.cachedStatement(
             sql: """
-                UPDATE buckets SET seq = :seq, count = count + :count, latency_sum_us = latency_sum_us + :sum,
+                UPDATE buckets SET first_seq = coalesce(first_seq, seq), seq = :seq, count = count + :count, latency_sum_us = latency_sum_us + :sum,
                     latency_max_us = max(latency_max_us, :max),
                     rate_limit = CASE WHEN :figure >= coalesce(figure_ms, -1) THEN :limit ELSE rate_limit END,
                     rate_remaining = CASE WHEN :figure >= coalesce(figure_ms, -1) THEN :remaining ELSE rate_remaining END,
@@ -135,6 +137,15 @@ struct RowDecoding {
         c.*, t.fingerprint AS token_fingerprint, t.label AS token_label, e.json AS errors_json
         FROM calls c LEFT JOIN tokens t ON t.id = c.token LEFT JOIN error_sets e ON e.id = c.errors
         """
+    /// `callColumns` with the request body left on disk (read as NULL): a stream or a listing
+    /// that never sends bodies need not load up to 64 KiB a row.
+    static let callColumnsWithoutBody = """
+        c.seq, c.at, c.token, c.method, c.path, c.status, c.transport, c.latency_ns, c.rate_limit, c.rate_remaining,
+        c.request_id, c.errors, c.source, c.response_truncated, NULL AS request_body, c.request_body_cut,
+        length(c.request_body) AS request_body_size,
+        t.fingerprint AS token_fingerprint, t.label AS token_label, e.json AS errors_json
+        FROM calls c LEFT JOIN tokens t ON t.id = c.token LEFT JOIN error_sets e ON e.id = c.errors
+        """
     static let bucketColumns = """
         b.*, t.fingerprint AS token_fingerprint, t.label AS token_label
         FROM buckets b LEFT JOIN tokens t ON t.id = b.token
@@ -172,7 +183,11 @@ struct RowDecoding {
             rate: RateHeaders(limit: row["rate_limit"], remaining: row["rate_remaining"], requestID: row["request_id"]),
             errors: errors, source: SourceCode.source(row["source"]), bodyTruncated: row["response_truncated"])
         let body = (row["request_body"] as Data?).map { RequestBody(bytes: $0, cut: row["request_body_cut"]) }
-        return JournaledCall(seq: row["seq"], record: record, requestBody: body)
+        // Read without its body, a call has the body's length from SQL instead.
+        let size: Int? = body?.bytes.count ?? row["request_body_size"]
+        return JournaledCall(
+            seq: row["seq"], record: record, requestBody: body, requestBodySize: size,
+            requestBodyCut: size == nil ? nil : row["request_body_cut"] as Bool)
     }
 
     static func bucket(_ row: Row) -> CallBucket {
@@ -188,7 +203,8 @@ struct RowDecoding {
             seq: seq, start: start, token: token, method: row["method"], status: row["status"],
             source: SourceCode.source(row["source"]), count: row["count"],
             latencySum: .microseconds(row["latency_sum_us"] as Int64),
-            latencyMax: .microseconds(row["latency_max_us"] as Int64), figure: figure)
+            latencyMax: .microseconds(row["latency_max_us"] as Int64), figure: figure,
+            firstSeq: row["first_seq"] ?? seq)
     }
 
     static func seenToken(_ row: Row) -> SeenToken {

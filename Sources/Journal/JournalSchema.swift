@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The journal's tables, built by GRDB's migrator so later versions add migrations, never edit v1.
@@ -13,7 +14,16 @@ import GRDB
 enum JournalSchema {
     static let appName = "mapitop"
     static let kind = "journal"
-    static let version = 1
+    static let version = 2
+
+    /// Where a new file's seqs start: its creation time in microseconds since 1970. A journal
+    /// deleted and made anew while no recorder runs then still numbers past every seq the old
+    /// file gave (a recorder running through it carries its own counter over), so a viewer that
+    /// resumes with the old file's `Last-Event-ID` gets the new file's events instead of
+    /// waiting silently for numbers it would only reach after as many events again.
+    static func seqOrigin(now: Date = Date()) -> Int64 {
+        Int64((now.timeIntervalSince1970 * 1_000_000).rounded(.down))
+    }
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -22,7 +32,7 @@ enum JournalSchema {
                 sql: """
                     CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
                     INSERT INTO meta (key, value) VALUES
-                        ('app', '\(appName)'), ('kind', '\(kind)'), ('schema', '\(version)'), ('last_seq', '0');
+                        ('app', '\(appName)'), ('kind', '\(kind)'), ('schema', '1'), ('last_seq', '0');
 
                     -- Each token once, never its secret. `id` is what every other row stores; past
                     -- the writer's cap, unlabeled tokens share one row whose fingerprint is "other".
@@ -67,8 +77,8 @@ enum JournalSchema {
                     -- is whole seconds since the reference date, latencies whole microseconds.
                     -- The figure columns hold the newest server figure of the bucket's calls
                     -- (`figure_ms` after `start`) and the lowest remaining any of them saw.
-                    -- A bucket written early (by a flush) and added to later is updated in place
-                    -- and takes a new seq, so an event stream sees the update.
+                    -- A bucket added to by a later batch is updated in place and takes a new
+                    -- seq, so an event stream sees the update (v2 adds `first_seq`).
                     CREATE TABLE buckets (
                         seq INTEGER PRIMARY KEY NOT NULL,
                         start INTEGER NOT NULL,
@@ -86,6 +96,22 @@ enum JournalSchema {
                     );
                     CREATE INDEX buckets_start ON buckets (start);
                     """)
+        }
+        // v2: the writer adds to a bucket row every batch while its window is open (so a
+        // kill -9 loses at most a batch of successes, not a window). Each update takes a new
+        // seq; `first_seq` keeps the seq it was first written with (NULL until the first update),
+        // the bucket's identity, so an event stream's reader swaps the bucket's earlier totals
+        // for the new ones instead of counting them twice.
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE buckets ADD COLUMN first_seq INTEGER;
+                    UPDATE meta SET value = '2' WHERE key = 'schema';
+                    """)
+            // Also v2: seqs continue from the time origin (see `seqOrigin`); a gap is harmless.
+            try db.execute(
+                sql: "UPDATE meta SET value = CAST(max(CAST(value AS INTEGER), ?) AS TEXT) WHERE key = 'last_seq'",
+                arguments: [seqOrigin()])
         }
         return migrator
     }

@@ -19,9 +19,9 @@ actor JournalStore {
     private var nextSeq: Int64
     private var tokens: TokenDirectory
     private var errorSets: ErrorSetInterner
-    private var folder = BucketFolder()
-    /// Buckets written while their window was still open (by a flush), by key: a later call of
-    /// the same window adds to that row. Kept while within `rewriteHorizon` of the newest.
+    /// Where each bucket written lately is, by key: a later call of the same window (the
+    /// window still open, or a record arriving late) adds to that row. Kept while within
+    /// `rewriteHorizon` of the newest window written.
     private var writtenBuckets: [BucketFolder.Key: Int64] = [:]
     private static let rewriteHorizon: TimeInterval = 600
     private static let writtenBucketsCap = 100_000
@@ -37,7 +37,7 @@ actor JournalStore {
             tokens = TokenDirectory(cap: tokenCap, stored: state.tokens)
             errorSets = ErrorSetInterner(nextID: state.nextErrorSet)
         } catch {
-            throw .unreadable(path: path, reason: JournalFile.describe(error))
+            throw JournalFile.failure(path: path, error)
         }
     }
 
@@ -64,16 +64,17 @@ actor JournalStore {
         }
     }
 
-    /// Writes one batch in one transaction, plus the buckets that closed by `now` (all of them
-    /// when `flushAll`). Never throws: a failure is counted in the outcome and the writer goes on.
-    func write(_ entries: [JournalEntry], flushAll: Bool, now: Date) async -> Outcome {
+    /// Writes one batch in one transaction, with what it added to every bucket (open windows
+    /// included: a kill -9 then loses at most the batch in flight, never a window's worth of
+    /// successes). Never throws: a failure is counted in the outcome and the writer goes on.
+    func write(_ entries: [JournalEntry]) async -> Outcome {
         var outcome = Outcome()
         do {
             outcome.recreated = try recreateIfDeleted()
         } catch {
             outcome.failure = JournalFile.describe(error)
         }
-        var prepared = prepare(entries, flushAll: flushAll, now: now)
+        var prepared = prepare(entries)
         guard !prepared.batch.isEmpty else { return outcome }
         prepared.batch.lastSeq = nextSeq - 1
         let batch = prepared.batch
@@ -83,10 +84,15 @@ actor JournalStore {
             return outcome
         }
         do {
+            let deletions = rowsDeleted
             try await pool.write { db in try batch.write(db) }
             tokens.markWritten(batch.tokens.map(\.entry.id))
-            errorSets.remember(prepared.errorSets)
-            rememberWritten(batch.buckets)
+            // Retention may have run while this batch waited for the file; what it deleted
+            // could include rows this batch wrote, so the caches learn nothing from it.
+            if rowsDeleted == deletions {
+                errorSets.remember(prepared.errorSets)
+                rememberWritten(batch.buckets)
+            }
             outcome.committed = true
         } catch {
             // Seqs and ids taken by a failed batch stay unused: gaps are harmless, repeats would
@@ -101,9 +107,10 @@ actor JournalStore {
     /// token before the rows that name it; a failed call with a figure takes two seqs (the
     /// second is its figure's event) and every bucket two (an update may bring a figure).
     private func prepare(
-        _ entries: [JournalEntry], flushAll: Bool, now: Date
+        _ entries: [JournalEntry]
     ) -> (batch: PreparedBatch, errorSets: [[ErrorEntry]: (id: Int64, bytes: Int)]) {
         var batch = PreparedBatch()
+        var folder = BucketFolder()
         var changedTokens = Set<Int64>()
         var failed: [(token: Int64, entry: JournalEntry)] = []
         for entry in entries {
@@ -116,10 +123,10 @@ actor JournalStore {
                 failed.append((token, entry))
             }
         }
-        let closed = folder.take(closedBy: now, all: flushAll)
+        let touched = folder.takeAll()
         var needed = changedTokens
         needed.formUnion(failed.map(\.token))
-        needed.formUnion(closed.map(\.0.token))
+        needed.formUnion(touched.map(\.0.token))
         for id in needed.sorted() where tokens.needsRow(id) {
             if let entry = tokens.entries[id] { batch.tokens.append(.init(seq: takeSeq(), entry: entry)) }
         }
@@ -145,7 +152,7 @@ actor JournalStore {
             if entry.hasFigure { _ = takeSeq() }
             batch.calls.append(.init(seq: seq, token: token, record: record, errorSet: errorSet, body: entry.requestBody))
         }
-        for (key, tally) in closed {
+        for (key, tally) in touched {
             let seq = takeSeq()
             _ = takeSeq()
             batch.buckets.append(.init(seq: seq, key: key, tally: tally, replacing: writtenBuckets[key]))
@@ -153,8 +160,8 @@ actor JournalStore {
         return (batch, newSets)
     }
 
-    /// Remembers where the buckets just written are, for a later call of the same window (a
-    /// flushed open bucket, or a record that arrives late); forgets windows ended long before
+    /// Remembers where the buckets just written are, for a later call of the same window (an
+    /// open window, or a record that arrives late); forgets windows ended long before
     /// the newest one written (measured on the records' own times, not the wall clock).
     private func rememberWritten(_ buckets: [PreparedBatch.Bucket]) {
         if writtenBuckets.count + buckets.count > Self.writtenBucketsCap { writtenBuckets.removeAll() }
@@ -171,8 +178,12 @@ actor JournalStore {
         return nextSeq
     }
 
+    /// How many times retention deleted rows: a batch that was writing meanwhile sees it change.
+    private var rowsDeleted = 0
+
     /// Rows deleted by retention may be ones the caches point at.
     func forgetDeletedRows() {
+        rowsDeleted += 1
         errorSets.forget()
         writtenBuckets.removeAll()
     }
@@ -189,15 +200,13 @@ actor JournalStore {
         }
         pool = try JournalFile.openForWriting(path: path)
         identity = JournalFile.identity(path: path)
-        // A new file holds no tokens: ids already handed out stay (the folder's open buckets
-        // use them) and their rows are written again as rows need them. A file put in its
-        // place by someone else has ids of its own, so the open buckets cannot be kept.
+        // A new file holds no tokens: ids already handed out stay and their rows are written
+        // again as rows need them. A file put in its place by someone else has ids of its own.
         let state = try Self.loadState(pool)
         if state.tokens.isEmpty {
             tokens.markAllUnwritten()
         } else {
             tokens = TokenDirectory(cap: tokens.cap, stored: state.tokens)
-            folder.removeAll()
         }
         nextSeq = max(nextSeq, state.nextSeq)
         errorSets = ErrorSetInterner(nextID: state.nextErrorSet)

@@ -19,7 +19,7 @@ public final class JournalWriter: Sendable {
         /// Distinct tokens without a label that get rows of their own; the calls of any further
         /// ones are recorded under one "other" token (see `TokenDirectory`).
         public var tokenCap = TokenDirectory.defaultCap
-        /// Wall clock for closing 10-second buckets and dating health changes.
+        /// Wall clock for dating health changes (dropping since, recreated at).
         public var now: @Sendable () -> Date = { Date() }
 
         public init() {}
@@ -151,8 +151,7 @@ public final class JournalWriter: Sendable {
                 if drained { queue.flushWaiters.removeAll() }
                 return (taken, waiters, queue.closing && drained, !drained)
             }
-            let outcome = await store.write(
-                entries, flushAll: closing || !waiters.isEmpty, now: options.now())
+            let outcome = await store.write(entries)
             record(outcome)
             for waiter in waiters { waiter.resume() }
             if closing { return }

@@ -29,12 +29,13 @@ public struct LiveRecorder: Sendable, Equatable {
     public let runtime: RuntimeFile
     public let health: Health
 
-    /// The recorder the runtime file names, if its pid lives, with its `/healthz` asked once.
+    /// The recorder on `journal` (nil: the default journal) that its runtime file names, if its
+    /// pid lives, with its `/healthz` asked once.
     public static func find(
-        environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Duration = .seconds(1),
+        journal: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Duration = .seconds(1),
         httpClient: HTTPClient = SharedHTTPClient.shared
     ) async -> LiveRecorder? {
-        guard let runtime = RuntimeFile.read(environment: environment) else { return nil }
+        guard let runtime = RuntimeFile.read(journal: journal, environment: environment) else { return nil }
         return LiveRecorder(runtime: runtime, health: await health(admin: runtime.admin, timeout: timeout, httpClient: httpClient))
     }
 

@@ -48,8 +48,6 @@ public struct RecordingOptions: Sendable {
 
     /// `$XDG_STATE_HOME/mapitop/journal.sqlite`, else `~/.local/state/mapitop/journal.sqlite`.
     public static func defaultJournalPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/state")
-        return base + "/mapitop/journal.sqlite"
+        StateFolder.path(environment: environment) + "/journal.sqlite"
     }
 }

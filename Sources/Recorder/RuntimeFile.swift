@@ -3,6 +3,10 @@ import Foundation
 /// Where a running recorder can be found: `$XDG_RUNTIME_DIR/mapitop/recorder.json`, or the
 /// state folder when there is no runtime folder (cron, some containers). Mode 0600: it names
 /// the admin port, and only its owner's viewers should attach by default.
+///
+/// One file per journal: the default journal's recorder (the one viewers look for) writes
+/// `recorder.json`; a recorder on any other journal writes `recorder-<hash of its path>.json`,
+/// so a second recorder on a journal of its own never hides the first from its viewers.
 public struct RuntimeFile: Sendable, Equatable, Codable {
     public let pid: Int32
     /// `host:port` of the admin server.
@@ -17,23 +21,41 @@ public struct RuntimeFile: Sendable, Equatable, Codable {
         self.config = config
     }
 
-    /// The file's path for an environment: the runtime folder, else `$XDG_STATE_HOME`, else
-    /// `~/.local/state` (the XDG default).
-    public static func path(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    /// The file of the recorder on `journal` (nil: the default journal): in the runtime folder,
+    /// else the state folder.
+    public static func path(journal: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let folder: String
         if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty {
-            folder = runtime
-        } else if let state = environment["XDG_STATE_HOME"], !state.isEmpty {
-            folder = state
+            folder = runtime + "/mapitop"
         } else {
-            folder = (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state"
+            folder = StateFolder.path(environment: environment)
         }
-        return folder + "/mapitop/recorder.json"
+        return folder + "/" + name(journal: journal, environment: environment)
+    }
+
+    static func name(journal: String?, environment: [String: String]) -> String {
+        guard let journal else { return "recorder.json" }
+        let standard = (journal as NSString).standardizingPath
+        if standard == (RecordingOptions.defaultJournalPath(environment: environment) as NSString).standardizingPath {
+            return "recorder.json"
+        }
+        return "recorder-" + String(fnv1a(standard), radix: 16) + ".json"
+    }
+
+    /// FNV-1a, 64 bits: stable across runs and machines (Swift's own hashes are seeded per
+    /// process), and a name only needs to differ between a user's few journals.
+    static func fnv1a(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return hash
     }
 
     /// Writes the file atomically (a viewer never reads half of it), 0600 from the start.
     public func write(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        let path = Self.path(environment: environment)
+        let path = Self.path(journal: journal, environment: environment)
         let folder = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let encoder = JSONEncoder()
@@ -50,17 +72,20 @@ public struct RuntimeFile: Sendable, Equatable, Codable {
         }
     }
 
-    /// Removes the file on a clean exit, only if it is still ours (a newer recorder may
-    /// have replaced it).
-    public static func remove(pid: Int32 = getpid(), environment: [String: String] = ProcessInfo.processInfo.environment) {
-        let path = path(environment: environment)
+    /// Removes the file of the recorder on `journal` on a clean exit, only if it is still ours
+    /// (a newer recorder on the same journal may have replaced it).
+    public static func remove(
+        journal: String? = nil, pid: Int32 = getpid(), environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        let path = path(journal: journal, environment: environment)
         guard let current = decode(path), current.pid == pid else { return }
         unlink(path)
     }
 
-    /// The live recorder, or nil when the file is absent, unreadable, or its pid is gone.
-    public static func read(environment: [String: String] = ProcessInfo.processInfo.environment) -> RuntimeFile? {
-        guard let file = decode(path(environment: environment)), isAlive(file.pid) else { return nil }
+    /// The live recorder on `journal` (nil: the default journal), or nil when the file is
+    /// absent, unreadable, or its pid is gone.
+    public static func read(journal: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) -> RuntimeFile? {
+        guard let file = decode(path(journal: journal, environment: environment)), isAlive(file.pid) else { return nil }
         return file
     }
 

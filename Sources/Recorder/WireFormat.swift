@@ -103,8 +103,8 @@ struct CallLine: Encodable {
         errors = record.errors.map(ErrorJSON.init)
         source = record.source.rawValue
         bodyTruncated = record.bodyTruncated
-        requestBodyBytes = call.requestBody?.bytes.count
-        requestBodyCut = call.requestBody?.cut
+        requestBodyBytes = call.requestBodySize
+        requestBodyCut = call.requestBodyCut
     }
 }
 
@@ -121,6 +121,10 @@ struct BucketLine: Encodable {
     let count: Int
     let latencySumMs: Double
     let latencyMaxMs: Double
+    /// The bucket's identity, the seq of its first event: a later event with the same
+    /// `first_seq` carries totals that include the earlier ones, so a follower keeps only the
+    /// newest per `first_seq` rather than adding them.
+    let firstSeq: Int64
 
     init(_ bucket: CallBucket) {
         seq = bucket.seq
@@ -132,6 +136,7 @@ struct BucketLine: Encodable {
         count = bucket.count
         latencySumMs = WireFormat.milliseconds(bucket.latencySum)
         latencyMaxMs = WireFormat.milliseconds(bucket.latencyMax)
+        firstSeq = bucket.firstSeq
     }
 }
 

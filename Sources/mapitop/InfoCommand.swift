@@ -32,7 +32,7 @@ struct InfoCommand: AsyncParsableCommand {
         }
         lines.append("themes      " + ThemeLocator.searchPath(environment: environment).joined(separator: ", "))
         lines.append("log         \(Logging.defaultPath(environment: environment))")
-        let recorder = await LiveRecorder.find(environment: environment)
+        let recorder = await LiveRecorder.find(journal: journal, environment: environment)
         lines.append("journal     " + JournalSummary.describe(
             path: journal ?? recorder?.runtime.journal ?? RecordingOptions.defaultJournalPath(environment: environment)))
         if let recorder {
@@ -40,7 +40,7 @@ struct InfoCommand: AsyncParsableCommand {
         } else {
             lines.append("recorder    none running")
         }
-        lines.append("runtime     \(RuntimeFile.path(environment: environment))")
+        lines.append("runtime     \(RuntimeFile.path(journal: journal, environment: environment))")
         lines.append("TERM        \(environment["TERM"] ?? "(unset)")")
         lines.append("colors      \(TerminalCapabilities.colors().map(String.init) ?? "unknown")"
             + (environment["NO_COLOR"].map { $0.isEmpty ? "" : " (NO_COLOR set: monochrome)" } ?? ""))

@@ -1,6 +1,7 @@
 import Foundation
 import LogFile
 import Logging
+import Recorder
 
 /// The executable's logging: to a file, never to the terminal (curses owns it, and
 /// `snapshot` output is read by monitoring systems). The file appends, rotates past its cap
@@ -8,9 +9,7 @@ import Logging
 enum Logging {
     /// `$XDG_STATE_HOME/mapitop/mapitop.log`, else `~/.local/state/mapitop/mapitop.log`.
     static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/state")
-        return base + "/mapitop/mapitop.log"
+        StateFolder.path(environment: environment) + "/mapitop.log"
     }
 
     /// A logger writing to `file`, or one that discards everything when `file` is nil.

@@ -53,18 +53,10 @@ struct RecordCommand: AsyncParsableCommand {
     func validate() throws {
         for (flag, value) in [("--admin", admin), ("--tap", tap)] {
             guard let value else { continue }
-            let address: ListenAddress
-            do { address = try ListenAddress(parsing: value) } catch { throw ValidationError("\(flag): \(error)") }
-            try Self.checkRemote(address, allowed: allowRemote, what: "\(flag) \(value)")
+            try ListenFlag.check(value, flag: flag, allowRemote: allowRemote)
         }
         do { _ = try RetentionLimits.age(retain) } catch { throw ValidationError("--retain: \(error)") }
         do { _ = try RetentionLimits.size(maxSize) } catch { throw ValidationError("--max-size: \(error)") }
-    }
-
-    static func checkRemote(_ address: ListenAddress, allowed: Bool, what: String) throws(ValidationError) {
-        if !address.isLoopback, !allowed {
-            throw ValidationError("\(what) is not a loopback address: anyone who can reach it could use it; add --allow-remote if that is intended")
-        }
     }
 
     func run() async throws {
@@ -75,7 +67,7 @@ struct RecordCommand: AsyncParsableCommand {
             tapAddress = try ListenAddress(parsing: tap)
         } else if let listen = configuration.tapListen {
             do {
-                try Self.checkRemote(listen, allowed: allowRemote, what: "\(configuration.path ?? "the configuration"): tap.listen \(listen)")
+                try ListenFlag.requireLoopback(listen, allowed: allowRemote, what: "\(configuration.path ?? "the configuration"): tap.listen \(listen)")
             } catch {
                 Diagnostics.fail(error.message, exitCode: ExitCodes.usage)
             }
@@ -112,7 +104,7 @@ struct RecordCommand: AsyncParsableCommand {
         do {
             try RuntimeFile(admin: recording.adminAddress, journal: journalPath, config: configuration.path).write(environment: environment)
         } catch {
-            StandardError.line("mapitop record: cannot write the runtime file \(RuntimeFile.path(environment: environment)) "
+            StandardError.line("mapitop record: cannot write the runtime file \(RuntimeFile.path(journal: journalPath, environment: environment)) "
                 + "(\(error.localizedDescription)); viewers will not find this recorder by themselves")
         }
 
@@ -129,7 +121,7 @@ struct RecordCommand: AsyncParsableCommand {
         }
         // Whatever stopped the services, what the journal was given reaches the disk.
         await recording.close()
-        RuntimeFile.remove(environment: environment)
+        RuntimeFile.remove(journal: journalPath, environment: environment)
         if let failure { Diagnostics.fail(Sanitizer.clean(failure), exitCode: 1) }
     }
 }

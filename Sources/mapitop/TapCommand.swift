@@ -44,11 +44,7 @@ struct TapCommand: AsyncParsableCommand {
     var logFile: String?
 
     func validate() throws {
-        let address: ListenAddress
-        do { address = try ListenAddress(parsing: listen) } catch { throw ValidationError("--listen: \(error)") }
-        if !address.isLoopback, !allowRemote {
-            throw ValidationError("--listen \(listen) is not a loopback address: anyone who can reach it could call the API through it; add --allow-remote if that is intended")
-        }
+        try ListenFlag.check(listen, flag: "--listen", allowRemote: allowRemote)
         if let upstream, URL(string: upstream)?.host == nil || !(upstream.hasPrefix("http://") || upstream.hasPrefix("https://")) {
             throw ValidationError("--upstream must be an http or https URL")
         }

@@ -23,9 +23,9 @@ struct WatchCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let tap {
-            let address: ListenAddress
-            do { address = try ListenAddress(parsing: tap) } catch { throw ValidationError("--tap: \(error)") }
-            guard address.isLoopback else { throw ValidationError("--tap \(tap) is not a loopback address; run `mapitop tap --allow-remote` for that") }
+            try ListenFlag.requireLoopback(
+                try ListenFlag.parse(tap, flag: "--tap"), allowed: false, what: "--tap \(tap)",
+                remedy: "run `mapitop tap --allow-remote` for that")
         }
     }
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import TestSupport
 
 /// What tests ask a running recorder and its tap: plain HTTP on loopback, each with a deadline.
 enum RecordClient {
@@ -99,13 +100,8 @@ enum RecordClient {
         try (JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]) ?? [:]
     }
 
-    /// Waits for a condition up to a deadline, checking often; never a fixed sleep.
+    /// `eventually` with the longer deadline a real process needs (it may be starting up).
     static func eventually(within limit: Duration = .seconds(30), _ condition: () async throws -> Bool) async rethrows -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return try await condition()
+        try await TestSupport.eventually(within: limit, poll: .milliseconds(50), condition)
     }
 }

@@ -11,7 +11,7 @@ import Testing
 struct RecordFaultJournalDeletedTests {
     static let job = SimulatedToken(label: "job", secret: "record-fault-deleted-secret-6631")
 
-    @Test("after journal.sqlite, -wal and -shm are deleted, the tap keeps answering and every call made after it is in the recreated file, read back by a restarted recorder")
+    @Test("after journal.sqlite, -wal and -shm are deleted, the tap keeps answering and every call made after it is in the recreated file, read back by the running recorder and by a restarted one")
     func journalDeleted() async throws {
         let simulator = buildApplication(SimulatorConfiguration(port: 0, seed: 11, tokens: [Self.job], quotaPerMinute: 1_000_000))
         try await simulator.test(.live) { server in
@@ -43,10 +43,17 @@ struct RecordFaultJournalDeletedTests {
             for _ in 0..<3 { statuses.append(try await fail().status) }
             #expect(statuses.allSatisfy { $0 == 400 }, "the tap stopped answering: \(statuses)")
             #expect(!recorder.hasExited, "the recorder died: \(recorder.stderr)")
+
+            // The running recorder's own admin server reads the new file, not the unlinked one.
+            var live = -1
+            let servedLive = try await RecordClient.eventually(within: .seconds(10)) {
+                live = RecordLoopbackTests.failed(try await RecordClient.calls(recorder.adminBase, from: deletedAt), status: 400).count
+                return live == statuses.count
+            }
+            #expect(servedLive, "the live /v1/calls shows \(live) of the \(statuses.count) calls made after the deletion")
             #expect(await recorder.terminate() == 0, "stderr: \(recorder.stderr)")
 
-            // Read back by a new process from the file on disk (a reader of the old process
-            // could still see the unlinked inode): every call made after the deletion is there.
+            // And a new process reads the same from the file on disk.
             let second = try await RecorderProcess.start(home: home, arguments: ["--api-base", "http://127.0.0.1:\(server.port!)"])
             let after = RecordLoopbackTests.failed(try await RecordClient.calls(second.adminBase, from: deletedAt), status: 400).count
             #expect(after == statuses.count, "\(after) of \(statuses.count) calls made after the deletion are in the recreated journal")

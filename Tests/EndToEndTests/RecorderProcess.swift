@@ -106,11 +106,16 @@ final class RecorderProcess: @unchecked Sendable {
     var adminBase: String { "http://127.0.0.1:\(adminPort)" }
     var tapBase: String? { tapPort.map { "http://127.0.0.1:\($0)" } }
 
+    /// The `--journal` this recorder was given, whose runtime file it writes; nil for the default.
+    var journalArgument: String? {
+        arguments.firstIndex(of: "--journal").flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+    }
+
     /// Waits until the runtime file names this pid (written after every server listens).
     func waitUntilListening(timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let file = RuntimeFile.read(environment: home.environment), file.pid == pid,
+            if let file = RuntimeFile.read(journal: journalArgument, environment: home.environment), file.pid == pid,
                let port = file.admin.split(separator: ":").last.flatMap({ Int($0) })
             {
                 adminPort = port

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Simulator
 import Testing
+import TestSupport
 
 @Suite("mapitop tap, headless")
 struct TapCommandTests {
@@ -48,12 +49,7 @@ struct TapCommandTests {
 
     /// Waits, with a deadline, until `condition` holds; false if it never did.
     func eventually(_ timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            if ContinuousClock.now >= deadline { return false }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return true
+        await TestSupport.eventually(within: timeout, condition)
     }
 
     @Test("--log-file: 0600, and after logrotate renames it a SIGHUP starts a new file; the tap keeps serving")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Journal
 import ManagementAPI
+import TestSupport
 
 @Suite("Journal: the writer batches by time and by count, without being asked to flush")
 struct BatchingTests {

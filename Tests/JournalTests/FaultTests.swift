@@ -89,13 +89,16 @@ struct FaultTests {
         await writer.close()
     }
 
-    @Test("a journal deleted while open is recreated, said in health, and later records land in the new file")
+    @Test("a journal deleted while open is recreated, said in health, and later records land in the new file, which a reader opened before follows")
     func deletedWhileOpen() async throws {
         let temp = try TemporaryJournal()
         defer { temp.cleanUp() }
         let writer = try JournalWriter(path: temp.path)
+        // Opened before the deletion, as the admin server's reader is: it must follow the writer.
+        let longLived = try JournalReader(path: temp.path)
         writer.append(Fixtures.record(status: 500))
         await writer.flush()
+        #expect(try longLived.failedCalls(from: .distantPast, to: .distantFuture).count == 1)
         for file in [temp.path, temp.path + "-wal", temp.path + "-shm"] { try? FileManager.default.removeItem(atPath: file) }
         #expect(!FileManager.default.fileExists(atPath: temp.path))
 
@@ -108,6 +111,8 @@ struct FaultTests {
         let reader = try JournalReader(path: temp.path)
         #expect(try reader.failedCalls(from: .distantPast, to: .distantFuture).map(\.record) == [after])
         #expect(try reader.tokens().map(\.token) == [Fixtures.beta])
+        #expect(try longLived.failedCalls(from: .distantPast, to: .distantFuture).map(\.record) == [after])
+        #expect(try longLived.tokens().map(\.token) == [Fixtures.beta])
         await writer.close()
     }
 

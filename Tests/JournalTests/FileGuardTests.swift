@@ -30,10 +30,32 @@ struct FileGuardTests {
         let pool = try DatabasePool(path: temp.path)
         try await pool.write { db in try db.execute(sql: "CREATE TABLE meta (key TEXT, value TEXT); INSERT INTO meta VALUES ('app', 'other')") }
         try pool.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: temp.path))
         let error = try #require(throws: JournalError.self) { try JournalWriter(path: temp.path) }
         guard case .notAJournal = error else { Issue.record("unexpected \(error)"); return }
         #expect(error.description.contains(temp.path))
         #expect(error.exitCode == 78)
+        let after = try Data(contentsOf: URL(fileURLWithPath: temp.path))
+        let changed = zip(before, after).enumerated().filter { $0.element.0 != $0.element.1 }.map(\.offset)
+        #expect(after == before, "sizes \(before.count) → \(after.count), bytes changed at \(changed.prefix(20))")
+        #expect(!FileManager.default.fileExists(atPath: temp.path + "-wal"), "a -wal was left beside another application's file")
+    }
+
+    /// 78 tells systemd not to restart (RestartPreventExitStatus): right for a file that is not
+    /// a journal, wrong for a fault that passes, which must restart and retry.
+    @Test("a journal that cannot be opened for a reason that may pass (its -wal is in the way) exits 74, not 78")
+    func transientFailureIsIO() async throws {
+        let temp = try TemporaryJournal()
+        defer { temp.cleanUp() }
+        let writer = try JournalWriter(path: temp.path)
+        writer.append(Fixtures.record(status: 500))
+        await writer.close()
+        try? FileManager.default.removeItem(atPath: temp.path + "-wal")
+        try FileManager.default.createDirectory(atPath: temp.path + "-wal", withIntermediateDirectories: false)
+        let error = try #require(throws: JournalError.self) { try JournalWriter(path: temp.path) }
+        guard case .cannotOpen = error else { Issue.record("unexpected \(error)"); return }
+        #expect(error.description.contains(temp.path))
+        #expect(error.exitCode == 74)
     }
 
     @Test("a garbage file is refused, naming the path")

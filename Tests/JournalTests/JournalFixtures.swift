@@ -2,6 +2,7 @@ import Foundation
 @testable import Journal
 import ManagementAPI
 import Synchronization
+import TestSupport
 
 /// A fresh folder per test, and a journal path inside it; removed with `cleanUp`.
 struct TemporaryJournal {
@@ -45,15 +46,6 @@ enum Fixtures {
     ]
 }
 
-/// Waits for a condition up to a deadline, checking often; never a fixed sleep.
-func eventually(within limit: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + limit
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
-}
 
 /// A wall clock the test moves by hand.
 final class TestClock: Sendable {

@@ -95,23 +95,4 @@ struct RoundTripTests {
         #expect(buckets.first?.latencyMax == .milliseconds(40))
         await writer.close()
     }
-
-    @Test("an open bucket stays in memory until its 10 s window closes")
-    func openBucketWaitsForItsWindow() async throws {
-        let temp = try TemporaryJournal()
-        defer { temp.cleanUp() }
-        let clock = TestClock(Fixtures.start.addingTimeInterval(5))
-        var options = JournalWriter.Options()
-        options.now = { clock.now }
-        options.batchInterval = .milliseconds(20)
-        let writer = try JournalWriter(path: temp.path, options: options)
-        writer.append(Fixtures.record(status: 429))  // a failed call is written by the next batch
-        writer.append(Fixtures.record(status: 200))
-        let reader = try JournalReader(path: temp.path)
-        #expect(try await eventually { try reader.failedCalls(from: .distantPast, to: .distantFuture).count == 1 })
-        #expect(try reader.buckets(from: .distantPast, to: .distantFuture).isEmpty)
-        clock.now = Fixtures.start.addingTimeInterval(10)
-        #expect(try await eventually { try reader.buckets(from: .distantPast, to: .distantFuture).count == 1 })
-        await writer.close()
-    }
 }

@@ -3,7 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Journal
 import ManagementAPI
-import Recorder
+@testable import Recorder
 import Testing
 
 @Suite("Recorder: /v1/calls")
@@ -48,6 +48,33 @@ struct CallsTests {
             let later = try await Self.lines(client, "from=\(Fixtures.iso(6))&to=\(Fixtures.iso(3_600))")
             #expect(later.map { $0["status"] as? Int } == [200, 404, 429])
             #expect(later.last?["remaining"] as? Int == 0)
+        }
+        await writer.close()
+    }
+
+    @Test("a range of several pages streams every row once, in (time, seq) order, calls and buckets merged across page edges")
+    func pagesAcrossEdges() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let writer = try JournalWriter(path: folder.journal)
+        // 2.5 pages of failed calls, many sharing one instant (a cursor on time alone would skip
+        // or repeat them), and a bucket in each of 600 windows between them.
+        let failures = CallsRoute.pageSize * 5 / 2
+        for index in 0..<failures { writer.append(Fixtures.record(at: Double(index / 7), status: 500)) }
+        for window in 0..<600 { writer.append(Fixtures.record(at: Double(window * 10) + 1, status: 200)) }
+        await writer.flush()
+        let sources = AdminSources(writer: writer, reader: try JournalReader(path: folder.journal))
+        try await Application(router: AdminServer.router(sources: sources)).test(.router) { client in
+            let lines = try await Self.lines(client, "from=\(Fixtures.iso(0))&to=\(Fixtures.iso(100_000))")
+            let calls = lines.filter { $0["type"] as? String == "call" }
+            let buckets = lines.filter { $0["type"] as? String == "bucket" }
+            #expect(calls.count == failures)
+            #expect(buckets.count == 600)
+            let seqs = lines.compactMap { $0["seq"] as? Int64 ?? ($0["seq"] as? Int).map(Int64.init) }
+            #expect(Set(seqs).count == lines.count, "a row came twice")
+            let times = lines.compactMap { ($0["time"] ?? $0["start"]) as? String }
+            #expect(times.count == lines.count)
+            #expect(times == times.sorted(), "rows out of time order")
         }
         await writer.close()
     }

@@ -5,6 +5,7 @@ import Journal
 import ManagementAPI
 import Recorder
 import Testing
+import TestSupport
 
 @Suite("Recorder: /v1/events (Server-Sent Events)")
 struct EventsTests {

@@ -2,6 +2,7 @@ import Foundation
 import Journal
 import ManagementAPI
 import Synchronization
+import TestSupport
 
 /// A fresh folder per test, with a journal path inside it; removed with `cleanUp`.
 struct TemporaryFolder {
@@ -38,15 +39,6 @@ enum Fixtures {
     }
 }
 
-/// Waits for a condition up to a deadline, checking often; never a fixed sleep.
-func eventually(within limit: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + limit
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
-}
 
 /// Runs `operation` and tells whether it finished within `limit`; past it, the operation is
 /// cancelled. For a test whose failure is a hang: it fails in bounded time instead of holding

@@ -9,7 +9,7 @@ struct RuntimeFileTests {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         let environment = ["XDG_RUNTIME_DIR": folder.path + "/run", "XDG_STATE_HOME": folder.path + "/state"]
-        let file = RuntimeFile(admin: "127.0.0.1:8788", journal: folder.journal, config: "/etc/mapitop.toml")
+        let file = RuntimeFile(admin: "127.0.0.1:8788", journal: folder.path + "/state/mapitop/journal.sqlite", config: "/etc/mapitop.toml")
         try file.write(environment: environment)
         let path = folder.path + "/run/mapitop/recorder.json"
         #expect(RuntimeFile.path(environment: environment) == path)
@@ -28,7 +28,8 @@ struct RuntimeFileTests {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         let environment = ["XDG_STATE_HOME": folder.path + "/state"]
-        try RuntimeFile(admin: "127.0.0.1:1", journal: "j", config: nil).write(environment: environment)
+        try RuntimeFile(admin: "127.0.0.1:1", journal: RecordingOptions.defaultJournalPath(environment: environment), config: nil)
+            .write(environment: environment)
         #expect(FileManager.default.fileExists(atPath: folder.path + "/state/mapitop/recorder.json"))
         #expect(RuntimeFile.read(environment: environment)?.admin == "127.0.0.1:1")
     }
@@ -45,7 +46,8 @@ struct RuntimeFileTests {
         child.executableURL = URL(fileURLWithPath: "/bin/true")
         try child.run()
         child.waitUntilExit()
-        try RuntimeFile(pid: child.processIdentifier, admin: "127.0.0.1:2", journal: "j", config: nil).write(environment: environment)
+        try RuntimeFile(pid: child.processIdentifier, admin: "127.0.0.1:2", journal: RecordingOptions.defaultJournalPath(environment: environment),
+                        config: nil).write(environment: environment)
         #expect(FileManager.default.fileExists(atPath: RuntimeFile.path(environment: environment)))
         #expect(RuntimeFile.read(environment: environment) == nil)
 
@@ -58,8 +60,31 @@ struct RuntimeFileTests {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         let environment = ["XDG_RUNTIME_DIR": folder.path]
-        try RuntimeFile(pid: getppid(), admin: "127.0.0.1:3", journal: "j", config: nil).write(environment: environment)
+        try RuntimeFile(pid: getppid(), admin: "127.0.0.1:3", journal: RecordingOptions.defaultJournalPath(environment: environment), config: nil)
+            .write(environment: environment)
         RuntimeFile.remove(environment: environment)
         #expect(RuntimeFile.read(environment: environment)?.pid == getppid())
+    }
+
+    @Test("a recorder on another journal has a file of its own: it neither hides nor removes the default journal's")
+    func oneFilePerJournal() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let environment = ["XDG_RUNTIME_DIR": folder.path + "/run", "XDG_STATE_HOME": folder.path + "/state"]
+        let main = RuntimeFile(pid: getppid(), admin: "127.0.0.1:4", journal: RecordingOptions.defaultJournalPath(environment: environment), config: nil)
+        try main.write(environment: environment)
+        let other = RuntimeFile(admin: "127.0.0.1:5", journal: folder.path + "/elsewhere/journal.sqlite", config: nil)
+        try other.write(environment: environment)
+
+        #expect(RuntimeFile.read(environment: environment) == main, "the second recorder replaced the default journal's file")
+        #expect(RuntimeFile.read(journal: other.journal, environment: environment) == other)
+        #expect(RuntimeFile.path(journal: other.journal, environment: environment) != RuntimeFile.path(environment: environment))
+        // The same journal named another way is the same recorder.
+        #expect(RuntimeFile.path(journal: folder.path + "/state/mapitop/./journal.sqlite", environment: environment)
+                == RuntimeFile.path(environment: environment))
+
+        RuntimeFile.remove(journal: other.journal, environment: environment)
+        #expect(RuntimeFile.read(journal: other.journal, environment: environment) == nil)
+        #expect(RuntimeFile.read(environment: environment) == main)
     }
 }

@@ -1,0 +1,11 @@
+import Foundation
+
+/// `$XDG_STATE_HOME/mapitop`, else `~/.local/state/mapitop` (the XDG default): where the
+/// journal, the log and, without a runtime folder, the runtime file live.
+public enum StateFolder {
+    public static func path(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/state")
+        return base + "/mapitop"
+    }
+}
