@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "Dashboard", targets: ["Dashboard"]),
         // For the Benchmarks package (the journal's append rate, week size and rebuild time).
         .library(name: "Journal", targets: ["Journal"]),
+        // For the Benchmarks package (a /metrics scrape of 100 tokens).
+        .library(name: "MetricsExport", targets: ["MetricsExport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -30,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -100,12 +103,18 @@ let package = Package(
         ),
         // The recorder's store: SQLite through GRDB, records in, records out (issue 12).
         .target(name: "Journal", dependencies: ["ManagementAPI", "Monitor", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The recorder's /metrics (issue 14): what it observes, in the Prometheus text format,
+        // with bounded labels (DESIGN.md section 10).
+        .target(
+            name: "MetricsExport",
+            dependencies: ["ManagementAPI", "Monitor", .product(name: "Prometheus", package: "swift-prometheus")]),
+        .testTarget(name: "MetricsExportTests", dependencies: ["MetricsExport", "ManagementAPI", "Monitor"]),
         // The recorder (issue 12): its assembly of probes, tap, journal, retention and health
         // watch; the admin server (/healthz, /v1/calls, /v1/events); the runtime file.
         .target(
             name: "Recorder",
             dependencies: [
-                "Journal", "ManagementAPI", "Monitor", "Collectors", "Supervision",
+                "Journal", "ManagementAPI", "Monitor", "Collectors", "Supervision", "MetricsExport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // `mapitop info` and viewers ask a live recorder's /healthz.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -119,7 +128,7 @@ let package = Package(
         .testTarget(
             name: "RecorderTests",
             dependencies: [
-                "Recorder", "Journal", "ManagementAPI", "Monitor", "Collectors",
+                "Recorder", "Journal", "ManagementAPI", "Monitor", "Collectors", "TestSupport", "MetricsExport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -206,7 +215,7 @@ let package = Package(
         .testTarget(name: "LogFileTests", dependencies: ["LogFile", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "JournalTests",
-            dependencies: ["Journal", "ManagementAPI", "Monitor", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["Journal", "ManagementAPI", "Monitor", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         // Drives the real binary in tmux; depends on the executable so it is built first.
         .testTarget(
             name: "EndToEndTests",

@@ -14,9 +14,7 @@ public enum AdminServer {
         router.get("healthz") { _, _ in try HealthRoute.respond(sources) }
         router.get("v1/calls") { request, _ in try CallsRoute.respond(request, sources, now: now()) }
         router.get("v1/events") { request, _ in try EventsRoute.respond(request, sources, events, logger) }
-        // Issue 14 serves the Prometheus text format here; the path is kept so scrapers
-        // configured early get a clear 501 instead of a 404 that looks like a wrong port.
-        router.get("metrics") { _, _ in Response(status: .notImplemented) }
+        router.get("metrics") { _, _ in MetricsRoute.respond(sources.metrics) }
         return router
     }
 }

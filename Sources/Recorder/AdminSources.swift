@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import MetricsExport
 
 /// What the admin routes read: the journal through a reader (WAL readers never block the
 /// writer), and the writer's state through closures, so tests and the record command each
@@ -11,19 +12,28 @@ public struct AdminSources: Sendable {
     /// How far the journal trails the traffic, in milliseconds: the age of the oldest record
     /// still queued in the writer. The record command supplies it; 0 when nothing is queued.
     public let lagMilliseconds: @Sendable () -> Int
+    /// What `/metrics` serves; the recorder feeds it every record it journals.
+    public let metrics: RecorderMetrics
 
     public init(
-        reader: JournalReader, health: @escaping @Sendable () -> JournalHealth,
+        reader: JournalReader, health: @escaping @Sendable () -> JournalHealth, metrics: RecorderMetrics,
         lagMilliseconds: @escaping @Sendable () -> Int = { 0 }
     ) {
         journalPath = reader.path
         self.reader = reader
         self.health = health
+        self.metrics = metrics
         self.lagMilliseconds = lagMilliseconds
     }
 
-    /// The usual pairing: the recorder's own writer, and a reader on the same file.
-    public init(writer: JournalWriter, reader: JournalReader, lagMilliseconds: @escaping @Sendable () -> Int = { 0 }) {
-        self.init(reader: reader, health: { writer.health }, lagMilliseconds: lagMilliseconds)
+    /// The usual pairing: the recorder's own writer, and a reader on the same file. Without
+    /// `metrics`, `/metrics` has no token series until something feeds them.
+    public init(
+        writer: JournalWriter, reader: JournalReader, metrics: RecorderMetrics? = nil,
+        lagMilliseconds: @escaping @Sendable () -> Int = { 0 }
+    ) {
+        self.init(
+            reader: reader, health: { writer.health }, metrics: metrics ?? RecorderMetrics(journalBytes: { writer.fileSize }),
+            lagMilliseconds: lagMilliseconds)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Journal
 import Logging
 import ManagementAPI
+import MetricsExport
 import NIOCore
 import ServiceLifecycle
 import Supervision
@@ -61,7 +62,10 @@ public final class Recording: Sendable {
             throw .journal(error)
         }
 
-        let sources = AdminSources(writer: journal, reader: reader, lagMilliseconds: { Self.lagMilliseconds(journal) })
+        // /metrics sees every record the journal gets (issue 14).
+        let metrics = RecorderMetrics.recording(options, journal: journal)
+        let observers = observers + [metrics.observe]
+        let sources = AdminSources(writer: journal, reader: reader, metrics: metrics, lagMilliseconds: { Self.lagMilliseconds(journal) })
         let admin: StartedServer
         do {
             admin = try await ServerStartup.start(address: options.admin.description, logger: logger) { onServerRunning in

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 @testable import Journal
 import ManagementAPI
+import MetricsExport
 import Recorder
 import Testing
 
@@ -72,14 +73,23 @@ struct HealthTests {
         await writer.close()
     }
 
-    @Test("/metrics is a placeholder until issue 14: 501")
-    func metricsPlaceholder() async throws {
+    @Test("/metrics serves the Prometheus text format, with a series for a call the recorder was fed")
+    func metricsServed() async throws {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         let writer = try JournalWriter(path: folder.journal)
-        let sources = AdminSources(writer: writer, reader: try JournalReader(path: folder.journal))
+        let metrics = RecorderMetrics(configured: [Fixtures.alpha], journalBytes: { writer.fileSize })
+        metrics.observe(Fixtures.record(status: 429, limit: 60, remaining: 0))
+        let sources = AdminSources(writer: writer, reader: try JournalReader(path: folder.journal), metrics: metrics)
         try await Application(router: AdminServer.router(sources: sources)).test(.router) { client in
-            try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .notImplemented) }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
+                let text = String(buffer: response.body)
+                #expect(text.contains(#"mapitop_calls_total{token="alpha",class="4xx",status="429",code="none"} 1"#), "\(text)")
+                #expect(text.contains(#"mapitop_quota_remaining{token="alpha"} 0"#))
+                #expect(text.contains("# TYPE mapitop_journal_bytes gauge"))
+            }
         }
         await writer.close()
     }
