@@ -23,7 +23,7 @@ enum RecordClient {
             request.body = .bytes(ByteBuffer(string: body))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: TimeAmount(timeout))
-        let bytes = try await response.body.collect(upTo: 1 << 24)
+        let bytes = try await response.body.collect(upTo: 1 << 28)
         return Answer(status: Int(response.status.code), body: String(buffer: bytes))
     }
 
@@ -33,6 +33,13 @@ enum RecordClient {
         let answer = try await call(admin + "/v1/calls?from=" + query, timeout: .seconds(10))
         guard answer.status == 200 else { throw Unexpected(description: "/v1/calls answered \(answer.status): \(answer.body)") }
         return try answer.body.split(separator: "\n").map(object)
+    }
+
+    /// `/healthz`'s `lag_ms`: how far the journal trails the traffic (0 when nothing is queued).
+    static func lag(_ admin: String) async throws -> Int {
+        let health = try object(try await call(admin + "/healthz").body)
+        guard let lag = health["lag_ms"] as? Int else { throw Unexpected(description: "/healthz has no lag_ms: \(health)") }
+        return lag
     }
 
     struct Unexpected: Error, CustomStringConvertible {
