@@ -125,6 +125,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // `mapitop export` (issue 14): journaled calls as JSON Lines, CSV or HAR 1.2, streamed.
+        .target(
+            name: "Export",
+            dependencies: [
+                "Journal", "ManagementAPI", "Monitor", "Recorder",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Journal", "ManagementAPI", "Monitor", "Recorder", "TestSupport"]),
         .testTarget(
             name: "RecorderTests",
             dependencies: [
@@ -147,6 +157,7 @@ let package = Package(
             name: "mapitop",
             dependencies: [
                 "ManagementAPI", "Monitor", "Collectors", "Screen", "Dashboard", "Simulator", "Supervision", "LogFile", "Journal", "Recorder",
+                "Export",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -29,6 +29,15 @@ public struct JournaledCall: Sendable, Hashable {
     /// when the call had no body.
     public let requestBodySize: Int?
     public let requestBodyCut: Bool?
+
+    /// Also what a viewer or an export decodes from the admin server's wire format.
+    public init(seq: Int64, record: CallRecord, requestBody: RequestBody?, requestBodySize: Int? = nil, requestBodyCut: Bool? = nil) {
+        self.seq = seq
+        self.record = record
+        self.requestBody = requestBody
+        self.requestBodySize = requestBodySize ?? requestBody?.bytes.count
+        self.requestBodyCut = requestBodyCut ?? requestBody?.cut
+    }
 }
 
 /// Successful calls of one (token, method, status, source) in one 10-second window.
@@ -53,6 +62,23 @@ public struct CallBucket: Sendable, Hashable {
     /// lets a newer event replace an older one, whose totals it includes, however many
     /// updates it missed in between. A range read only ever sees the current row.
     public let firstSeq: Int64
+
+    public init(
+        seq: Int64, start: Date, token: TokenReference, method: String, status: Int, source: CallSource, count: Int,
+        latencySum: Duration, latencyMax: Duration, figure: ServerFigure?, firstSeq: Int64
+    ) {
+        self.seq = seq
+        self.start = start
+        self.token = token
+        self.method = method
+        self.status = status
+        self.source = source
+        self.count = count
+        self.latencySum = latencySum
+        self.latencyMax = latencyMax
+        self.figure = figure
+        self.firstSeq = firstSeq
+    }
 
     public var meanLatency: Duration { count > 0 ? latencySum / count : .zero }
 
@@ -94,6 +120,15 @@ public struct ServerFigure: Sendable, Hashable {
     public let remaining: Int?
     /// The lowest remaining reported in the figure's bucket (for a failed call, its own).
     public let lowestRemaining: Int?
+
+    public init(seq: Int64, time: Date, token: TokenReference, limit: Int?, remaining: Int?, lowestRemaining: Int?) {
+        self.seq = seq
+        self.time = time
+        self.token = token
+        self.limit = limit
+        self.remaining = remaining
+        self.lowestRemaining = lowestRemaining
+    }
 }
 
 /// A token the journal has seen: its public identity only, never its secret.
@@ -102,6 +137,13 @@ public struct SeenToken: Sendable, Hashable {
     public let token: TokenReference
     public let source: CallSource
     public let firstSeen: Date
+
+    public init(seq: Int64, token: TokenReference, source: CallSource, firstSeen: Date) {
+        self.seq = seq
+        self.token = token
+        self.source = source
+        self.firstSeen = firstSeen
+    }
 }
 
 /// Any journal row, in sequence order: what the admin server streams as SSE events.

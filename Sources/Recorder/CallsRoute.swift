@@ -34,7 +34,7 @@ enum CallsRoute {
         let reader = sources.reader
         // The first pages are read before answering, so a journal that cannot be read is an
         // error status rather than a 200 cut short.
-        var merge = try CallsMerge(reader: reader, from: from, to: to, filter: filter)
+        var merge = CallsMerge(reader: reader, from: from, to: to, filter: filter)
         let first = try merge.next(atMost: pageSize)
         let rest = merge
         let body = ResponseBody { writer in
@@ -57,89 +57,22 @@ enum CallsRoute {
     }
 }
 
-/// The calls and the buckets of a range merged in (time, seq) order, read a page of each table
-/// at a time, filtered, as wire lines.
+/// The lines of a range that a filter keeps, a page at a time.
 struct CallsMerge: Sendable {
-    private struct Item: Sendable {
-        let time: Date
-        let seq: Int64
-        let event: JournalEvent
-        var cursor: RangeCursor { RangeCursor(time: time, seq: seq) }
-    }
-
-    /// One table's rows, a page in hand and a cursor for the next.
-    private struct Pages: Sendable {
-        var page: [Item] = []
-        var index = 0
-        var cursor: RangeCursor?
-        var exhausted = false
-        let fetch: @Sendable (RangeCursor?) throws -> [Item]
-
-        /// The next row, reading a page when the one in hand is spent; nil at the end.
-        mutating func peek() throws -> Item? {
-            if index == page.count, !exhausted {
-                page = try fetch(cursor)
-                index = 0
-                exhausted = page.count < CallsRoute.pageSize
-                if let last = page.last { cursor = last.cursor }
-            }
-            return index < page.count ? page[index] : nil
-        }
-
-        mutating func advance() { index += 1 }
-    }
-
-    private var calls: Pages
-    private var buckets: Pages
+    private var range: RangeReader
     private let filter: Filter
 
-    init(reader: JournalReader, from: Date, to: Date, filter: Filter) throws {
+    init(reader: JournalReader, from: Date, to: Date, filter: Filter) {
+        range = RangeReader(reader: reader, from: from, to: to, bodies: false, pageSize: CallsRoute.pageSize)
         self.filter = filter
-        let size = CallsRoute.pageSize
-        calls = Pages { cursor in
-            try reader.failedCalls(from: from, to: to, after: cursor, limit: size, bodies: false)
-                .map { Item(time: $0.record.time, seq: $0.seq, event: .call($0)) }
-        }
-        buckets = Pages { cursor in
-            try reader.buckets(from: from, to: to, after: cursor, limit: size)
-                .map { Item(time: $0.start, seq: $0.seq, event: .bucket($0)) }
-        }
     }
 
     /// Up to `count` matching lines, oldest first; empty once the range is done.
     mutating func next(atMost count: Int) throws -> [String] {
         var lines: [String] = []
-        while lines.count < count {
-            let call = try calls.peek()
-            let bucket = try buckets.peek()
-            let item: Item
-            switch (call, bucket) {
-            case (nil, nil): return lines
-            case (let call?, nil):
-                item = call
-                calls.advance()
-            case (nil, let bucket?):
-                item = bucket
-                buckets.advance()
-            case (let call?, let bucket?):
-                if (call.time, call.seq) < (bucket.time, bucket.seq) {
-                    item = call
-                    calls.advance()
-                } else {
-                    item = bucket
-                    buckets.advance()
-                }
-            }
-            if matches(item.event) { lines.append(WireFormat.line(item.event) + "\n") }
+        while lines.count < count, let event = try range.next() {
+            if filter.matches(event) { lines.append(WireFormat.line(event) + "\n") }
         }
         return lines
-    }
-
-    private func matches(_ event: JournalEvent) -> Bool {
-        switch event {
-        case .call(let call): filter.matches(call.record)
-        case .bucket(let bucket): bucket.count > 0 && filter.matches(bucket.call(at: 0))
-        case .figure, .token: false
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Monitor
 
 /// `--retain 7d` and `--max-size 1GiB`: the journal's two limits, parsed from the words a
 /// person writes. A bad value is one line that says what would have been accepted.
@@ -12,14 +13,11 @@ public enum RetentionLimits {
 
     /// A positive whole number of seconds (s), minutes (m), hours (h), days (d) or weeks (w).
     public static func age(_ text: String) throws(ParseError) -> TimeInterval {
-        let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800]
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let unit = trimmed.last.flatMap({ units[$0] }), let count = Int(trimmed.dropLast()), count > 0,
-              count <= Int(100 * 365 * 86_400 / unit)
-        else {
-            throw ParseError(description: "expected a duration such as 7d, 36h or 90m (units s, m, h, d, w), got '\(text.prefix(40))'")
+        do {
+            return try DurationText.seconds(text)
+        } catch {
+            throw ParseError(description: error.description)
         }
-        return TimeInterval(count) * unit
     }
 
     /// A positive size in bytes: a whole number with B, kB/KB, MB, GB, TB (powers of 1000) or

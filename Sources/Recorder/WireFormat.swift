@@ -10,10 +10,12 @@ public enum WireFormat {
     /// Bumped when a field changes meaning or disappears; new fields keep the version.
     public static let version = 1
 
-    /// One row as a JSON object with sorted keys, on one line (no newline inside).
-    public static func line(_ event: JournalEvent) -> String {
+    /// One row as a JSON object with sorted keys, on one line (no newline inside). The
+    /// admin server never sends request bodies; `withBodies` is for `mapitop export`, whose
+    /// user asked for their own journal's calls in full.
+    public static func line(_ event: JournalEvent, withBodies: Bool = false) -> String {
         switch event {
-        case .call(let call): encode(CallLine(call))
+        case .call(let call): encode(CallLine(call, withBody: withBodies))
         case .bucket(let bucket): encode(BucketLine(bucket))
         case .figure(let figure): encode(FigureLine(figure))
         case .token(let token): encode(TokenLine(token))
@@ -35,11 +37,35 @@ public enum WireFormat {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         // The line types hold only strings, numbers and optionals: encoding cannot fail.
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        return escapingInvisibles(String(decoding: data, as: UTF8.self))
+    }
+
+    /// JSON text with the characters JSONEncoder leaves raw but a terminal or an editor would
+    /// act on written as `\uXXXX`: C1 controls (some terminals take U+009B as CSI), the bidi
+    /// controls that reorder what a reader sees, and U+2028/U+2029 (line breaks to some
+    /// readers). They can only stand inside JSON strings, where the escape means the same.
+    public static func escapingInvisibles(_ json: String) -> String {
+        guard json.unicodeScalars.contains(where: isInvisible) else { return json }
+        var result = ""
+        for scalar in json.unicodeScalars {
+            if isInvisible(scalar) {
+                result += String(format: "\\u%04X", scalar.value)
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x7F...0x9F, 0x200E, 0x200F, 0x061C, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029: true
+        default: false
+        }
     }
 }
 
-struct TokenJSON: Encodable {
+struct TokenJSON: Codable {
     let fingerprint: String
     let label: String?
 
@@ -49,7 +75,7 @@ struct TokenJSON: Encodable {
     }
 }
 
-struct ErrorJSON: Encodable {
+struct ErrorJSON: Codable {
     let code: String
     let description: String
     let field: String?
@@ -67,9 +93,9 @@ struct ErrorJSON: Encodable {
     }
 }
 
-struct CallLine: Encodable {
-    let v = WireFormat.version
-    let type = "call"
+struct CallLine: Codable {
+    var v = WireFormat.version
+    var type = "call"
     let seq: Int64
     let time: String
     let token: TokenJSON
@@ -86,8 +112,11 @@ struct CallLine: Encodable {
     let bodyTruncated: Bool
     let requestBodyBytes: Int?
     let requestBodyCut: Bool?
+    /// Only in an export: the body as UTF-8 text, or base64 when it is not valid UTF-8.
+    var requestBody: String?
+    var requestBodyEncoding: String?
 
-    init(_ call: JournaledCall) {
+    init(_ call: JournaledCall, withBody: Bool = false) {
         let record = call.record
         seq = call.seq
         time = WireFormat.time(record.time)
@@ -105,15 +134,24 @@ struct CallLine: Encodable {
         bodyTruncated = record.bodyTruncated
         requestBodyBytes = call.requestBodySize
         requestBodyCut = call.requestBodyCut
+        if withBody, let body = call.requestBody {
+            if let text = String(validating: body.bytes, as: UTF8.self) {
+                requestBody = text
+                requestBodyEncoding = "utf8"
+            } else {
+                requestBody = body.bytes.base64EncodedString()
+                requestBodyEncoding = "base64"
+            }
+        }
     }
 }
 
-struct BucketLine: Encodable {
-    let v = WireFormat.version
-    let type = "bucket"
+struct BucketLine: Codable {
+    var v = WireFormat.version
+    var type = "bucket"
     let seq: Int64
     let start: String
-    let widthS = CallBucket.width
+    var widthS = CallBucket.width
     let token: TokenJSON
     let method: String
     let status: Int
@@ -140,9 +178,9 @@ struct BucketLine: Encodable {
     }
 }
 
-struct FigureLine: Encodable {
-    let v = WireFormat.version
-    let type = "figure"
+struct FigureLine: Codable {
+    var v = WireFormat.version
+    var type = "figure"
     let seq: Int64
     let time: String
     let token: TokenJSON
@@ -158,9 +196,9 @@ struct FigureLine: Encodable {
     }
 }
 
-struct TokenLine: Encodable {
-    let v = WireFormat.version
-    let type = "token"
+struct TokenLine: Codable {
+    var v = WireFormat.version
+    var type = "token"
     let seq: Int64
     let token: TokenJSON
     let source: String

@@ -41,6 +41,12 @@ struct ConfigOptions: ParsableArguments {
 enum ExitCodes {
     /// EX_USAGE: a bad flag, filter or argument.
     static let usage: Int32 = 64
+    /// EX_NOINPUT: an input file (a journal to export) does not exist.
+    static let noInput: Int32 = 66
+    /// EX_UNAVAILABLE: a service needed (a recorder given by --source) does not answer.
+    static let unavailable: Int32 = 69
+    /// EX_IOERR: a file could not be read or written.
+    static let ioError: Int32 = 74
     /// EX_CONFIG: a bad configuration file.
     static let config: Int32 = 78
 }

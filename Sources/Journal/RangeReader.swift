@@ -1,0 +1,76 @@
+import Foundation
+
+/// The calls and the buckets of a time range merged in (time, seq) order, read a page of each
+/// table at a time: a week of a busy journal is millions of rows, and whoever reads it (the
+/// admin server's /v1/calls, `mapitop export`) must not hold them all at once.
+public struct RangeReader: Sendable {
+    public static let defaultPageSize = 2_000
+
+    private struct Item: Sendable {
+        let time: Date
+        let seq: Int64
+        let event: JournalEvent
+        var cursor: RangeCursor { RangeCursor(time: time, seq: seq) }
+    }
+
+    /// One table's rows: a page in hand and a cursor for the next.
+    private struct Pages: Sendable {
+        var page: [Item] = []
+        var index = 0
+        var cursor: RangeCursor?
+        var exhausted = false
+        let pageSize: Int
+        let fetch: @Sendable (RangeCursor?, Int) throws -> [Item]
+
+        /// The next row, reading a page when the one in hand is spent; nil at the end.
+        mutating func peek() throws -> Item? {
+            if index == page.count, !exhausted {
+                page = try fetch(cursor, pageSize)
+                index = 0
+                exhausted = page.count < pageSize
+                if let last = page.last { cursor = last.cursor }
+            }
+            return index < page.count ? page[index] : nil
+        }
+
+        mutating func advance() { index += 1 }
+    }
+
+    private var calls: Pages
+    private var buckets: Pages
+
+    /// `bodies`: whether calls carry their request bodies (an export does; the wire never).
+    public init(reader: JournalReader, from: Date, to: Date, bodies: Bool, pageSize: Int = RangeReader.defaultPageSize) {
+        calls = Pages(pageSize: pageSize) { cursor, size in
+            try reader.failedCalls(from: from, to: to, after: cursor, limit: size, bodies: bodies)
+                .map { Item(time: $0.record.time, seq: $0.seq, event: .call($0)) }
+        }
+        buckets = Pages(pageSize: pageSize) { cursor, size in
+            try reader.buckets(from: from, to: to, after: cursor, limit: size)
+                .map { Item(time: $0.start, seq: $0.seq, event: .bucket($0)) }
+        }
+    }
+
+    /// The next event (a call or a bucket), oldest first; nil once the range is done.
+    public mutating func next() throws -> JournalEvent? {
+        let call = try calls.peek()
+        let bucket = try buckets.peek()
+        switch (call, bucket) {
+        case (nil, nil):
+            return nil
+        case (let call?, nil):
+            calls.advance()
+            return call.event
+        case (nil, let bucket?):
+            buckets.advance()
+            return bucket.event
+        case (let call?, let bucket?):
+            if (call.time, call.seq) < (bucket.time, bucket.seq) {
+                calls.advance()
+                return call.event
+            }
+            buckets.advance()
+            return bucket.event
+        }
+    }
+}

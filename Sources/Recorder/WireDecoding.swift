@@ -1,0 +1,117 @@
+import Foundation
+import Journal
+import ManagementAPI
+
+/// The admin server's lines read back into journal values: what a viewer following
+/// `/v1/events` and an export from `--source` get. Anything else on a line (not JSON, another
+/// version, a type this build does not know, a missing field, a time that does not parse) is
+/// an error that says which, never a crash or a value made up.
+public enum WireDecoding {
+    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// One line of `/v1/calls`, or the `data:` of one event.
+    public static func event(_ line: some StringProtocol) throws(Failure) -> JournalEvent {
+        let data = Data(line.utf8)
+        let header: Header
+        do {
+            header = try decoder.decode(Header.self, from: data)
+        } catch {
+            throw Failure(description: "not a mapitop recorder line: \(String(line.prefix(80)))")
+        }
+        guard header.v == WireFormat.version else {
+            throw Failure(description: "wire format version \(header.v); this mapitop reads \(WireFormat.version)")
+        }
+        do {
+            switch header.type {
+            case "call": return .call(try call(decoder.decode(CallLine.self, from: data)))
+            case "bucket": return .bucket(try bucket(decoder.decode(BucketLine.self, from: data)))
+            case "figure": return .figure(try figure(decoder.decode(FigureLine.self, from: data)))
+            case "token": return .token(try token(decoder.decode(TokenLine.self, from: data)))
+            default: throw Failure(description: "unknown line type \(String(header.type.prefix(40)))")
+            }
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(description: "a \(String(header.type.prefix(40))) line that does not decode: \(String(describing: error).prefix(200))")
+        }
+    }
+
+    private struct Header: Decodable {
+        let v: Int
+        let type: String
+    }
+
+    private static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+
+    static func time(_ text: String) throws(Failure) -> Date {
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
+        throw Failure(description: "not an ISO 8601 time: \(text.prefix(40))")
+    }
+
+    static func reference(_ token: TokenJSON) -> TokenReference {
+        TokenReference(fingerprint: Fingerprint(hex: token.fingerprint), label: token.label)
+    }
+
+    static func source(_ text: String) throws(Failure) -> CallSource {
+        guard let source = CallSource(rawValue: text) else { throw Failure(description: "unknown source \(text.prefix(20))") }
+        return source
+    }
+
+    static func duration(milliseconds: Double) -> Duration {
+        .nanoseconds(Int64((milliseconds * 1_000_000).rounded()))
+    }
+
+    private static func call(_ line: CallLine) throws(Failure) -> JournaledCall {
+        let outcome: CallOutcome
+        if let status = line.status {
+            outcome = .status(status)
+        } else if let transport = line.transport {
+            outcome = .transport(TransportFailure(rawValue: transport) ?? .other)
+        } else {
+            throw Failure(description: "a call line with neither status nor transport")
+        }
+        let errors = line.errors.map { error in
+            ErrorEntry(
+                code: error.code, description: error.description,
+                detail: error.field.map { FieldDetail(field: $0, constraint: error.constraint, provided: error.provided) },
+                synthesized: error.synthesized)
+        }
+        let record = CallRecord(
+            time: try time(line.time), token: reference(line.token), method: line.method, path: line.path, outcome: outcome,
+            latency: duration(milliseconds: line.latencyMs),
+            rate: RateHeaders(limit: line.limit, remaining: line.remaining, requestID: line.requestId),
+            errors: errors, source: try source(line.source), bodyTruncated: line.bodyTruncated)
+        var body: RequestBody?
+        if let text = line.requestBody {
+            let bytes = line.requestBodyEncoding == "base64" ? Data(base64Encoded: text) : Data(text.utf8)
+            guard let bytes else { throw Failure(description: "a request body that is not base64") }
+            body = RequestBody(bytes: bytes, cut: line.requestBodyCut ?? false)
+        }
+        return JournaledCall(
+            seq: line.seq, record: record, requestBody: body, requestBodySize: line.requestBodyBytes, requestBodyCut: line.requestBodyCut)
+    }
+
+    private static func bucket(_ line: BucketLine) throws(Failure) -> CallBucket {
+        CallBucket(
+            seq: line.seq, start: try time(line.start), token: reference(line.token), method: line.method, status: line.status,
+            source: try source(line.source), count: line.count, latencySum: duration(milliseconds: line.latencySumMs),
+            latencyMax: duration(milliseconds: line.latencyMaxMs), figure: nil, firstSeq: line.firstSeq)
+    }
+
+    private static func figure(_ line: FigureLine) throws(Failure) -> ServerFigure {
+        ServerFigure(
+            seq: line.seq, time: try time(line.time), token: reference(line.token), limit: line.limit, remaining: line.remaining,
+            lowestRemaining: line.remaining)
+    }
+
+    private static func token(_ line: TokenLine) throws(Failure) -> SeenToken {
+        SeenToken(seq: line.seq, token: reference(line.token), source: try source(line.source), firstSeen: try time(line.firstSeen))
+    }
+}
