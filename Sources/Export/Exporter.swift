@@ -29,13 +29,13 @@ public struct Exporter: Sendable {
     /// From a journal file, read beside its writer (WAL readers need no lock), request bodies
     /// included. Returns the number of calls and buckets written.
     @discardableResult
-    public func run(reader: JournalReader, into sink: (String) throws -> Void) throws -> Int {
+    public func run(reader: JournalReader, into sink: (String) throws -> Void) async throws -> Int {
         var writer = format.writer(apiBase: apiBase)
         var output = ChunkedOutput()
         try output.add(writer.begin(), to: sink)
         var range = RangeReader(reader: reader, from: from, to: to, bodies: true)
         var count = 0
-        while let event = try range.next() {
+        while let event = try await range.next() {
             guard filter.matches(event), let exported = ExportedEvent(event) else { continue }
             try output.add(writer.write(exported), to: sink)
             count += 1

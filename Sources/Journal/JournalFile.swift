@@ -42,7 +42,9 @@ enum JournalFile {
             throw .cannotOpen(path: path, reason: "no such file")
         }
         try checkHeader(path: path)
-        let pool = try openPool(path: path)
+        // Read-only: a reader must never change the file it reads (fold another program's
+        // WAL into it, or switch a file to WAL); it still sees the writer's WAL as it grows.
+        let pool = try openPool(path: path, readonly: true)
         do {
             try pool.read { db in try JournalSchema.verify(db, path: path) }
         } catch let error as JournalError {
@@ -83,13 +85,14 @@ enum JournalFile {
         (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int
     }
 
-    private static func openPool(path: String) throws(JournalError) -> DatabasePool {
+    private static func openPool(path: String, readonly: Bool = false) throws(JournalError) -> DatabasePool {
         var configuration = Configuration()
         configuration.label = "journal"
         configuration.busyMode = .timeout(5)
+        configuration.readonly = readonly
         // WAL with synchronous=NORMAL survives a killed process (the case DESIGN.md section 8
         // promises); only a power cut can lose the last commits.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        if !readonly { configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") } }
         do {
             return try DatabasePool(path: path, configuration: configuration)
         } catch {

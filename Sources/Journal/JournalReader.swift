@@ -48,39 +48,73 @@ public final class JournalReader: Sendable {
 
     /// Non-2xx calls in full, with their request bodies.
     public func failedCalls(from: Date, to: Date) throws -> [JournaledCall] {
-        try failedCalls(from: from, to: to, after: nil, limit: nil, bodies: true)
+        let query = Self.callsPage(from: from, to: to, after: nil, limit: nil, bodies: true)
+        return try pool.read { db in
+            var decoding = RowDecoding()
+            return try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map { try decoding.call($0) }
+        }
     }
 
     /// A page of the non-2xx calls in the range, in (time, seq) order: those after `cursor`
-    /// (nil: from the start), at most `limit` (nil: all). Without `bodies` the request bodies
-    /// stay on disk (`requestBody` is nil), for readers that never send them.
-    public func failedCalls(from: Date, to: Date, after cursor: RangeCursor?, limit: Int?, bodies: Bool) throws -> [JournaledCall] {
-        try pool.read { db in
+    /// (nil: from the start), at most `limit`. Without `bodies` the request bodies stay on
+    /// disk (`requestBody` is nil), for readers that never send them. Async: it runs on the
+    /// database's own threads, so a long range never holds a thread the tap's answers need.
+    public func failedCalls(from: Date, to: Date, after cursor: RangeCursor?, limit: Int, bodies: Bool) async throws -> [JournaledCall] {
+        let query = Self.callsPage(from: from, to: to, after: cursor, limit: limit, bodies: bodies)
+        return try await pool.read { db in
             var decoding = RowDecoding()
-            return try Row.fetchAll(
-                db,
-                sql: "SELECT \(bodies ? RowDecoding.callColumns : RowDecoding.callColumnsWithoutBody) WHERE c.at >= ? AND c.at < ? "
-                    + "AND (c.at > ? OR (c.at = ? AND c.seq > ?)) ORDER BY c.at, c.seq LIMIT ?",
-                arguments: page(from, to, cursor, limit)
-            ).map { try decoding.call($0) }
+            return try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map { try decoding.call($0) }
         }
     }
 
     /// Buckets whose window starts in the range.
     public func buckets(from: Date, to: Date) throws -> [CallBucket] {
-        try buckets(from: from, to: to, after: nil, limit: nil)
+        try pool.read { db in
+            let query = try Self.bucketsPage(db, from: from, to: to, after: nil, limit: nil)
+            return try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map(RowDecoding.bucket)
+        }
     }
 
-    /// A page of the buckets starting in the range, in (start, seq) order, as `failedCalls`.
-    public func buckets(from: Date, to: Date, after cursor: RangeCursor?, limit: Int?) throws -> [CallBucket] {
-        try pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: "SELECT \(RowDecoding.bucketColumns) WHERE b.start >= ? AND b.start < ? "
-                    + "AND (b.start > ? OR (b.start = ? AND b.seq > ?)) ORDER BY b.start, b.seq LIMIT ?",
-                arguments: page(from, to, cursor, limit)
-            ).map(RowDecoding.bucket)
+    /// A page of the buckets starting in the range, in (start, first seq) order, as
+    /// `failedCalls`; the cursor's seq is a bucket's `firstSeq`. Paged by the identity, not
+    /// by `seq`, which an update of a window still open changes: a bucket sent on one page
+    /// would otherwise come again, with its new seq, on the next.
+    public func buckets(from: Date, to: Date, after cursor: RangeCursor?, limit: Int) async throws -> [CallBucket] {
+        try await pool.read { db in
+            let query = try Self.bucketsPage(db, from: from, to: to, after: cursor, limit: limit)
+            return try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map(RowDecoding.bucket)
         }
+    }
+
+    /// The lower bound is the later of `from` and the cursor's time, bound as a plain value,
+    /// so SQLite seeks the time index straight to the page instead of scanning from `from`
+    /// (the OR below alone cannot bound the index: each page would cost more than the last).
+    private static func callsPage(
+        from: Date, to: Date, after cursor: RangeCursor?, limit: Int?, bodies: Bool
+    ) -> (sql: String, arguments: StatementArguments) {
+        let bounds = pageBounds(from: from, to: to, after: cursor, limit: limit)
+        return ("SELECT \(bodies ? RowDecoding.callColumns : RowDecoding.callColumnsWithoutBody) WHERE c.at >= ? AND c.at < ? "
+            + "AND (c.at > ? OR (c.at = ? AND c.seq > ?)) ORDER BY c.at, c.seq LIMIT ?", bounds)
+    }
+
+    /// A journal of schema 1 that no writer has migrated yet has no `first_seq`: its rows were
+    /// never updated by a later batch, so their seq is their identity.
+    private static func bucketsPage(
+        _ db: Database, from: Date, to: Date, after cursor: RangeCursor?, limit: Int?
+    ) throws -> (sql: String, arguments: StatementArguments) {
+        let bounds = pageBounds(from: from, to: to, after: cursor, limit: limit)
+        let identity = try db.columns(in: "buckets").contains { $0.name == "first_seq" } ? "coalesce(b.first_seq, b.seq)" : "b.seq"
+        return ("SELECT \(RowDecoding.bucketColumns) WHERE b.start >= ? AND b.start < ? "
+            + "AND (b.start > ? OR (b.start = ? AND \(identity) > ?)) ORDER BY b.start, \(identity) LIMIT ?", bounds)
+    }
+
+    /// The range (its start moved up to the cursor), the cursor (before everything when nil)
+    /// and the limit (-1: none, to SQLite).
+    private static func pageBounds(from: Date, to: Date, after cursor: RangeCursor?, limit: Int?) -> StatementArguments {
+        let start = from.timeIntervalSinceReferenceDate
+        let time = cursor?.time.timeIntervalSinceReferenceDate ?? -Double.greatestFiniteMagnitude
+        let seq = cursor?.seq ?? Int64.min
+        return [max(start, time), to.timeIntervalSinceReferenceDate, time, time, seq, limit ?? -1]
     }
 
     /// Server figures dated in the range, oldest first: every one of a non-2xx call, and the
@@ -112,31 +146,44 @@ public final class JournalReader: Sendable {
     /// bodies stay on disk (the stream never sends them). A
     /// call's or a bucket's figure is the event right after it (`seq + 1`), read from its row.
     public func events(after seq: Int64, limit: Int = 1_000) throws -> [JournalEvent] {
-        try pool.read { db in
-            // `>=`: the row at `seq` may own `seq + 1`, its figure. Each row gives at most two
-            // events, so `limit + 1` rows per table always cover the first `limit` events.
-            let arguments: StatementArguments = [seq, limit + 1]
-            var decoding = RowDecoding()
-            var events: [JournalEvent] = []
-            for row in try Row.fetchAll(
-                db, sql: "SELECT \(RowDecoding.callColumnsWithoutBody) WHERE c.seq >= ? ORDER BY c.seq LIMIT ?", arguments: arguments)
-            {
-                let call = try decoding.call(row)
-                events.append(.call(call))
-                if let figure = call.figure { events.append(.figure(figure)) }
-            }
-            for row in try Row.fetchAll(
-                db, sql: "SELECT \(RowDecoding.bucketColumns) WHERE b.seq >= ? ORDER BY b.seq LIMIT ?", arguments: arguments)
-            {
-                let bucket = RowDecoding.bucket(row)
-                events.append(.bucket(bucket))
-                if let figure = bucket.figure { events.append(.figure(figure)) }
-            }
-            events += try Row.fetchAll(
-                db, sql: "SELECT * FROM tokens WHERE seq > ? ORDER BY seq LIMIT ?", arguments: arguments
-            ).map { JournalEvent.token(RowDecoding.seenToken($0)) }
-            return Array(events.filter { $0.seq > seq }.sorted { $0.seq < $1.seq }.prefix(limit))
+        try pool.read { db in try Self.events(db, after: seq, limit: limit) }
+    }
+
+    /// `events(after:limit:)` on the database's own threads, for the SSE feed: a client far
+    /// behind never holds a thread the tap's answers need.
+    public func eventsPage(after seq: Int64, limit: Int) async throws -> [JournalEvent] {
+        try await pool.read { db in try Self.events(db, after: seq, limit: limit) }
+    }
+
+    /// How many tokens the journal knows, without reading them (for /healthz).
+    public func tokenCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tokens") ?? 0 }
+    }
+
+    private static func events(_ db: Database, after seq: Int64, limit: Int) throws -> [JournalEvent] {
+        // `>=`: the row at `seq` may own `seq + 1`, its figure. Each row gives at most two
+        // events, so `limit + 1` rows per table always cover the first `limit` events.
+        let arguments: StatementArguments = [seq, limit + 1]
+        var decoding = RowDecoding()
+        var events: [JournalEvent] = []
+        for row in try Row.fetchAll(
+            db, sql: "SELECT \(RowDecoding.callColumnsWithoutBody) WHERE c.seq >= ? ORDER BY c.seq LIMIT ?", arguments: arguments)
+        {
+            let call = try decoding.call(row)
+            events.append(.call(call))
+            if let figure = call.figure { events.append(.figure(figure)) }
         }
+        for row in try Row.fetchAll(
+            db, sql: "SELECT \(RowDecoding.bucketColumns) WHERE b.seq >= ? ORDER BY b.seq LIMIT ?", arguments: arguments)
+        {
+            let bucket = RowDecoding.bucket(row)
+            events.append(.bucket(bucket))
+            if let figure = bucket.figure { events.append(.figure(figure)) }
+        }
+        events += try Row.fetchAll(
+            db, sql: "SELECT * FROM tokens WHERE seq > ? ORDER BY seq LIMIT ?", arguments: arguments
+        ).map { JournalEvent.token(RowDecoding.seenToken($0)) }
+        return Array(events.filter { $0.seq > seq }.sorted { $0.seq < $1.seq }.prefix(limit))
     }
 
     /// The time of the oldest call or bucket; nil for an empty journal.
@@ -154,13 +201,6 @@ public final class JournalReader: Sendable {
     public func close() throws { try opened.withLock { try $0.pool.close() } }
 
     func read<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
-
-    /// The range, the cursor (before everything when nil) and the limit (-1: none, to SQLite).
-    private func page(_ from: Date, _ to: Date, _ cursor: RangeCursor?, _ limit: Int?) -> StatementArguments {
-        let time = cursor?.time.timeIntervalSinceReferenceDate ?? -Double.greatestFiniteMagnitude
-        let seq = cursor?.seq ?? Int64.min
-        return range(from, to) + [time, time, seq, limit ?? -1]
-    }
 
     private func range(_ from: Date, _ to: Date) -> StatementArguments {
         [from.timeIntervalSinceReferenceDate, to.timeIntervalSinceReferenceDate]

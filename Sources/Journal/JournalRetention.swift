@@ -49,7 +49,7 @@ extension JournalStore {
     /// actor does not suspend between deleting rows and forgetting the caches that point at
     /// them, so no batch can be prepared in between with an error set id about to vanish.
     private func deleteRows(before limit: Double) throws -> Int {
-        let deleted = try writerPool.write { db in
+        let (deleted, sets) = try writerPool.write { db in
             var deleted = 0
             for (table, column) in Self.timedTables {
                 try db.execute(sql: "DELETE FROM \(table) WHERE \(column) < ?", arguments: [limit])
@@ -57,9 +57,11 @@ extension JournalStore {
             }
             try db.execute(
                 sql: "DELETE FROM error_sets WHERE id NOT IN (SELECT errors FROM calls WHERE errors IS NOT NULL)")
-            return deleted
+            return (deleted, db.changesCount)
         }
-        forgetDeletedRows()
+        // Only when something went: forgetting for nothing would give every open window a
+        // second row at each hourly pass.
+        if deleted + sets > 0 { forgetDeletedRows() }
         return deleted
     }
 

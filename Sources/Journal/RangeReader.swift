@@ -20,12 +20,12 @@ public struct RangeReader: Sendable {
         var cursor: RangeCursor?
         var exhausted = false
         let pageSize: Int
-        let fetch: @Sendable (RangeCursor?, Int) throws -> [Item]
+        let fetch: @Sendable (RangeCursor?, Int) async throws -> [Item]
 
         /// The next row, reading a page when the one in hand is spent; nil at the end.
-        mutating func peek() throws -> Item? {
+        mutating func peek() async throws -> Item? {
             if index == page.count, !exhausted {
-                page = try fetch(cursor, pageSize)
+                page = try await fetch(cursor, pageSize)
                 index = 0
                 exhausted = page.count < pageSize
                 if let last = page.last { cursor = last.cursor }
@@ -42,19 +42,20 @@ public struct RangeReader: Sendable {
     /// `bodies`: whether calls carry their request bodies (an export does; the wire never).
     public init(reader: JournalReader, from: Date, to: Date, bodies: Bool, pageSize: Int = RangeReader.defaultPageSize) {
         calls = Pages(pageSize: pageSize) { cursor, size in
-            try reader.failedCalls(from: from, to: to, after: cursor, limit: size, bodies: bodies)
+            try await reader.failedCalls(from: from, to: to, after: cursor, limit: size, bodies: bodies)
                 .map { Item(time: $0.record.time, seq: $0.seq, event: .call($0)) }
         }
         buckets = Pages(pageSize: pageSize) { cursor, size in
-            try reader.buckets(from: from, to: to, after: cursor, limit: size)
-                .map { Item(time: $0.start, seq: $0.seq, event: .bucket($0)) }
+            // A bucket's place is its identity: its seq changes while its window is open.
+            try await reader.buckets(from: from, to: to, after: cursor, limit: size)
+                .map { Item(time: $0.start, seq: $0.firstSeq, event: .bucket($0)) }
         }
     }
 
     /// The next event (a call or a bucket), oldest first; nil once the range is done.
-    public mutating func next() throws -> JournalEvent? {
-        let call = try calls.peek()
-        let bucket = try buckets.peek()
+    public mutating func next() async throws -> JournalEvent? {
+        let call = try await calls.peek()
+        let bucket = try await buckets.peek()
         switch (call, bucket) {
         case (nil, nil):
             return nil

@@ -15,7 +15,7 @@ enum CallsRoute {
     /// Rows read from each table at a time, and lines sent per write.
     static let pageSize = 2_000
 
-    static func respond(_ request: Request, _ sources: AdminSources, now: Date) throws -> Response {
+    static func respond(_ request: Request, _ sources: AdminSources, now: Date) async throws -> Response {
         let query = request.uri.queryParameters
         guard let fromText = query.get("from") else {
             throw AdminError(status: .badRequest, code: "required", description: "Field 'from' is required.")
@@ -35,14 +35,17 @@ enum CallsRoute {
         // The first pages are read before answering, so a journal that cannot be read is an
         // error status rather than a 200 cut short.
         var merge = CallsMerge(reader: reader, from: from, to: to, filter: filter)
-        let first = try merge.next(atMost: pageSize)
+        // The first page is read before answering, so a journal that cannot be read is an
+        // error status rather than a 200 cut short.
+        let first = try await merge.next()
         let rest = merge
         let body = ResponseBody { writer in
             var merge = rest
             var chunk = first
-            while !chunk.isEmpty {
-                try await writer.write(ByteBuffer(string: chunk.joined()))
-                chunk = try merge.next(atMost: pageSize)
+            while true {
+                if !chunk.lines.isEmpty { try await writer.write(ByteBuffer(string: chunk.lines.joined())) }
+                if chunk.done { break }
+                chunk = try await merge.next()
             }
             try await writer.finish(nil)
         }
@@ -67,12 +70,15 @@ struct CallsMerge: Sendable {
         self.filter = filter
     }
 
-    /// Up to `count` matching lines, oldest first; empty once the range is done.
-    mutating func next(atMost count: Int) throws -> [String] {
+    /// The matching lines among the next `CallsRoute.pageSize` rows, oldest first, and whether
+    /// the range is done. Bounded by rows read, not lines kept, so a filter that keeps nothing
+    /// still hands control back (and a client that left is noticed) every page.
+    mutating func next() async throws -> (lines: [String], done: Bool) {
         var lines: [String] = []
-        while lines.count < count, let event = try range.next() {
+        for _ in 0..<CallsRoute.pageSize {
+            guard let event = try await range.next() else { return (lines, true) }
             if filter.matches(event) { lines.append(WireFormat.line(event) + "\n") }
         }
-        return lines
+        return (lines, false)
     }
 }

@@ -28,7 +28,7 @@ struct EventFeed: Sendable {
         while !Task.isCancelled {
             let events: [JournalEvent]
             do {
-                events = try reader.events(after: last, limit: options.pageSize)
+                events = try await reader.eventsPage(after: last, limit: options.pageSize)
             } catch {
                 return .failed(String(describing: error))
             }

@@ -10,13 +10,16 @@ enum HealthRoute {
         let lagMs: Int
         let tokens: Int
         let journalStatus: String
+        /// Records lost since the recorder started (failed writes and a full queue): a probe
+        /// that only saw 200s still learns that a batch was lost between two of its looks.
+        let droppedRecords: Int
     }
 
-    static func respond(_ sources: AdminSources) throws -> Response {
+    static func respond(_ sources: AdminSources) async throws -> Response {
         let health = sources.health()
         let body = Body(
-            journal: sources.journalPath, lagMs: sources.lagMilliseconds(), tokens: try sources.reader.tokens().count,
-            journalStatus: health.isDropping ? health.description : "ok")
+            journal: sources.journalPath, lagMs: sources.lagMilliseconds(), tokens: try await sources.reader.tokenCount(),
+            journalStatus: health.isDropping ? health.description : "ok", droppedRecords: health.droppedRecords)
         return Response(
             status: health.isDropping ? .serviceUnavailable : .ok,
             headers: [.contentType: "application/json; charset=utf-8"],

@@ -13,6 +13,7 @@ struct JournalHealthWatcher: Service {
     /// What was last said, so each change is said once.
     struct Seen: Equatable {
         var dropping = false
+        var droppedRecords = 0
         var droppedAtQueue = 0
         var recreatedAt: Date?
     }
@@ -27,14 +28,16 @@ struct JournalHealthWatcher: Service {
         }
     }
 
-    /// A full queue drops records too (the disk is slower than the traffic) even while every
-    /// write succeeds: it counts as dropping for as long as the count grows.
+    /// Any loss counts as dropping for as long as the count grows: a full queue (the disk is
+    /// slower than the traffic) while every write succeeds, and a batch that failed between two
+    /// looks, its successor already written, which the writer's flag alone would not show.
     static func check(_ health: JournalHealth, path: String, after seen: Seen, report: (String) -> Void) -> Seen {
         var next = seen
-        let queueDropping = health.droppedAtQueue > seen.droppedAtQueue
-        let dropping = health.isDropping || queueDropping
+        let lost = health.droppedRecords > seen.droppedRecords
+        let dropping = health.isDropping || lost
         if dropping, !seen.dropping {
-            let why = health.isDropping ? (health.reason ?? "writes fail") : "the write queue is full (the disk is slower than the traffic)"
+            let queueFull = !health.isDropping && health.droppedAtQueue > seen.droppedAtQueue
+            let why = queueFull ? "the write queue is full (the disk is slower than the traffic)" : (health.reason ?? "writes fail")
             report("the journal \(path) is dropping records: \(String(why.prefix(300))); the tap keeps forwarding")
         } else if !dropping, seen.dropping {
             report("the journal \(path) is writing again (\(health.droppedRecords) records dropped in all)")
@@ -43,6 +46,7 @@ struct JournalHealthWatcher: Service {
             report("the journal \(path) was deleted while open; recording into a new file there")
         }
         next.dropping = dropping
+        next.droppedRecords = health.droppedRecords
         next.droppedAtQueue = health.droppedAtQueue
         next.recreatedAt = health.recreatedAt
         return next

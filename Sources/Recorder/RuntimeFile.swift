@@ -35,8 +35,8 @@ public struct RuntimeFile: Sendable, Equatable, Codable {
 
     static func name(journal: String?, environment: [String: String]) -> String {
         guard let journal else { return "recorder.json" }
-        let standard = (journal as NSString).standardizingPath
-        if standard == (RecordingOptions.defaultJournalPath(environment: environment) as NSString).standardizingPath {
+        let standard = AbsolutePath.of(journal)
+        if standard == AbsolutePath.of(RecordingOptions.defaultJournalPath(environment: environment)) {
             return "recorder.json"
         }
         return "recorder-" + String(fnv1a(standard), radix: 16) + ".json"

@@ -75,14 +75,14 @@ struct ExportCommand: AsyncParsableCommand {
             }
             return
         }
-        let path = journal ?? RuntimeFile.read(environment: environment)?.journal ?? RecordingOptions.defaultJournalPath(environment: environment)
+        let path = journal.map(AbsolutePath.of) ?? RuntimeFile.read(environment: environment)?.journal ?? RecordingOptions.defaultJournalPath(environment: environment)
         guard FileManager.default.fileExists(atPath: path) else {
             Diagnostics.fail(Sanitizer.clean("no journal at \(path): run `mapitop record`, or name one with --journal"), exitCode: ExitCodes.noInput)
         }
         do {
             let reader = try JournalReader(path: path)
             defer { try? reader.close() }
-            try exporter.run(reader: reader, into: sink)
+            try await exporter.run(reader: reader, into: sink)
         } catch let error as JournalError {
             Diagnostics.fail(Sanitizer.clean(error.description), exitCode: error.exitCode)
         } catch {

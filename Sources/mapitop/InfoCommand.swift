@@ -32,6 +32,7 @@ struct InfoCommand: AsyncParsableCommand {
         }
         lines.append("themes      " + ThemeLocator.searchPath(environment: environment).joined(separator: ", "))
         lines.append("log         \(Logging.defaultPath(environment: environment))")
+        let journal = self.journal.map(AbsolutePath.of)
         let recorder = await LiveRecorder.find(journal: journal, environment: environment)
         lines.append("journal     " + JournalSummary.describe(
             path: journal ?? recorder?.runtime.journal ?? RecordingOptions.defaultJournalPath(environment: environment)))

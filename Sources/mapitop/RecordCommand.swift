@@ -75,7 +75,8 @@ struct RecordCommand: AsyncParsableCommand {
         } else {
             tapAddress = nil
         }
-        let journalPath = journal ?? RecordingOptions.defaultJournalPath(environment: environment)
+        // Absolute, so the runtime file names the same journal whatever folder a viewer runs in.
+        let journalPath = journal.map(AbsolutePath.of) ?? RecordingOptions.defaultJournalPath(environment: environment)
         let recordingOptions = RecordingOptions(
             journalPath: journalPath, admin: try ListenAddress(parsing: admin), tap: tapAddress, upstream: configuration.apiBase,
             probes: configuration.tokens.map { ProbeTarget(token: $0.token, request: $0.probeRequest) },
@@ -120,8 +121,15 @@ struct RecordCommand: AsyncParsableCommand {
             failure = "\(error)"
         }
         // Whatever stopped the services, what the journal was given reaches the disk.
+        let dropped = recording.journal.health.droppedRecords
         await recording.close()
         RuntimeFile.remove(journal: journalPath, environment: environment)
         if let failure { Diagnostics.fail(Sanitizer.clean(failure), exitCode: 1) }
+        // The health watch has stopped: a last flush that failed is said here, or it is lost unsaid.
+        let closing = recording.journal.health
+        if closing.isDropping || closing.droppedRecords > dropped {
+            Diagnostics.fail(Sanitizer.clean("the journal \(journalPath) could not take its last records: "
+                + "\(closing.reason ?? "write failed") (\(closing.droppedRecords) records dropped in all)"), exitCode: ExitCodes.ioError)
+        }
     }
 }

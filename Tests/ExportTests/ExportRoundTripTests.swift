@@ -14,12 +14,12 @@ struct ExportRoundTripTests {
     static let apiBase = "https://api.jwplayer.com"
 
     static func export(_ journal: ExportJournal, _ format: ExportFormat, filter: String = "",
-                       from: Date = .distantPast, to: Date = .distantFuture) throws -> String {
+                       from: Date = .distantPast, to: Date = .distantFuture) async throws -> String {
         let reader = try JournalReader(path: journal.path)
         defer { try? reader.close() }
         var text = ""
         let exporter = Exporter(from: from, to: to, filter: try Filter(parsing: filter), format: format, apiBase: apiBase)
-        try exporter.run(reader: reader) { text += $0 }
+        try await exporter.run(reader: reader) { text += $0 }
         return text
     }
 
@@ -30,7 +30,7 @@ struct ExportRoundTripTests {
     func jsonLines() async throws {
         let journal = try await ExportJournal()
         defer { journal.cleanUp() }
-        let text = try Self.export(journal, .jsonl)
+        let text = try await Self.export(journal, .jsonl)
         let events = try text.split(separator: "\n").map { try WireDecoding.event($0) }
         let calls = events.compactMap { if case .call(let call) = $0 { call } else { nil } }
         let buckets = events.compactMap { if case .bucket(let bucket) = $0 { bucket } else { nil } }
@@ -56,7 +56,7 @@ struct ExportRoundTripTests {
     func csv() async throws {
         let journal = try await ExportJournal()
         defer { journal.cleanUp() }
-        let text = try Self.export(journal, .csv)
+        let text = try await Self.export(journal, .csv)
         #expect(!text.contains("\u{1B}") && !text.contains("\u{202E}") && !text.contains("\u{07}"), "a control or bidi character reached the CSV")
         let rows = CSVReader.rows(text)
         let header = try #require(rows.first)
@@ -101,7 +101,7 @@ struct ExportRoundTripTests {
     func har() async throws {
         let journal = try await ExportJournal()
         defer { journal.cleanUp() }
-        let text = try Self.export(journal, .har)
+        let text = try await Self.export(journal, .har)
         #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E || $0.value == 0x07 },
                 "a raw control or bidi character in the HAR")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
@@ -146,10 +146,10 @@ struct ExportRoundTripTests {
         let journal = try await ExportJournal()
         defer { journal.cleanUp() }
         let nothing = (from: Date(timeIntervalSinceReferenceDate: 0), to: Date(timeIntervalSinceReferenceDate: 1))
-        #expect(try Self.export(journal, .jsonl, from: nothing.from, to: nothing.to).isEmpty)
-        let csv = CSVReader.rows(try Self.export(journal, .csv, from: nothing.from, to: nothing.to))
+        #expect(try await Self.export(journal, .jsonl, from: nothing.from, to: nothing.to).isEmpty)
+        let csv = CSVReader.rows(try await Self.export(journal, .csv, from: nothing.from, to: nothing.to))
         #expect(csv.count == 1, "CSV is its header alone")
-        let har = try Self.export(journal, .har, from: nothing.from, to: nothing.to)
+        let har = try await Self.export(journal, .har, from: nothing.from, to: nothing.to)
         let log = (try JSONSerialization.jsonObject(with: Data(har.utf8)) as? [String: Any])?["log"] as? [String: Any]
         #expect((log?["entries"] as? [Any])?.isEmpty == true)
     }
@@ -158,11 +158,11 @@ struct ExportRoundTripTests {
     func filtered() async throws {
         let journal = try await ExportJournal()
         defer { journal.cleanUp() }
-        let statuses = try Self.export(journal, .jsonl, filter: "status:4xx").split(separator: "\n")
+        let statuses = try await Self.export(journal, .jsonl, filter: "status:4xx").split(separator: "\n")
             .map { try WireDecoding.event($0) }
             .map { event -> Int? in if case .call(let call) = event { call.record.outcome.status } else { nil } }
         #expect(statuses == [400, 429, 409])
-        let tokens = try Self.export(journal, .jsonl, filter: "!token:ingest").split(separator: "\n").map { try WireDecoding.event($0) }
+        let tokens = try await Self.export(journal, .jsonl, filter: "!token:ingest").split(separator: "\n").map { try WireDecoding.event($0) }
         #expect(!tokens.isEmpty)
         #expect(tokens.allSatisfy { event in
             switch event {

@@ -67,8 +67,17 @@ struct RecordingTests {
 
         health.recreatedAt = Date()
         seen = check(health, after: seen)
-        _ = check(health, after: seen)
+        seen = check(health, after: seen)
         #expect(lines.count == 5 && lines[4] == "the journal /j.sqlite was deleted while open; recording into a new file there")
+
+        // A batch failed and the next one succeeded between two looks: the flag is already
+        // clear, but records were lost, and that is said too.
+        health.reason = "disk I/O error"
+        health.droppedRecords = 20
+        seen = check(health, after: seen)
+        _ = check(health, after: seen)
+        #expect(lines.count == 7, "\(lines)")
+        #expect(lines.count == 7 && lines[5].contains("dropping records: disk I/O error") && lines[6].contains("writing again (20 records"))
     }
 
     static func record(status: Int, answeredSecondsAgo: TimeInterval = 0) -> CallRecord {
