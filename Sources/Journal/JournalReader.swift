@@ -155,6 +155,21 @@ public final class JournalReader: Sendable {
         try await pool.read { db in try Self.events(db, after: seq, limit: limit) }
     }
 
+    /// The journaled request body of a failed call, found by its exact time, token, method
+    /// and path (what `y` needs: the monitor keeps no bodies); nil when the call carried none
+    /// or was not journaled.
+    public func requestBody(of record: CallRecord) throws -> RequestBody? {
+        try pool.read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: "SELECT c.request_body, c.request_body_cut FROM calls c JOIN tokens t ON t.id = c.token "
+                    + "WHERE c.at = ? AND c.method = ? AND c.path = ? AND t.fingerprint = ? AND c.request_body IS NOT NULL LIMIT 1",
+                arguments: [record.time.timeIntervalSinceReferenceDate, record.method, record.path, record.token.fingerprint.hex])
+            guard let row, let bytes = row["request_body"] as Data? else { return nil }
+            return RequestBody(bytes: bytes, cut: row["request_body_cut"])
+        }
+    }
+
     /// How many tokens the journal knows, without reading them (for /healthz).
     public func tokenCount() async throws -> Int {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tokens") ?? 0 }

@@ -1,5 +1,6 @@
 import Dashboard
 import Foundation
+import Journal
 import Logging
 import ManagementAPI
 import Monitor
@@ -17,9 +18,15 @@ import Supervision
 /// fails ends the dashboard too, and after the terminal is restored it is one line on
 /// stderr and exit 1: a screen that says "live" over a dead collector would lie.
 enum DashboardRunner {
+    /// `journal`: where `y` finds a call's request body (the embedded recorder's reader).
     static func run(session: SessionInfo, monitor: Monitor, themeName: String, display: DisplayOptions,
-                    services: [any Service], logger: Logger) async throws
+                    services: [any Service], journal: JournalReader? = nil, logger: Logger) async throws
     {
+        let copy = CurlCopy(apiBase: session.apiBase) { record -> [UInt8]? in
+            // A journal that cannot be read costs the copy its body, not the copy.
+            guard let journal, let body = try? journal.requestBody(of: record) else { return nil }
+            return [UInt8](body.bytes)
+        }
         let environment = ProcessInfo.processInfo.environment
         let filter = try display.presetFilter()
         let themes = ThemeLocator.available(environment: environment)
@@ -53,7 +60,8 @@ enum DashboardRunner {
                         name == initialTheme.name ? initialTheme : try ThemeLoader.load(name, environment: environment)
                     },
                     stopSignal: { TerminalSignals.shared.pending },
-                    stopRequested: { collectors.failure != nil })
+                    stopRequested: { collectors.failure != nil },
+                    copyCommand: copy.command(for:))
                 let stoppedBy = loop.run()
                 terminal.end()
                 continuation.resume(returning: stoppedBy)

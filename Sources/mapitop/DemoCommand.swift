@@ -83,7 +83,7 @@ struct DemoCommand: AsyncParsableCommand {
                 session: session, monitor: monitor, themeName: display.theme ?? "default", display: display,
                 services: [SupervisedService("the embedded simulator", simulator)] + recording.services
                     + [SupervisedService("the synthetic jobs", traffic)],
-                logger: logger)
+                journal: recording.reader, logger: logger)
         } catch {
             await recording.close()
             throw error

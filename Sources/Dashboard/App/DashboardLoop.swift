@@ -17,6 +17,8 @@ public final class DashboardLoop {
     private let loadTheme: (String) throws -> Theme
     private let stopSignal: () -> Int32?
     private let stopRequested: () -> Bool
+    /// `y`: the call as a curl command, and a note on what it holds (see `CurlCopy`).
+    private let copyCommand: (CallRecord) -> CurlCopy.Result
     public private(set) var state: State
     public private(set) var draws = 0
 
@@ -31,8 +33,10 @@ public final class DashboardLoop {
 
     public init(terminal: any Terminal, monitor: Monitor, clock: any WallClock, drawClock: any MonotonicClock = SystemMonotonicClock(),
                 state: State, loadTheme: @escaping (String) throws -> Theme, stopSignal: @escaping () -> Int32? = { nil },
-                stopRequested: @escaping () -> Bool = { false })
+                stopRequested: @escaping () -> Bool = { false },
+                copyCommand: @escaping (CallRecord) -> CurlCopy.Result = { CurlCopy(apiBase: ManagementClient.Configuration.defaultBaseURL).command(for: $0) })
     {
+        self.copyCommand = copyCommand
         self.terminal = terminal
         self.monitor = monitor
         self.clock = clock
@@ -81,7 +85,16 @@ public final class DashboardLoop {
         if let key = terminal.readKey(timeout: keyTimeout ?? waitTime()) {
             if key == .resize { send(.resize(terminal.size)) }
             send(.key(key))
+            copyIfAsked()
         }
+    }
+
+    /// The effect of `y`: `update` names the call, the loop, which owns the terminal, copies.
+    private func copyIfAsked() {
+        guard let record = state.copyRequest else { return }
+        let copy = copyCommand(record)
+        terminal.copyToClipboard(copy.command)
+        send(.copied(note: copy.note))
     }
 
     /// Loads and applies the state's theme. A theme that fails keeps the current one on

@@ -14,4 +14,6 @@ public enum Message: Sendable {
     /// The theme `name` could not be loaded; `current` is the one still on screen (nil when
     /// none was applied yet). The screen keeps it and the status line says why.
     case themeFailed(name: String, reason: String, current: String?)
+    /// The run loop put the call `y` asked for on the clipboard; `note` says what it holds.
+    case copied(note: String)
 }

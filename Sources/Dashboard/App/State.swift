@@ -70,6 +70,9 @@ public struct State: Sendable {
     public var themes: [String]
     public var themeIndex = 0
     public var showHelp = false
+    /// The call `y` asked to copy as curl; the run loop does the copying (it owns the
+    /// terminal) and answers with `.copied`.
+    public var copyRequest: CallRecord?
     /// A one-line notice for the bottom row (a theme that failed to load); the next key clears it.
     public var status: String?
     public var quit = false

@@ -20,6 +20,9 @@ public func update(_ state: State, _ message: Message) -> State {
         state.quit = true
     case .themeFailed(let name, let reason, let current):
         ThemeCycle.failed(name, reason: reason, current: current, &state)
+    case .copied(let note):
+        state.copyRequest = nil
+        state.status = StatusText.oneLine(note)
     case .key(let key):
         // A notice stays until the user does something.
         state.status = nil
@@ -69,6 +72,7 @@ enum Keys {
             Selection.repair(&state)
         case .character("s"): state.sort = state.sort.next
         case .character("T"): state.themeIndex = (state.themeIndex + 1) % state.themes.count
+        case .character("y"): CopyCall.request(&state)
         case .control("l"): state.repaintAll = true
         case .character("?"): state.showHelp = true
         case .resize: break
@@ -216,5 +220,16 @@ enum Selection {
         }
         let rows = ErrorTree.rows(state)
         if !rows.contains(where: { $0.id == state.selectedNode }) { state.selectedNode = rows.first?.id }
+    }
+}
+
+/// `y`: copy the selected call (an occurrence, or one of its field rows) as a curl command.
+enum CopyCall {
+    static func request(_ state: inout State) {
+        guard state.focus == .errors, let occurrence = Selection.selectedRow(state)?.occurrence else {
+            state.status = "y copies a call as curl: select one in the errors pane (Tab, then Enter to open a group)"
+            return
+        }
+        state.copyRequest = occurrence.record
     }
 }

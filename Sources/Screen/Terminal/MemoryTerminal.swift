@@ -36,6 +36,9 @@ public final class MemoryTerminal: Terminal {
 
     public func apply(theme: Theme) { self.theme = theme }
     public func invalidate() { invalidations += 1 }
+    /// What was put on the clipboard, oldest first.
+    public private(set) var copied: [String] = []
+    public func copyToClipboard(_ text: String) { copied.append(text) }
 
     public func suspend() { suspended = true }
     public func resume() { suspended = false }

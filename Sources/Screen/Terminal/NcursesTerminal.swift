@@ -1,4 +1,5 @@
 import CNcurses
+import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -129,6 +130,23 @@ public final class NcursesTerminal: Terminal {
         wnoutrefresh(window)
         doupdate()
         previous = frame
+    }
+
+    /// Writes the OSC 52 sequences straight to the terminal, after what curses has drawn:
+    /// curses would count the bytes as cells and move its idea of the cursor.
+    public func copyToClipboard(_ text: String) {
+        let sequences = Clipboard.sequences(text, inTmux: ProcessInfo.processInfo.environment["TMUX"].map { !$0.isEmpty } ?? false)
+        var bytes = Array(sequences.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            if written > 0 {
+                bytes = bytes.dropFirst(written)
+            } else if written < 0, errno == EINTR || errno == EAGAIN {
+                continue
+            } else {
+                return
+            }
+        }
     }
 
     /// Forces a full repaint on the next draw (Ctrl-L).

@@ -13,4 +13,6 @@ public protocol Terminal: AnyObject {
     func apply(theme: Theme)
     /// Repaints everything on the next draw (Ctrl-L, after a theme change).
     func invalidate()
+    /// Puts text on the clipboard of the terminal the person sits at (OSC 52; see `Clipboard`).
+    func copyToClipboard(_ text: String)
 }

@@ -1,0 +1,78 @@
+import Foundation
+import ManagementAPI
+import Monitor
+import Screen
+import Testing
+@testable import Dashboard
+
+/// `y`: the selected call goes to the terminal's clipboard as a curl command (the loop owns
+/// the terminal; `update` only names the call), and the status line says so.
+@Suite("Dashboard: y copies the selected call as curl")
+struct CopyAsCurlTests {
+    static let body = #"{"metadata":{"title":"it's long"},"upload":{}}"#
+
+    let drawClock = ManualMonotonicClock()
+
+    func loop(_ terminal: MemoryTerminal) -> DashboardLoop {
+        let clock = ManualClock(World.start.addingTimeInterval(30))
+        let copy = CurlCopy(apiBase: "https://api.jwplayer.com") { record in
+            record.method == "POST" ? Array(Self.body.utf8) : nil
+        }
+        return DashboardLoop(terminal: terminal, monitor: World.monitor(clock: clock), clock: clock, drawClock: drawClock, state: World.state(),
+                             loadTheme: { _ in .builtInDefault }, copyCommand: copy.command(for:))
+    }
+
+    func press(_ keys: [Key], _ terminal: MemoryTerminal, _ loop: DashboardLoop) {
+        for key in keys {
+            terminal.type(key)
+            loop.step(keyTimeout: .zero)
+        }
+    }
+
+    @Test("on a 400 in the errors pane: the command with method, URL, placeholder and journaled body; the status says what was copied")
+    func copiesTheSelectedCall() {
+        let terminal = MemoryTerminal(width: 120, height: 40)
+        let loop = loop(terminal)
+        loop.step(keyTimeout: .zero)
+        // Errors pane, the 4xx class's first group (400 · too_long), its newest call.
+        press([.tab, .down, .enter, .down], terminal, loop)
+        let selected = Selection.selectedRow(loop.state)?.occurrence?.record
+        #expect(selected?.outcome == .status(400), "selected \(String(describing: selected))")
+        press([.character("y")], terminal, loop)
+        #expect(terminal.copied.count == 1)
+        let command = terminal.copied.last ?? ""
+        #expect(command == #"curl -X 'POST' 'https://api.jwplayer.com/v2/sites/Abcd1234/media/' -H "Authorization: Bearer $JWP_SECRET_INGEST" -H 'Content-Type: application/json' --data-raw '{"metadata":{"title":"it'\''s long"},"upload":{}}'"#)
+        #expect(loop.state.status?.hasPrefix("copied as curl (OSC 52)") == true, "\(loop.state.status ?? "")")
+        #expect(loop.state.copyRequest == nil)
+        #expect(!command.contains("world-ingest-secret"))
+        // The status line is on the frame the person sees, once the next draw is due.
+        drawClock.advance(by: 1)
+        loop.step(keyTimeout: .zero)
+        #expect(terminal.lastFrame.map { $0.trimmedLines.joined(separator: "\n").contains("copied as curl (OSC 52)") } == true)
+    }
+
+    @Test("with the token table focused, y copies nothing and says how to select a call")
+    func nothingSelected() {
+        let terminal = MemoryTerminal(width: 120, height: 40)
+        let loop = loop(terminal)
+        loop.step(keyTimeout: .zero)
+        press([.character("y")], terminal, loop)
+        #expect(terminal.copied.isEmpty)
+        #expect(loop.state.status?.contains("select one in the errors pane") == true)
+    }
+}
+
+/// OSC 52 as it is written: base64 inside, so no text can end the sequence early; inside tmux
+/// also wrapped for passthrough, every ESC doubled.
+@Suite("Screen: the OSC 52 clipboard sequence")
+struct ClipboardSequenceTests {
+    @Test("plain, and inside tmux twice: as is and in DCS passthrough")
+    func sequences() {
+        let text = "curl 'a\u{07}b\u{1B}\\'"
+        let plain = Clipboard.osc52(text)
+        #expect(plain == "\u{1B}]52;c;" + Data(text.utf8).base64EncodedString() + "\u{07}")
+        #expect(Clipboard.sequences(text, inTmux: false) == plain)
+        let tmux = Clipboard.sequences(text, inTmux: true)
+        #expect(tmux == plain + "\u{1B}Ptmux;\u{1B}\u{1B}]52;c;" + Data(text.utf8).base64EncodedString() + "\u{07}\u{1B}\\")
+    }
+}
