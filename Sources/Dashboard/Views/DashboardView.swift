@@ -91,6 +91,7 @@ enum HelpOverlayText {
             ("Tab  Shift-Tab", "switch pane"), ("Enter  +", "expand (on a token: its errors)"), ("-", "collapse"),
             ("/", "filter; Esc clears it"), ("t  c", "filter by the selected token / code"),
             ("Z", "pause the screen (data keeps coming)"), ("s", "sort tokens: usage, name, errors"), ("T", "next theme"),
+            ("y", "copy the selected call as curl (OSC 52)"),
             ("Ctrl-L", "redraw"), ("?", "this help"), ("q  Ctrl-C", "quit"),
             ("", ""), ("filter terms", "token: code: status:429|4xx field: method: path: word !negate"),
         ]
