@@ -68,6 +68,17 @@ let package = Package(
             path: "Benchmarks/JournalBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // /metrics (issue 14): a scrape of 100 tokens.
+        .executableTarget(
+            name: "MetricsBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ManagementAPI", package: "mapitop"),
+                .product(name: "MetricsExport", package: "mapitop"),
+            ],
+            path: "Benchmarks/MetricsBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

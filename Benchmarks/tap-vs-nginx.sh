@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The tap's overhead, side by side in one run: the same wrk load against the simulator
-# directly, through `mapitop tap`, and through nginx as a keep-alive reverse proxy.
-# Throughput: 2 threads, 32 connections, 10 s (saturated, so latencies there are mostly
-# queueing). Added latency: 1 connection, calls one after another, so p50/p99 differences
-# are the proxy's own time per call. Figures are ratios to the direct run of the same
-# moment; machines here are noisy.
+# The tap's cost, side by side in one run (issue 15): wrk against an upstream directly,
+# through nginx as a keep-alive reverse proxy, and through `mapitop tap`, for two upstreams:
+#   static  nginx serving a 600-byte JSON (the upstream of the anchor figures in NOTES.md), so
+#           the proxies' own cost shows;
+#   sim     the simulator with a large quota (its own rate is printed too).
+# Throughput: 2 threads, 32 connections, 10 s. Added latency: 1 connection, calls one after
+# another, so p50/p99 differences are the proxy's own time per call. CPU: the proxy process's
+# user+system time over the 32-connection run, per 1 000 requests. Every figure is also given as
+# a ratio to direct and to nginx of the same moment: machines here are noisy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,54 +17,92 @@ done
 swift build -c release --product mapitop >/dev/null
 BIN=.build/release/mapitop
 WORK=$(mktemp -d)
-SIM=18391 TAP=18392 NGX=18393
+SIM=18391 STATIC=18394 TAP_SIM=18392 TAP_STATIC=18395 NGX_SIM=18393 NGX_STATIC=18396
 SECRET=bench-secret-not-real
-cleanup() { kill "$SIM_PID" "$TAP_PID" 2>/dev/null || true; nginx -p "$WORK" -c "$WORK/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$WORK"; }
+CLK=$(getconf CLK_TCK)
+cleanup() {
+  kill "$SIM_PID" "$TAP_SIM_PID" "$TAP_STATIC_PID" 2>/dev/null || true
+  nginx -p "$WORK" -c "$WORK/nginx.conf" -s stop 2>/dev/null || true
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 
+head -c 600 /dev/zero | tr '\0' ' ' | sed 's/^ \{12\}/{"media":[]}/' > "$WORK/body.json"
 "$BIN" simulate --port $SIM --token bench=$SECRET --quota-per-minute 100000000 >/dev/null 2>&1 & SIM_PID=$!
-"$BIN" tap --listen 127.0.0.1:$TAP --upstream http://127.0.0.1:$SIM >/dev/null 2>&1 & TAP_PID=$!
+"$BIN" tap --listen 127.0.0.1:$TAP_SIM --upstream http://127.0.0.1:$SIM >/dev/null 2>&1 & TAP_SIM_PID=$!
+"$BIN" tap --listen 127.0.0.1:$TAP_STATIC --upstream http://127.0.0.1:$STATIC >/dev/null 2>&1 & TAP_STATIC_PID=$!
 cat > "$WORK/nginx.conf" <<CONF
 worker_processes 1;
 pid $WORK/nginx.pid;
 error_log $WORK/error.log;
-events { worker_connections 1024; }
+events { worker_connections 4096; }
 http {
   access_log off;
+  keepalive_requests 1000000;
   upstream simulator { server 127.0.0.1:$SIM; keepalive 64; }
+  upstream static { server 127.0.0.1:$STATIC; keepalive 64; }
   server {
-    listen 127.0.0.1:$NGX;
+    listen 127.0.0.1:$STATIC;
+    location / { default_type application/json; alias $WORK/body.json; }
+  }
+  server {
+    listen 127.0.0.1:$NGX_SIM;
     location / { proxy_pass http://simulator; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+  server {
+    listen 127.0.0.1:$NGX_STATIC;
+    location / { proxy_pass http://static; proxy_http_version 1.1; proxy_set_header Connection ""; }
   }
 }
 CONF
 nginx -p "$WORK" -c "$WORK/nginx.conf"
-for port in $SIM $TAP $NGX; do
+for port in $SIM $STATIC $TAP_SIM $TAP_STATIC $NGX_SIM $NGX_STATIC; do
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 done
+# nginx's worker: the one process that proxies (and serves the static body too).
+NGX_PID=$(pgrep -P "$(cat "$WORK/nginx.pid")" | head -1)
 
-run() { # port [threads connections] → "requests/s p50_ms p99_ms"
-  wrk -t"${2:-2}" -c"${3:-32}" -d10s --latency -H "Authorization: Bearer $SECRET" "http://127.0.0.1:$1/v2/sites/Abcd1234/media/?page_length=1" |
-    awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+run() { # port threads connections → "requests/s p50_ms p99_ms requests"
+  wrk -t"$2" -c"$3" -d10s --latency -H "Authorization: Bearer $SECRET" "http://127.0.0.1:$1/v2/sites/Abcd1234/media/?page_length=1" |
+    awk '/Requests\/sec/ {rps=$2} /requests in/ {n=$1} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
          function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-         END { printf "%s %.3f %.3f\n", rps, ms(p50), ms(p99) }'
+         END { printf "%s %.3f %.3f %s\n", rps, ms(p50), ms(p99), n }'
 }
-read -r D_RPS D_P50 D_P99 < <(run $SIM)
-read -r T_RPS T_P50 T_P99 < <(run $TAP)
-read -r N_RPS N_P50 N_P99 < <(run $NGX)
-read -r _ D1_P50 D1_P99 < <(run $SIM 1 1)
-read -r _ T1_P50 T1_P99 < <(run $TAP 1 1)
-read -r _ N1_P50 N1_P99 < <(run $NGX 1 1)
-awk -v d="$D_RPS" -v t="$T_RPS" -v n="$N_RPS" 'BEGIN {
-  printf "throughput, 32 connections   requests/s   share of direct\n"
-  printf "direct                       %10.0f   %15s\n", d, "1.00"
-  printf "through tap                  %10.0f   %15.2f\n", t, t/d
-  printf "through nginx                %10.0f   %15.2f\n", n, n/d
-  printf "tap throughput as a share of nginx: %.2f\n\n", t/n
-}'
-awk -v dp50="$D1_P50" -v dp99="$D1_P99" -v tp50="$T1_P50" -v tp99="$T1_P99" -v np50="$N1_P50" -v np99="$N1_P99" 'BEGIN {
-  printf "latency, 1 connection   p50 ms   p99 ms   added p50 ms   added p99 ms\n"
-  printf "direct                  %6.3f   %6.3f\n", dp50, dp99
-  printf "through tap             %6.3f   %6.3f   %12.3f   %12.3f\n", tp50, tp99, tp50-dp50, tp99-dp99
-  printf "through nginx           %6.3f   %6.3f   %12.3f   %12.3f\n", np50, np99, np50-dp50, np99-dp99
-}'
+
+measure() { # name direct-port nginx-port tap-port tap-pid
+  local name=$1 direct=$2 nginx_port=$3 tap_port=$4 tap_pid=$5
+  read -r D_RPS _ _ _ < <(run "$direct" 2 32)
+  local before after
+  before=$(cpu_ticks "$NGX_PID"); read -r N_RPS _ _ N_N < <(run "$nginx_port" 2 32); after=$(cpu_ticks "$NGX_PID")
+  N_CPU=$(( after - before ))
+  before=$(cpu_ticks "$tap_pid"); read -r T_RPS _ _ T_N < <(run "$tap_port" 2 32); after=$(cpu_ticks "$tap_pid")
+  T_CPU=$(( after - before ))
+  read -r _ D1_P50 D1_P99 _ < <(run "$direct" 1 1)
+  read -r _ N1_P50 N1_P99 _ < <(run "$nginx_port" 1 1)
+  read -r _ T1_P50 T1_P99 _ < <(run "$tap_port" 1 1)
+  awk -v name="$name" -v d="$D_RPS" -v t="$T_RPS" -v n="$N_RPS" -v clk="$CLK" -v ncpu="$N_CPU" -v tcpu="$T_CPU" -v nn="$N_N" -v tn="$T_N" \
+      -v dp50="$D1_P50" -v dp99="$D1_P99" -v tp50="$T1_P50" -v tp99="$T1_P99" -v np50="$N1_P50" -v np99="$N1_P99" 'BEGIN {
+    # nginx serves the static body too: its CPU then includes the upstream, so the tap is compared with the proxy alone only on the simulator.
+    nms = ncpu * 1000 / clk / (nn / 1000); tms = tcpu * 1000 / clk / (tn / 1000)
+    printf "upstream: %s\n", name
+    printf "  throughput, 32 connections   requests/s   share of direct\n"
+    printf "  direct                       %10.0f   %15s\n", d, "1.00"
+    printf "  through nginx                %10.0f   %15.2f\n", n, n/d
+    printf "  through tap                  %10.0f   %15.2f   (%.2f of nginx)\n", t, t/d, t/n
+    printf "  latency, 1 connection   p50 ms   p99 ms   added p50 ms   added p99 ms\n"
+    printf "  direct                  %6.3f   %6.3f\n", dp50, dp99
+    printf "  through nginx           %6.3f   %6.3f   %12.3f   %12.3f\n", np50, np99, np50-dp50, np99-dp99
+    printf "  through tap             %6.3f   %6.3f   %12.3f   %12.3f   (%.3f ms beside nginx)\n", tp50, tp99, tp50-dp50, tp99-dp99, (tp50-dp50)-(np50-dp50)
+    printf "  CPU per 1 000 requests   nginx %.1f ms   tap %.1f ms   (tap/nginx %.2f)\n\n", nms, tms, tms/nms
+  }'
+}
+
+measure "static nginx, 600-byte JSON" $STATIC $NGX_STATIC $TAP_STATIC "$TAP_STATIC_PID"
+measure "the simulator" $SIM $NGX_SIM $TAP_SIM "$TAP_SIM_PID"
+read -r S_RPS _ _ _ < <(run $SIM 2 32)
+printf "the simulator alone, 32 connections: %.0f requests/s\n" "$S_RPS"
+for pid in "$TAP_STATIC_PID" "$TAP_SIM_PID"; do
+  awk -v pid="$pid" '/VmRSS|VmHWM/ {printf "tap pid %s %s %s kB\n", pid, $1, $2}' "/proc/$pid/status"
+done

@@ -68,10 +68,14 @@ public final class JournalReader: Sendable {
     }
 
     /// Buckets whose window starts in the range.
+    /// Read whole, nothing pages past a row, so the order is the index's own: (start, seq)
+    /// needs no sort, where a page's order by identity would.
     public func buckets(from: Date, to: Date) throws -> [CallBucket] {
         try pool.read { db in
-            let query = try Self.bucketsPage(db, from: from, to: to, after: nil, limit: nil)
-            return try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map(RowDecoding.bucket)
+            try Row.fetchAll(
+                db, sql: "SELECT \(RowDecoding.bucketColumns) WHERE b.start >= ? AND b.start < ? ORDER BY b.start, b.seq",
+                arguments: range(from, to)
+            ).map(RowDecoding.bucket)
         }
     }
 

@@ -14,26 +14,29 @@ public struct AdminSources: Sendable {
     public let lagMilliseconds: @Sendable () -> Int
     /// What `/metrics` serves; the recorder feeds it every record it journals.
     public let metrics: RecorderMetrics
+    /// Calls the tap answered but could not hand to the recorder (its queue was full).
+    public let tapDropped: @Sendable () -> Int
 
     public init(
         reader: JournalReader, health: @escaping @Sendable () -> JournalHealth, metrics: RecorderMetrics,
-        lagMilliseconds: @escaping @Sendable () -> Int = { 0 }
+        lagMilliseconds: @escaping @Sendable () -> Int = { 0 }, tapDropped: @escaping @Sendable () -> Int = { 0 }
     ) {
         journalPath = reader.path
         self.reader = reader
         self.health = health
         self.metrics = metrics
         self.lagMilliseconds = lagMilliseconds
+        self.tapDropped = tapDropped
     }
 
     /// The usual pairing: the recorder's own writer, and a reader on the same file. Without
     /// `metrics`, `/metrics` has no token series until something feeds them.
     public init(
         writer: JournalWriter, reader: JournalReader, metrics: RecorderMetrics? = nil,
-        lagMilliseconds: @escaping @Sendable () -> Int = { 0 }
+        lagMilliseconds: @escaping @Sendable () -> Int = { 0 }, tapDropped: @escaping @Sendable () -> Int = { 0 }
     ) {
         self.init(
             reader: reader, health: { writer.health }, metrics: metrics ?? RecorderMetrics(journalBytes: { writer.fileSize }),
-            lagMilliseconds: lagMilliseconds)
+            lagMilliseconds: lagMilliseconds, tapDropped: tapDropped)
     }
 }

@@ -13,13 +13,16 @@ enum HealthRoute {
         /// Records lost since the recorder started (failed writes and a full queue): a probe
         /// that only saw 200s still learns that a batch was lost between two of its looks.
         let droppedRecords: Int
+        /// Calls the tap answered but could not queue for the journal (its queue was full).
+        let tapDropped: Int
     }
 
     static func respond(_ sources: AdminSources) async throws -> Response {
         let health = sources.health()
         let body = Body(
             journal: sources.journalPath, lagMs: sources.lagMilliseconds(), tokens: try await sources.reader.tokenCount(),
-            journalStatus: health.isDropping ? health.description : "ok", droppedRecords: health.droppedRecords)
+            journalStatus: health.isDropping ? health.description : "ok", droppedRecords: health.droppedRecords,
+            tapDropped: sources.tapDropped())
         return Response(
             status: health.isDropping ? .serviceUnavailable : .ok,
             headers: [.contentType: "application/json; charset=utf-8"],

@@ -8,6 +8,8 @@ import ServiceLifecycle
 struct JournalHealthWatcher: Service {
     let journal: JournalWriter
     let interval: Duration
+    /// Calls the tap answered without recording (its hand-over queue was full).
+    var tapDropped: @Sendable () -> Int = { 0 }
     let report: @Sendable (String) -> Void
 
     /// What was last said, so each change is said once.
@@ -21,11 +23,28 @@ struct JournalHealthWatcher: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             var seen = Seen()
+            var tapSeen = TapSeen()
             while !Task.isCancelled {
                 seen = Self.check(journal.health, path: journal.path, after: seen, report: report)
+                tapSeen = Self.checkTap(dropped: tapDropped(), after: tapSeen, report: report)
                 try? await Task.sleep(for: interval)
             }
         }
+    }
+
+    /// The tap's own losses (calls answered faster than they could be handed over): said once
+    /// when they start, and once more each time they start again after a look without any.
+    static func checkTap(dropped: Int, after seen: TapSeen, report: (String) -> Void) -> TapSeen {
+        let growing = dropped > seen.dropped
+        if growing, !seen.growing {
+            report("the tap's record queue is full: calls are answered but not recorded (\(dropped) so far); the tap keeps forwarding")
+        }
+        return TapSeen(dropped: dropped, growing: growing)
+    }
+
+    struct TapSeen: Equatable {
+        var dropped = 0
+        var growing = false
     }
 
     /// Any loss counts as dropping for as long as the count grows: a full queue (the disk is

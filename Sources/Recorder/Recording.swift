@@ -65,7 +65,11 @@ public final class Recording: Sendable {
         // /metrics sees every record the journal gets (issue 14).
         let metrics = RecorderMetrics.recording(options, journal: journal)
         let observers = observers + [metrics.observe]
-        let sources = AdminSources(writer: journal, reader: reader, metrics: metrics, lagMilliseconds: { Self.lagMilliseconds(journal) })
+        // The tap hands its calls over through this queue, off the answers' path.
+        let tapQueue = TapCallQueue()
+        let sources = AdminSources(
+            writer: journal, reader: reader, metrics: metrics, lagMilliseconds: { Self.lagMilliseconds(journal) },
+            tapDropped: { tapQueue.dropped })
         let admin: StartedServer
         do {
             admin = try await ServerStartup.start(address: options.admin.description, logger: logger) { onServerRunning in
@@ -92,7 +96,7 @@ public final class Recording: Sendable {
                 journal: journal, retain: options.retain, maxBytes: options.maxBytes, interval: options.retentionInterval,
                 report: report, logger: logger)),
             SupervisedService("the journal's health watch", JournalHealthWatcher(
-                journal: journal, interval: options.healthInterval, report: report)),
+                journal: journal, interval: options.healthInterval, tapDropped: { tapQueue.dropped }, report: report)),
             SupervisedService("the probes", UntilShutdown { await probes.run() }),
         ]
         var tapAddress: String?
@@ -101,7 +105,7 @@ public final class Recording: Sendable {
             let tap: StartedServer
             do {
                 tap = try await ServerStartup.start(address: address.description, logger: logger) { onServerRunning in
-                    Tap.application(configuration, logger: logger, onServerRunning: onServerRunning, calls: { call in
+                    Tap.application(configuration, logger: logger, queue: tapQueue, onServerRunning: onServerRunning, calls: { call in
                         probes.observe(call.record)
                         journal.append(call.record, requestBody: Self.journaledBody(call))
                         for observer in observers { observer(call.record) }

@@ -20,8 +20,15 @@ struct TapRequestBodyTests {
     /// What the `calls` sink was handed, in order.
     final class Seen: Sendable {
         private let calls = Mutex<[TappedCall]>([])
+        let queue = TapCallQueue()
         func add(_ call: TappedCall) { calls.withLock { $0.append(call) } }
-        var all: [TappedCall] { calls.withLock { $0 } }
+        /// What was handed over, once the tap's queue has drained (calls arrive after answers).
+        var all: [TappedCall] {
+            get async {
+                _ = await eventually(within: .seconds(10)) { queue.backlog == 0 }
+                return calls.withLock { $0 }
+            }
+        }
     }
 
     /// Runs a tap whose `calls` sink collects what it is handed.
@@ -30,7 +37,7 @@ struct TapRequestBodyTests {
     {
         let seen = Seen()
         let configuration = TapConfiguration(host: "127.0.0.1", port: 0, upstream: upstream, maxRequestBody: maxBody)
-        let app = Tap.application(configuration, logger: Logger(label: "tap-body-test"), calls: { seen.add($0) })
+        let app = Tap.application(configuration, logger: Logger(label: "tap-body-test"), queue: seen.queue, calls: { seen.add($0) })
         try await app.test(.live) { client in try await body(client.port!, seen) }
     }
 
@@ -46,7 +53,7 @@ struct TapRequestBodyTests {
                 #expect(try await call(base, .GET, "/v2/webhooks/", secret: Self.admin.secret).status == 200)
                 let big = String(repeating: "x", count: 2_048)
                 #expect(try await call(base, .POST, "/v2/webhooks/", secret: Self.admin.secret, body: big).status == 413)
-                let calls = seen.all
+                let calls = await seen.all
                 #expect(calls.map(\.record.outcome) == [.status(400), .status(200), .status(413)])
                 #expect(calls.first?.requestBody.map { String(buffer: $0) } == invalid)
                 #expect(calls.count == 3 && calls[1].requestBody?.readableBytes == 0)
@@ -57,7 +64,7 @@ struct TapRequestBodyTests {
             try await withBodyTap(upstream: "http://127.0.0.1:\(port)") { tapPort, seen in
                 let answer = try await call("http://127.0.0.1:\(tapPort)", .PUT, "/v2/webhooks/x/", secret: nil, body: "{\"a\":1}")
                 #expect(answer.status == 502)
-                #expect(seen.all.first?.requestBody.map { String(buffer: $0) } == "{\"a\":1}")
+                #expect(await seen.all.first?.requestBody.map { String(buffer: $0) } == "{\"a\":1}")
             }
         }
     }
@@ -68,7 +75,7 @@ struct TapRequestBodyTests {
             try await withTap(upstream: "http://127.0.0.1:\(port)") { tapPort, sink in
                 let answer = try await call("http://127.0.0.1:\(tapPort)", .GET, "/v2/webhooks/", secret: nil)
                 #expect(answer.status == 502)
-                #expect(sink.all.map(\.outcome) == [.status(502)])
+                #expect((await sink.settled()).map(\.outcome) == [.status(502)])
             }
         }
     }

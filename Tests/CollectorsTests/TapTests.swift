@@ -31,7 +31,21 @@ final class RecordSink: Sendable {
     }
 
     private let state = Mutex(State())
+    /// The tap's hand-over queue, when the test knows it: `settled()` waits for it to drain.
+    let queue: TapCallQueue?
+
+    init(queue: TapCallQueue? = nil) {
+        self.queue = queue
+    }
+
     var all: [CallRecord] { state.withLock { $0.records } }
+
+    /// Every record, once the tap has handed over all it answered: records arrive through a
+    /// queue, after the answers the test has already read.
+    func settled() async -> [CallRecord] {
+        if let queue { _ = await eventually(within: .seconds(10)) { queue.backlog == 0 } }
+        return all
+    }
 
     func add(_ record: CallRecord) {
         let ready = state.withLock { state in
@@ -130,10 +144,11 @@ func gzipCall(_ client: HTTPClient, _ base: String, _ method: HTTPMethod, _ path
 func withTap(upstream: String, timeout: Duration = .seconds(60), maxBody: Int = 16 << 20, labels: [Fingerprint: String] = [:],
              _ body: @Sendable (_ port: Int, _ sink: RecordSink) async throws -> Void) async throws
 {
-    let sink = RecordSink()
+    let queue = TapCallQueue()
+    let sink = RecordSink(queue: queue)
     let configuration = TapConfiguration(host: "127.0.0.1", port: 0, upstream: upstream, upstreamTimeout: timeout,
                                          maxRequestBody: maxBody, labels: labels)
-    let app = Tap.application(configuration, logger: Logger(label: "tap-test")) { sink.add($0) }
+    let app = Tap.application(configuration, logger: Logger(label: "tap-test"), queue: queue) { sink.add($0.record) }
     try await app.test(.live) { client in try await body(client.port!, sink) }
 }
 
@@ -202,7 +217,7 @@ struct TapTests {
                 let expected = direct.withLock { $0 }
                 #expect(answers == expected)
                 #expect(Set(answers.map(\.status)) == [200, 400, 401, 403, 404, 405, 201, 409])
-                let records = sink.all
+                let records = (await sink.settled())
                 #expect(records.count == Self.calls.count)
                 #expect(records.map { $0.outcome.status.map(UInt.init) } == answers.map(\.status))
                 #expect(records[1].errors.map(\.code) == ["not_allowed", "empty", "invalid_type"])
@@ -240,7 +255,7 @@ struct TapTests {
                         #expect(answer.body.starts(with: [0x1F, 0x8B]))
                         #expect(answer.contentLength == String(answer.body.count))
                     }
-                    let records = sink.all
+                    let records = (await sink.settled())
                     #expect(records.count == Self.calls.count)
                     #expect(records[1].outcome == .status(400))
                     #expect(records[1].errors.map(\.code) == ["not_allowed", "empty", "invalid_type"])
@@ -277,7 +292,7 @@ struct TapTests {
                     let garbled = try await gzipCall(raw, "http://127.0.0.1:\(port)", .GET, "/v2/garbage/", secret: Self.admin.secret)
                     #expect(garbled.status == 400)
                     #expect(garbled.body == garbage)
-                    let records = sink.all
+                    let records = (await sink.settled())
                     #expect(records.map(\.outcome) == [.status(400), .status(400)])
                     #expect(records.first?.errors.count == 1)
                     #expect(records.first?.errors.first?.description.contains("decodes to more than \(1 << 20) bytes") == true)
@@ -311,7 +326,7 @@ struct TapTests {
                         #expect(answers == direct.withLock { $0 })
                         #expect(Set(answers.map(\.status)).isSuperset(of: [200, 429, 500, 502, 503, 504]))
                         #expect(answers.contains { $0.status == 502 && $0.body.contains("<html>") })
-                        #expect(sink.all.contains { $0.outcome == .status(502) && $0.errors.first?.description.contains("HTML page") == true })
+                        #expect((await sink.settled()).contains { $0.outcome == .status(502) && $0.errors.first?.description.contains("HTML page") == true })
                     }
                 }
             }
@@ -328,7 +343,7 @@ struct TapTests {
                     remaining.append(Int(answer.jw[1]) ?? -1)
                 }
                 #expect(remaining == Array((50...59).reversed()))
-                #expect(sink.all.compactMap(\.rate.remaining) == remaining)
+                #expect((await sink.settled()).compactMap(\.rate.remaining) == remaining)
             }
         }
     }
@@ -341,7 +356,7 @@ struct TapTests {
                 #expect(answer.status == 502)
                 #expect(answer.body.contains("\"code\":\"bad_gateway\""))
                 #expect(answer.body.contains("could not reach the upstream http://127.0.0.1:\(deadPort)"))
-                #expect(sink.all.map(\.outcome) == [.status(502)])
+                #expect((await sink.settled()).map(\.outcome) == [.status(502)])
             }
         }
         // The upstream holds its answer until the gate opens: the tap must give up on its own
@@ -353,9 +368,9 @@ struct TapTests {
                 let answer = try await call("http://127.0.0.1:\(port)", .GET, "/v2/webhooks/", secret: Self.admin.secret)
                 #expect(answer.status == 504)
                 #expect(answer.body.contains("gateway_timeout"))
-                #expect(sink.all.map(\.outcome) == [.status(504)])
-                #expect(sink.all.first?.errors.first?.code == "gateway_timeout")
-                #expect(sink.all.first.map { $0.latency >= .milliseconds(300) && $0.latency < .seconds(10) } == true)
+                #expect((await sink.settled()).map(\.outcome) == [.status(504)])
+                #expect((await sink.settled()).first?.errors.first?.code == "gateway_timeout")
+                #expect((await sink.settled()).first.map { $0.latency >= .milliseconds(300) && $0.latency < .seconds(10) } == true)
             }
         }
     }
@@ -378,8 +393,8 @@ struct TapTests {
                 let relay = try rawRequest(port: port, "GET http://evil.example/v2/webhooks/ HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
                 #expect(relay.hasPrefix("HTTP/1.1 401"))
                 #expect(relay.lowercased().contains("jw-request-id"))
-                #expect(sink.all.map(\.outcome) == [.status(413), .status(400), .status(401)])
-                #expect(sink.all.last?.path == "/v2/webhooks/")
+                #expect((await sink.settled()).map(\.outcome) == [.status(413), .status(400), .status(401)])
+                #expect((await sink.settled()).last?.path == "/v2/webhooks/")
             }
         }
     }
@@ -398,8 +413,8 @@ struct TapTests {
                 let next = try await call("http://127.0.0.1:\(port)", .GET, "/v2/webhooks/", secret: Self.admin.secret)
                 #expect(next.status == 200)
                 await sink.wait(for: 2)
-                #expect(sink.all.count == 2)
-                #expect(sink.all.allSatisfy { $0.path == "/v2/webhooks/" })
+                #expect((await sink.settled()).count == 2)
+                #expect((await sink.settled()).allSatisfy { $0.path == "/v2/webhooks/" })
             }
         }
     }
@@ -419,7 +434,7 @@ struct TapTests {
                 }
                 #expect(statuses.count == 200)
                 #expect(statuses.allSatisfy { $0 == 200 })
-                #expect(sink.all.count == 200)
+                #expect((await sink.settled()).count == 200)
             }
         }
     }
@@ -430,7 +445,7 @@ struct TapTests {
             try await withTap(upstream: "http://127.0.0.1:\(server.port!)") { port, sink in
                 _ = try await call("http://127.0.0.1:\(port)", .GET, "/v2/webhooks/", secret: Self.admin.secret)
                 _ = try await call("http://127.0.0.1:\(port)", .GET, "/v2/webhooks/", secret: "wrong-secret-777")
-                for record in sink.all {
+                for record in (await sink.settled()) {
                     var dumped = ""
                     dump(record, to: &dumped)
                     let encoded = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)

@@ -14,16 +14,8 @@ struct ExportCommandTests {
 
     @Test("a journal held by a running recorder exports in every format, and --source reads the same calls from its admin server")
     func fromARunningRecorder() async throws {
-        try await RecordLoopbackTests.simulator().test(.live) { server in
-            let home = try RecorderHome()
-            defer { home.cleanUp() }
-            let config = try RecordLoopbackTests.config(home, port: server.port!)
-            let recorder = try await RecorderProcess.start(home: home, tap: true, config: config)
-            let tap = try #require(recorder.tapBase)
-            let invalid = try await RecordClient.call(tap + "/v2/sites/Abcd1234/media/", method: .POST,
-                                                      secret: RecordLoopbackTests.ops.secret, body: RecordLoopbackTests.invalidMedia)
-            #expect(invalid.status == 400)
-            for _ in 0..<2 { _ = try await RecordClient.call(tap + "/v2/webhooks/", secret: RecordLoopbackTests.ops.secret) }
+        try await RecorderScenario.withRecorder { home, recorder, tap in
+            try await RecorderScenario.traffic(through: tap, successes: 2)
             let journaled = try await RecordClient.eventually {
                 RecordLoopbackTests.failed(try await RecordClient.calls(recorder.adminBase), status: 400).count == 1
             }
@@ -52,7 +44,6 @@ struct ExportCommandTests {
             let localSeqs = try local.output.split(separator: "\n").map { try RecordClient.object($0)["seq"] as? Int }
             let remoteSeqs = try remote.output.split(separator: "\n").map { try RecordClient.object($0)["seq"] as? Int }
             #expect(!localSeqs.isEmpty && localSeqs == remoteSeqs, "local \(localSeqs) remote \(remoteSeqs)")
-            #expect(await recorder.terminate() == 0, "stderr: \(recorder.stderr)")
         }
     }
 

@@ -28,21 +28,8 @@ struct PrometheusTests {
 
     @Test("a scrape of a recorder with probes, successes, a 400 and 429s through its tap passes promtool check metrics")
     func scrapeWithTraffic() async throws {
-        try await RecordLoopbackTests.simulator().test(.live) { server in
-            let home = try RecorderHome()
-            defer { home.cleanUp() }
-            let config = try RecordLoopbackTests.config(home, port: server.port!)
-            let recorder = try await RecorderProcess.start(home: home, tap: true, config: config)
-            let tap = try #require(recorder.tapBase)
-            for _ in 0..<3 { _ = try await RecordClient.call(tap + "/v2/webhooks/", secret: RecordLoopbackTests.ops.secret) }
-            let invalid = try await RecordClient.call(tap + "/v2/sites/Abcd1234/media/", method: .POST,
-                                                      secret: RecordLoopbackTests.ops.secret, body: RecordLoopbackTests.invalidMedia)
-            #expect(invalid.status == 400)
-            var limited = false
-            for _ in 0..<12 where !limited {
-                limited = try await RecordClient.call(tap + "/v2/webhooks/", secret: RecordLoopbackTests.burst.secret).status == 429
-            }
-            #expect(limited)
+        try await RecorderScenario.withRecorder { home, recorder, tap in
+            #expect(try await RecorderScenario.traffic(through: tap, successes: 3, untilLimited: true))
 
             var scrape = ""
             let seen = try await RecordClient.eventually {
@@ -62,7 +49,6 @@ struct PrometheusTests {
             let lint = Spawn.run("/bin/sh", ["-c", "promtool check metrics < '\(file)'"])
             #expect(lint.status == 0, "promtool check metrics: \(lint.output)")
             #expect(lint.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "promtool check metrics: \(lint.output)")
-            #expect(await recorder.terminate() == 0, "stderr: \(recorder.stderr)")
         }
     }
 }

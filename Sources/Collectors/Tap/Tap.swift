@@ -24,23 +24,32 @@ public enum Tap {
     }
 
     /// The same tap, handing over each call with the request body the job sent, for the
-    /// recorder's journal. `calls` runs on the answer's path: it must only queue, never wait.
+    /// recorder's journal. An answer only offers its call to `queue` and goes on (a full queue
+    /// drops the call and counts it: see `TapCallQueue`); one task hands the calls to `calls`
+    /// in order, off every answer's path, so a slow journal or screen never holds a job back.
     public static func application(
         _ configuration: TapConfiguration,
         httpClient: HTTPClient = SharedHTTPClient.shared,
         clock: any WallClock = SystemClock(),
         logger: Logger,
         services: [any Service] = [],
+        queue: TapCallQueue = TapCallQueue(),
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in },
-        calls: @escaping @Sendable (TappedCall) -> Void
+        calls: @escaping @Sendable (TappedCall) async -> Void
     ) -> some ApplicationProtocol {
         var upstream = configuration
         while upstream.upstream.hasSuffix("/") { upstream.upstream.removeLast() }
-        let responder = TapResponder(configuration: upstream, http: httpClient, clock: clock, sink: calls, logger: logger)
+        let responder = TapResponder(configuration: upstream, http: httpClient, clock: clock, logger: logger) { call in
+            if queue.offer(call) == .firstDrop {
+                logger.warning("the tap's record queue is full: calls are answered but not recorded", metadata: ["capacity": "\(queue.capacity)"])
+            }
+        }
         return Application(
             responder: responder,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            services: services,
+            // The delivery runs beside the server and stops after it: every call answered
+            // reaches `calls` before the tap's application ends.
+            services: services + [TapCallDelivery(queue: queue, sink: calls)],
             onServerRunning: onServerRunning,
             logger: logger)
     }

@@ -61,11 +61,11 @@ public final class TapCallQueue: Sendable {
 
     /// Hands queued calls to `sink` until `finish()` and the queue is empty; on
     /// cancellation it hands over what is already queued and returns.
-    func deliver(to sink: @Sendable (TappedCall) -> Void) async {
+    func deliver(to sink: @Sendable (TappedCall) async -> Void) async {
         while true {
             let batch = await next()
             guard let batch else { return }
-            for call in batch { sink(call) }
+            for call in batch { await sink(call) }
             state.withLock { $0.delivering = 0 }
         }
     }
@@ -118,7 +118,7 @@ public final class TapCallQueue: Sendable {
 /// call: every call is handed over before the tap stops.
 struct TapCallDelivery: Service {
     let queue: TapCallQueue
-    let sink: @Sendable (TappedCall) -> Void
+    let sink: @Sendable (TappedCall) async -> Void
 
     func run() async {
         await withGracefulShutdownHandler {

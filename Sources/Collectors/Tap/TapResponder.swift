@@ -17,8 +17,9 @@ struct TapResponder: HTTPResponder {
     let configuration: TapConfiguration
     let http: HTTPClient
     let clock: any WallClock
-    let sink: @Sendable (TappedCall) -> Void
     let logger: Logger
+    /// Takes each call on the answer's path: it must only queue, never wait.
+    let sink: @Sendable (TappedCall) -> Void
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let started = clock.now()
