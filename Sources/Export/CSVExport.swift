@@ -48,7 +48,8 @@ struct CSVExport: ExportWriter {
             cells["errors_json"] = ExportJSON.errors(record.errors)
             if let body = call.requestBody {
                 let encoded = ExportBody(body)
-                cells["request_body"] = encoded.text
+                // Plain text only (controls force base64), but a formula must not run either.
+                cells["request_body"] = TextEscaping.spreadsheetSafe(encoded.text)
                 cells["request_body_encoding"] = encoded.encoding
                 cells["request_body_cut"] = body.cut ? "true" : "false"
             }
@@ -72,7 +73,7 @@ struct CSVExport: ExportWriter {
 
     private func fillToken(_ cells: inout [String: String], _ token: TokenReference) {
         cells["token"] = readable(token.displayName)
-        cells["fingerprint"] = token.fingerprint.hex
+        cells["fingerprint"] = readable(token.fingerprint.hex)
     }
 
     private func readable(_ text: String) -> String {

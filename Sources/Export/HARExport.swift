@@ -23,7 +23,8 @@ struct HARExport: ExportWriter {
     }
 
     func begin() -> String {
-        #"{"log":{"version":"1.2","creator":{"name":"mapitop","version":"\#(MapitopVersion.string)"},"entries":["# + "\n"
+        // `pages` is optional in HAR 1.2, but Firefox's importer reads it unguarded.
+        #"{"log":{"version":"1.2","creator":{"name":"mapitop","version":"\#(MapitopVersion.string)"},"pages":[],"entries":["# + "\n"
     }
 
     mutating func write(_ event: ExportedEvent) -> String {

@@ -28,7 +28,7 @@ enum TextEscaping {
     }
 
     static func spreadsheetSafe(_ text: String) -> String {
-        guard let first = text.first, "=+-@".contains(first) else { return text }
+        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
         return "'" + text
     }
 }

@@ -5,6 +5,9 @@ import Foundation
 /// admin server's /v1/calls, `mapitop export`) must not hold them all at once.
 public struct RangeReader: Sendable {
     public static let defaultPageSize = 2_000
+    /// With request bodies (up to 64 KiB each) a page is kept small: 100 calls are at most
+    /// 6.4 MiB in hand, where 2 000 could be 128 MiB.
+    public static let pageSizeWithBodies = 100
 
     private struct Item: Sendable {
         let time: Date
@@ -41,7 +44,7 @@ public struct RangeReader: Sendable {
 
     /// `bodies`: whether calls carry their request bodies (an export does; the wire never).
     public init(reader: JournalReader, from: Date, to: Date, bodies: Bool, pageSize: Int = RangeReader.defaultPageSize) {
-        calls = Pages(pageSize: pageSize) { cursor, size in
+        calls = Pages(pageSize: bodies ? min(pageSize, Self.pageSizeWithBodies) : pageSize) { cursor, size in
             try await reader.failedCalls(from: from, to: to, after: cursor, limit: size, bodies: bodies)
                 .map { Item(time: $0.record.time, seq: $0.seq, event: .call($0)) }
         }

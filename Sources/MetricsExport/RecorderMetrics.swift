@@ -74,8 +74,10 @@ public final class RecorderMetrics: Sendable {
         return state.withLock { state in
             var rowStates: [String: TokenState] = [:]
             for row in snapshot.tokens {
+                // The monitor and the labels cap unknown tokens each on their own: a row the
+                // labels never named counts under `other`, as its calls do.
                 let token = row.aggregate
-                    ? TokenLabels.other : (state.labels.existingName(for: row.reference.fingerprint) ?? row.reference.displayName)
+                    ? TokenLabels.other : (state.labels.existingName(for: row.reference.fingerprint) ?? TokenLabels.other)
                 rowStates[token] = row.state
                 state.makeSeries(named: token, registry: registry)
             }

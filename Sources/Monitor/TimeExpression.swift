@@ -43,7 +43,9 @@ public enum TimeExpression {
     /// `HH:MM` or `HH:MM:SS`, 24-hour.
     private static func timeOfDay(_ text: String) -> (Int, Int, Int)? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard (2...3).contains(parts.count), parts.allSatisfy({ (1...2).contains($0.count) && $0.allSatisfy(\.isASCII) }),
+        // Hours of one or two digits, minutes and seconds of two: `3:1` is a typo, not 03:01.
+        guard (2...3).contains(parts.count), (1...2).contains(parts[0].count), parts.dropFirst().allSatisfy({ $0.count == 2 }),
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
               let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute)
         else { return nil }
         let second = parts.count == 3 ? Int(parts[2]) : 0
@@ -78,7 +80,9 @@ public enum DurationText {
     public static func seconds(_ text: String) throws(TimeExpression.ParseError) -> TimeInterval {
         let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800]
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let unit = trimmed.last.flatMap({ units[$0] }), let count = Int(trimmed.dropLast()), count > 0,
+        let digits = trimmed.dropLast()
+        guard let unit = trimmed.last.flatMap({ units[$0] }), !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+              let count = Int(digits), count > 0,
               count <= Int(100 * 365 * 86_400 / unit)
         else {
             throw TimeExpression.ParseError(

@@ -11,9 +11,10 @@ public enum AdminServer {
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "mapitop.recorder.admin")
     ) -> Router<BasicRequestContext> {
         let router = Router()
+        let streams = StreamSlots(limit: events.maxClients)
         router.get("healthz") { _, _ in try await HealthRoute.respond(sources) }
         router.get("v1/calls") { request, _ in try await CallsRoute.respond(request, sources, now: now()) }
-        router.get("v1/events") { request, _ in try EventsRoute.respond(request, sources, events, logger) }
+        router.get("v1/events") { request, _ in try EventsRoute.respond(request, sources, events, streams, logger) }
         router.get("metrics") { _, _ in MetricsRoute.respond(sources.metrics) }
         return router
     }

@@ -13,6 +13,8 @@ public struct EventStreamOptions: Sendable {
     public var stallTimeout: Duration = .seconds(10)
     /// Rows read from the journal per query, so a client far behind pages.
     public var pageSize = 500
+    /// Streams served at once; one more is refused with a 503 (a viewer retries with backoff).
+    public var maxClients = 32
     /// Told when a client is dropped for not reading, with the last seq queued for it.
     public var onDrop: @Sendable (_ lastQueuedSeq: Int64) -> Void = { _ in }
 

@@ -35,10 +35,19 @@ enum EventsRoute {
 
     private struct ClientStalled: Error {}
 
-    static func respond(_ request: Request, _ sources: AdminSources, _ options: EventStreamOptions, _ logger: Logger) throws -> Response {
+    static func respond(
+        _ request: Request, _ sources: AdminSources, _ options: EventStreamOptions, _ streams: StreamSlots, _ logger: Logger
+    ) throws -> Response {
         let since = try startSeq(request)
+        guard let slot = streams.take() else {
+            throw AdminError(
+                status: .serviceUnavailable, code: "service_unavailable",
+                description: "The recorder already serves \(streams.limit) event streams; try again later.")
+        }
         let feed = EventFeed(reader: sources.reader, options: options)
         let body = ResponseBody { writer in
+            // Held for as long as the stream runs; released with the body, however it ends.
+            defer { withExtendedLifetime(slot) {} }
             let (stream, buffer) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(options.clientBuffer))
             let bodyTask = withUnsafeCurrentTask { BodyTask(task: $0) }
             let feedEnd = FeedEnd()

@@ -55,8 +55,11 @@ public enum WireDecoding {
         throw Failure(description: "not an ISO 8601 time: \(text.prefix(40))")
     }
 
+    /// A fingerprint is hex (or `other`, the journal's fold): anything else from a source is
+    /// cut to what it could mean, so it cannot carry a control or a formula into a document.
     static func reference(_ token: TokenJSON) -> TokenReference {
-        TokenReference(fingerprint: Fingerprint(hex: token.fingerprint), label: token.label)
+        let hex = token.fingerprint == "other" ? "other" : String(token.fingerprint.filter(\.isHexDigit).prefix(64))
+        return TokenReference(fingerprint: Fingerprint(hex: hex.isEmpty ? "?" : hex), label: token.label)
     }
 
     static func source(_ text: String) throws(Failure) -> CallSource {
@@ -64,8 +67,11 @@ public enum WireDecoding {
         return source
     }
 
+    /// A duration from a hostile line cannot trap: NaN is zero, and anything past a day is a day.
     static func duration(milliseconds: Double) -> Duration {
-        .nanoseconds(Int64((milliseconds * 1_000_000).rounded()))
+        guard milliseconds.isFinite else { return .zero }
+        let clamped = min(max(milliseconds, -86_400_000), 86_400_000)
+        return .nanoseconds(Int64((clamped * 1_000_000).rounded()))
     }
 
     private static func call(_ line: CallLine) throws(Failure) -> JournaledCall {

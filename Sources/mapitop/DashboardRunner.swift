@@ -22,11 +22,16 @@ enum DashboardRunner {
     static func run(session: SessionInfo, monitor: Monitor, themeName: String, display: DisplayOptions,
                     services: [any Service], journal: JournalReader? = nil, logger: Logger) async throws
     {
-        let copy = CurlCopy(apiBase: session.apiBase) { record -> [UInt8]? in
-            // A journal that cannot be read costs the copy its body, not the copy.
-            guard let journal, let body = try? journal.requestBody(of: record) else { return nil }
-            return [UInt8](body.bytes)
+        let inTmux = !(ProcessInfo.processInfo.environment["TMUX"] ?? "").isEmpty
+        var lookUpBody: (@Sendable (CallRecord) -> [UInt8]?)?
+        if let journal {
+            lookUpBody = { record in
+                // A journal that cannot be read costs the copy its body, not the copy.
+                guard let body = try? journal.requestBody(of: record) else { return nil }
+                return [UInt8](body.bytes)
+            }
         }
+        let copy = CurlCopy(apiBase: session.apiBase, inTmux: inTmux, body: lookUpBody)
         let environment = ProcessInfo.processInfo.environment
         let filter = try display.presetFilter()
         let themes = ThemeLocator.available(environment: environment)

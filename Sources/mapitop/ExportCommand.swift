@@ -22,7 +22,7 @@ struct ExportCommand: AsyncParsableCommand {
             03:10, 2026-11-25 03:10, or ISO 8601 with a zone.
             """)
 
-    @Option(help: ArgumentHelp("Start of the range: a duration back (1h, 7d) or a time.", valueName: "time"))
+    @Option(help: ArgumentHelp("Start of the range: a duration back from --until (1h, 7d) or a time.", valueName: "time"))
     var since = "1h"
 
     @Option(help: ArgumentHelp("End of the range (default: now).", valueName: "time"))
@@ -61,8 +61,9 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let now = Date()
-        let from = try TimeExpression.parse(since, now: now)
         let to = try until.map { try TimeExpression.parse($0, now: now) } ?? now
+        // A duration counts back from the range's end: `--until 03:00` alone is 02:00–03:00.
+        let from = try TimeExpression.parse(since, now: to)
         guard from <= to else { Diagnostics.fail("--since is after --until", exitCode: ExitCodes.usage) }
         let exporter = Exporter(from: from, to: to, filter: try Filter(parsing: filter), format: format, apiBase: apiBase(environment))
         let output = FileHandle.standardOutput

@@ -15,9 +15,9 @@ struct CopyAsCurlTests {
 
     func loop(_ terminal: MemoryTerminal) -> DashboardLoop {
         let clock = ManualClock(World.start.addingTimeInterval(30))
-        let copy = CurlCopy(apiBase: "https://api.jwplayer.com") { record in
+        let copy = CurlCopy(apiBase: "https://api.jwplayer.com", body: { record in
             record.method == "POST" ? Array(Self.body.utf8) : nil
-        }
+        })
         return DashboardLoop(terminal: terminal, monitor: World.monitor(clock: clock), clock: clock, drawClock: drawClock, state: World.state(),
                              loadTheme: { _ in .builtInDefault }, copyCommand: copy.command(for:))
     }
@@ -41,8 +41,9 @@ struct CopyAsCurlTests {
         press([.character("y")], terminal, loop)
         #expect(terminal.copied.count == 1)
         let command = terminal.copied.last ?? ""
-        #expect(command == #"curl -X 'POST' 'https://api.jwplayer.com/v2/sites/Abcd1234/media/' -H "Authorization: Bearer $JWP_SECRET_INGEST" -H 'Content-Type: application/json' --data-raw '{"metadata":{"title":"it'\''s long"},"upload":{}}'"#)
-        #expect(loop.state.status?.hasPrefix("copied as curl (OSC 52)") == true, "\(loop.state.status ?? "")")
+        #expect(command == #"curl -q -g --path-as-is -X 'POST' 'https://api.jwplayer.com/v2/sites/Abcd1234/media/' -H "Authorization: Bearer $JWP_SECRET_INGEST" -H 'Content-Type: application/json' --data-raw '{"metadata":{"title":"it'\''s long"},"upload":{}}'"#)
+        #expect(loop.state.status == "copied as curl (OSC 52) with its \(Self.body.utf8.count)-byte body; the secret comes from $JWP_SECRET_INGEST",
+                "\(loop.state.status ?? "")")
         #expect(loop.state.copyRequest == nil)
         #expect(!command.contains("world-ingest-secret"))
         // The status line is on the frame the person sees, once the next draw is due.
@@ -74,5 +75,22 @@ struct ClipboardSequenceTests {
         #expect(Clipboard.sequences(text, inTmux: false) == plain)
         let tmux = Clipboard.sequences(text, inTmux: true)
         #expect(tmux == plain + "\u{1B}Ptmux;\u{1B}\u{1B}]52;c;" + Data(text.utf8).base64EncodedString() + "\u{07}\u{1B}\\")
+    }
+}
+
+@Suite("Dashboard: what the copy note says")
+struct CurlCopyNoteTests {
+    static let post = CallRecord(
+        time: World.start, token: World.ingest.reference, method: "POST", path: "/v2/webhooks/", outcome: .status(400),
+        latency: .milliseconds(5), rate: .unknown, errors: [], source: .tap)
+
+    @Test("without a journal a POST is copied without its body, and the note says so; in tmux it says how to let the copy through")
+    func notes() {
+        let bare = CurlCopy(apiBase: "https://api.jwplayer.com").command(for: Self.post)
+        #expect(bare.note.contains("without its body (no journal here)"))
+        #expect(!bare.command.contains("--data"))
+        let tmux = CurlCopy(apiBase: "https://api.jwplayer.com", inTmux: true, body: { _ in nil }).command(for: Self.post)
+        #expect(!tmux.note.contains("without its body"), "a journal that has no body for it is not a missing journal")
+        #expect(tmux.note.hasSuffix("in tmux: set -g set-clipboard on"))
     }
 }

@@ -34,7 +34,9 @@ struct CopyAsCurlEndToEndTests {
         let buffer = tmux.tmux(["show-buffer"])
         #expect(buffer.status == 0, "\(buffer.output)")
         let command = buffer.output
-        #expect(command.hasPrefix("curl -X 'POST' 'http://127.0.0.1:"), "\(command)")
+        #expect(command.hasPrefix("curl -q -g --path-as-is -X 'POST' 'http://127.0.0.1:"), "\(command)")
+        // The journaled body travels with it: a bodiless POST would get another 400.
+        #expect(command.contains("--data-raw '{") || command.contains("--data-binary @-"), "\(command)")
         #expect(command.contains("$JWP_SECRET_"), "\(command)")
         let jobs = SyntheticJob.standard(seed: seed)
         #expect(!jobs.contains { command.contains($0.token.secret) }, "a secret in the copied command")

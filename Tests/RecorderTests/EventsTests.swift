@@ -116,6 +116,40 @@ struct EventsTests {
         await writer.close()
     }
 
+    @Test("past maxClients streams one more is refused with a 503 in the API's error shape; a stream that ends gives its slot back")
+    func clientCap() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let writer = try JournalWriter(path: folder.journal)
+        var options = EventStreamOptions()
+        options.maxClients = 2
+        // A stream learns its client left when a write fails: keep-alives make that soon.
+        options.keepAliveInterval = .milliseconds(200)
+        options.pollInterval = .milliseconds(20)
+        try await Self.serve(writer, folder, events: options) { port in
+            var open: [RawHTTPClient] = []
+            for _ in 0..<2 {
+                let client = try RawHTTPClient(port: port)
+                client.get("/v1/events")
+                #expect(await client.read { _ in client.comments.contains("open") })
+                open.append(client)
+            }
+            let refused = try RawHTTPClient(port: port)
+            refused.get("/v1/events")
+            #expect(await refused.read { $0.contains("\r\n\r\n") && $0.contains("service_unavailable") }, "\(refused.received)")
+            #expect(refused.received.hasPrefix("HTTP/1.1 503"), "\(refused.received)")
+            // One viewer leaves: its slot comes back once the server sees it gone.
+            open.removeFirst()
+            let admitted = await eventually(within: .seconds(20)) {
+                guard let client = try? RawHTTPClient(port: port) else { return false }
+                client.get("/v1/events")
+                return await client.read(within: .seconds(1)) { _ in client.comments.contains("open") }
+            }
+            #expect(admitted, "the slot of a stream that ended never came back")
+        }
+        await writer.close()
+    }
+
     @Test("a client that does not read is dropped; its queue never grows past the buffer")
     func slowClientDropped() async throws {
         let folder = try TemporaryFolder()

@@ -12,19 +12,31 @@ public struct CurlCopy: Sendable {
     }
 
     public let apiBase: String
-    public let body: @Sendable (CallRecord) -> [UInt8]?
+    /// Looks up a call's journaled request body; nil when there is no journal to look in.
+    public let body: (@Sendable (CallRecord) -> [UInt8]?)?
+    /// Inside tmux the copy only reaches a clipboard when tmux lets it: the note says how.
+    public let inTmux: Bool
 
-    public init(apiBase: String, body: @escaping @Sendable (CallRecord) -> [UInt8]? = { _ in nil }) {
+    public init(apiBase: String, inTmux: Bool = false, body: (@Sendable (CallRecord) -> [UInt8]?)? = nil) {
         self.apiBase = apiBase
+        self.inTmux = inTmux
         self.body = body
     }
 
     public func command(for record: CallRecord) -> Result {
-        let body = body(record)
+        let body = self.body?(record)
         let command = CurlCommand.build(
             method: record.method, url: CurlCommand.url(base: apiBase, path: record.path), token: record.token, body: body)
         let variable = SecretPlaceholder.variable(for: record.token)
-        let what = body.map { " with its \($0.count)-byte body" } ?? ""
-        return Result(command: command, note: "copied as curl (OSC 52)\(what); it reads the secret from $\(variable)")
+        var note = "copied as curl (OSC 52)"
+        if let body {
+            note += " with its \(body.count)-byte body"
+        } else if self.body == nil, record.method != "GET" {
+            // Without a recorder's journal the body is not known: the copy may not reproduce.
+            note += " without its body (no journal here)"
+        }
+        note += "; the secret comes from $\(variable)"
+        if inTmux { note += "; in tmux: set -g set-clipboard on" }
+        return Result(command: command, note: note)
     }
 }
