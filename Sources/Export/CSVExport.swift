@@ -12,7 +12,7 @@ import Recorder
 /// base64 (`request_body_encoding`).
 struct CSVExport: ExportWriter {
     static let columns = [
-        "type", "seq", "time", "token", "fingerprint", "source", "method", "path", "status", "transport", "count",
+        "type", "seq", "time", "token", "fingerprint", "source", "method", "path", "query", "status", "transport", "count",
         "latency_ms", "limit", "remaining", "request_id", "code", "field", "description", "errors", "errors_json",
         "request_body", "request_body_encoding", "request_body_cut", "authorization",
     ]
@@ -31,6 +31,7 @@ struct CSVExport: ExportWriter {
             cells["source"] = record.source.rawValue
             cells["method"] = readable(record.method)
             cells["path"] = readable(record.path)
+            cells["query"] = call.query.map(readable)
             switch record.outcome {
             case .status(let status): cells["status"] = String(status)
             case .transport(let failure): cells["transport"] = failure.rawValue

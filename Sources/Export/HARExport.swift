@@ -68,8 +68,8 @@ struct HARExport: ExportWriter {
                 comment: notes.isEmpty ? nil : notes.joined(separator: "; "))
         }
         let request = HAR.Request(
-            method: record.method, url: CurlCommand.safeURL(CurlCommand.url(base: apiBase, path: record.path)),
-            headers: requestHeaders, postData: postData, bodySize: call.requestBodySize ?? 0)
+            method: record.method, url: CurlCommand.safeURL(CurlCommand.url(base: apiBase, path: call.target)),
+            headers: requestHeaders, queryString: HAR.queryString(call.query), postData: postData, bodySize: call.requestBodySize ?? 0)
         return HAR.Entry(
             startedDateTime: ExportTime.text(record.time), time: milliseconds, request: request, response: response(record),
             timings: HAR.Timings(wait: milliseconds),
@@ -121,7 +121,7 @@ enum HAR {
         var httpVersion = "HTTP/1.1"
         var cookies: [Header] = []
         let headers: [Header]
-        var queryString: [Header] = []
+        let queryString: [Header]
         let postData: PostData?
         var headersSize = -1
         let bodySize: Int
@@ -154,6 +154,19 @@ enum HAR {
     }
 
     struct Cache: Encodable {}
+
+    /// `a=1&b=x%20y` as HAR's name/value pairs, decoded; an undecodable part stays as sent.
+    static func queryString(_ query: String?) -> [Header] {
+        guard let query, !query.isEmpty else { return [] }
+        return query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decoded(_ text: Substring) -> String {
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            return Header(name: decoded(parts[0]), value: parts.count > 1 ? decoded(parts[1]) : "")
+        }
+    }
 
     struct Entry: Encodable {
         let startedDateTime: String

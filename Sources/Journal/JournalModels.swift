@@ -29,15 +29,25 @@ public struct JournaledCall: Sendable, Hashable {
     /// when the call had no body.
     public let requestBodySize: Int?
     public let requestBodyCut: Bool?
+    /// The query string it was sent with, without `?` (the record's path has none); nil when
+    /// there was none or it was not journaled (calls before schema 2, probes).
+    public let query: String?
 
     /// Also what a viewer or an export decodes from the admin server's wire format.
-    public init(seq: Int64, record: CallRecord, requestBody: RequestBody?, requestBodySize: Int? = nil, requestBodyCut: Bool? = nil) {
+    public init(
+        seq: Int64, record: CallRecord, requestBody: RequestBody?, requestBodySize: Int? = nil, requestBodyCut: Bool? = nil,
+        query: String? = nil
+    ) {
         self.seq = seq
         self.record = record
         self.requestBody = requestBody
         self.requestBodySize = requestBodySize ?? requestBody?.bytes.count
         self.requestBodyCut = requestBodyCut ?? requestBody?.cut
+        self.query = query
     }
+
+    /// The path with its query string, as the job sent it.
+    public var target: String { query.map { record.path + "?" + $0 } ?? record.path }
 }
 
 /// Successful calls of one (token, method, status, source) in one 10-second window.

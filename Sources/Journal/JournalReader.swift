@@ -48,8 +48,8 @@ public final class JournalReader: Sendable {
 
     /// Non-2xx calls in full, with their request bodies.
     public func failedCalls(from: Date, to: Date) throws -> [JournaledCall] {
-        let query = Self.callsPage(from: from, to: to, after: nil, limit: nil, bodies: true)
-        return try pool.read { db in
+        try pool.read { db in
+            let query = try Self.callsPage(db, from: from, to: to, after: nil, limit: nil, bodies: true)
             var decoding = RowDecoding()
             return try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map { try decoding.call($0) }
         }
@@ -60,8 +60,8 @@ public final class JournalReader: Sendable {
     /// disk (`requestBody` is nil), for readers that never send them. Async: it runs on the
     /// database's own threads, so a long range never holds a thread the tap's answers need.
     public func failedCalls(from: Date, to: Date, after cursor: RangeCursor?, limit: Int, bodies: Bool) async throws -> [JournaledCall] {
-        let query = Self.callsPage(from: from, to: to, after: cursor, limit: limit, bodies: bodies)
-        return try await pool.read { db in
+        try await pool.read { db in
+            let query = try Self.callsPage(db, from: from, to: to, after: cursor, limit: limit, bodies: bodies)
             var decoding = RowDecoding()
             return try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map { try decoding.call($0) }
         }
@@ -94,10 +94,10 @@ public final class JournalReader: Sendable {
     /// so SQLite seeks the time index straight to the page instead of scanning from `from`
     /// (the OR below alone cannot bound the index: each page would cost more than the last).
     private static func callsPage(
-        from: Date, to: Date, after cursor: RangeCursor?, limit: Int?, bodies: Bool
-    ) -> (sql: String, arguments: StatementArguments) {
+        _ db: Database, from: Date, to: Date, after cursor: RangeCursor?, limit: Int?, bodies: Bool
+    ) throws -> (sql: String, arguments: StatementArguments) {
         let bounds = pageBounds(from: from, to: to, after: cursor, limit: limit)
-        return ("SELECT \(bodies ? RowDecoding.callColumns : RowDecoding.callColumnsWithoutBody) WHERE c.at >= ? AND c.at < ? "
+        return ("SELECT \(bodies ? RowDecoding.callColumns : try RowDecoding.callColumnsWithoutBody(db)) WHERE c.at >= ? AND c.at < ? "
             + "AND (c.at > ? OR (c.at = ? AND c.seq > ?)) ORDER BY c.at, c.seq LIMIT ?", bounds)
     }
 
@@ -159,18 +159,20 @@ public final class JournalReader: Sendable {
         try await pool.read { db in try Self.events(db, after: seq, limit: limit) }
     }
 
-    /// The journaled request body of a failed call, found by its exact time, token, method
-    /// and path (what `y` needs: the monitor keeps no bodies); nil when the call carried none
-    /// or was not journaled.
-    public func requestBody(of record: CallRecord) throws -> RequestBody? {
+    /// What a failed call needs to be replayed and the monitor does not keep: its journaled
+    /// request body and query string, found by its exact time, token, method and path (what
+    /// `y` needs); nil when the call was not journaled.
+    public func replayParts(of record: CallRecord) throws -> (body: RequestBody?, query: String?)? {
         try pool.read { db in
+            let query = try db.columns(in: "calls").contains { $0.name == "query" } ? "c.query" : "NULL AS query"
             let row = try Row.fetchOne(
                 db,
-                sql: "SELECT c.request_body, c.request_body_cut FROM calls c JOIN tokens t ON t.id = c.token "
-                    + "WHERE c.at = ? AND c.method = ? AND c.path = ? AND t.fingerprint = ? AND c.request_body IS NOT NULL LIMIT 1",
+                sql: "SELECT c.request_body, c.request_body_cut, \(query) FROM calls c JOIN tokens t ON t.id = c.token "
+                    + "WHERE c.at = ? AND c.method = ? AND c.path = ? AND t.fingerprint = ? LIMIT 1",
                 arguments: [record.time.timeIntervalSinceReferenceDate, record.method, record.path, record.token.fingerprint.hex])
-            guard let row, let bytes = row["request_body"] as Data? else { return nil }
-            return RequestBody(bytes: bytes, cut: row["request_body_cut"])
+            guard let row else { return nil }
+            let body = (row["request_body"] as Data?).map { RequestBody(bytes: $0, cut: row["request_body_cut"]) }
+            return (body, row["query"])
         }
     }
 
@@ -186,7 +188,7 @@ public final class JournalReader: Sendable {
         var decoding = RowDecoding()
         var events: [JournalEvent] = []
         for row in try Row.fetchAll(
-            db, sql: "SELECT \(RowDecoding.callColumnsWithoutBody) WHERE c.seq >= ? ORDER BY c.seq LIMIT ?", arguments: arguments)
+            db, sql: "SELECT \(try RowDecoding.callColumnsWithoutBody(db)) WHERE c.seq >= ? ORDER BY c.seq LIMIT ?", arguments: arguments)
         {
             let call = try decoding.call(row)
             events.append(.call(call))

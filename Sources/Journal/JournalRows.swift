@@ -11,6 +11,7 @@ struct PreparedBatch: Sendable {
         let record: CallRecord
         let errorSet: Int64?
         let body: RequestBody?
+        let query: String?
     }
     struct Token: Sendable {
         let seq: Int64
@@ -55,8 +56,8 @@ struct PreparedBatch: Sendable {
         let insertCall = try db.cachedStatement(
             sql: """
                 INSERT INTO calls (seq, at, token, method, path, status, transport, latency_ns, rate_limit,
-                    rate_remaining, request_id, errors, source, response_truncated, request_body, request_body_cut)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    rate_remaining, request_id, errors, source, response_truncated, request_body, request_body_cut, query)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for call in calls {
             let record = call.record
@@ -66,7 +67,7 @@ struct PreparedBatch: Sendable {
                 call.seq, record.time.timeIntervalSinceReferenceDate, call.token, record.method, record.path,
                 record.outcome.status, transport, record.latency.nanoseconds, record.rate.limit, record.rate.remaining,
                 record.rate.requestID, call.errorSet, SourceCode.code(record.source), record.bodyTruncated,
-                call.body?.bytes, call.body?.cut ?? false,
+                call.body?.bytes, call.body?.cut ?? false, call.query,
             ])
         }
         try writeBuckets(db)
@@ -139,13 +140,17 @@ struct RowDecoding {
         """
     /// `callColumns` with the request body left on disk (read as NULL): a stream or a listing
     /// that never sends bodies need not load up to 64 KiB a row.
-    static let callColumnsWithoutBody = """
-        c.seq, c.at, c.token, c.method, c.path, c.status, c.transport, c.latency_ns, c.rate_limit, c.rate_remaining,
-        c.request_id, c.errors, c.source, c.response_truncated, NULL AS request_body, c.request_body_cut,
-        length(c.request_body) AS request_body_size,
-        t.fingerprint AS token_fingerprint, t.label AS token_label, e.json AS errors_json
-        FROM calls c LEFT JOIN tokens t ON t.id = c.token LEFT JOIN error_sets e ON e.id = c.errors
-        """
+    /// A journal of schema 1 no writer has migrated yet has no `query` column: read as NULL.
+    static func callColumnsWithoutBody(_ db: Database) throws -> String {
+        let query = try db.columns(in: "calls").contains { $0.name == "query" } ? "c.query" : "NULL AS query"
+        return """
+            c.seq, c.at, c.token, c.method, c.path, c.status, c.transport, c.latency_ns, c.rate_limit, c.rate_remaining,
+            c.request_id, c.errors, c.source, c.response_truncated, NULL AS request_body, c.request_body_cut, \(query),
+            length(c.request_body) AS request_body_size,
+            t.fingerprint AS token_fingerprint, t.label AS token_label, e.json AS errors_json
+            FROM calls c LEFT JOIN tokens t ON t.id = c.token LEFT JOIN error_sets e ON e.id = c.errors
+            """
+    }
     static let bucketColumns = """
         b.*, t.fingerprint AS token_fingerprint, t.label AS token_label
         FROM buckets b LEFT JOIN tokens t ON t.id = b.token
@@ -187,7 +192,7 @@ struct RowDecoding {
         let size: Int? = body?.bytes.count ?? row["request_body_size"]
         return JournaledCall(
             seq: row["seq"], record: record, requestBody: body, requestBodySize: size,
-            requestBodyCut: size == nil ? nil : row["request_body_cut"] as Bool)
+            requestBodyCut: size == nil ? nil : row["request_body_cut"] as Bool, query: row["query"])
     }
 
     static func bucket(_ row: Row) -> CallBucket {

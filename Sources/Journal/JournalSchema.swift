@@ -106,6 +106,8 @@ enum JournalSchema {
             try db.execute(
                 sql: """
                     ALTER TABLE buckets ADD COLUMN first_seq INTEGER;
+                    -- The query string a failed call was sent with, so a copy or an export replays it.
+                    ALTER TABLE calls ADD COLUMN query TEXT;
                     UPDATE meta SET value = '2' WHERE key = 'schema';
                     """)
             // Also v2: seqs continue from the time origin (see `seqOrigin`); a gap is harmless.

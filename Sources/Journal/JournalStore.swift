@@ -150,7 +150,7 @@ actor JournalStore {
             }
             let seq = takeSeq()
             if entry.hasFigure { _ = takeSeq() }
-            batch.calls.append(.init(seq: seq, token: token, record: record, errorSet: errorSet, body: entry.requestBody))
+            batch.calls.append(.init(seq: seq, token: token, record: record, errorSet: errorSet, body: entry.requestBody, query: entry.query))
         }
         for (key, tally) in touched {
             let seq = takeSeq()

@@ -61,8 +61,8 @@ public final class JournalWriter: Sendable {
     /// Queues a record (and, for a tap call, its request body, kept only if the call was not
     /// 2xx and cut at 64 KiB). Returns at once; false when the queue was full and it was dropped.
     @discardableResult
-    public func append(_ record: CallRecord, requestBody: Data? = nil) -> Bool {
-        let entry = JournalEntry(record: record, body: requestBody)
+    public func append(_ record: CallRecord, requestBody: Data? = nil, query: String? = nil) -> Bool {
+        let entry = JournalEntry(record: record, body: requestBody, query: query)
         let (accepted, batchReady) = queue.withLock { queue -> (Bool, Bool) in
             guard !queue.closing, queue.entries.count < options.queueCapacity,
                   queue.bodyBytes + entry.bodyBytes <= options.queueBodyBytes else { return (false, false) }

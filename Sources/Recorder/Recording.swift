@@ -107,7 +107,7 @@ public final class Recording: Sendable {
                 tap = try await ServerStartup.start(address: address.description, logger: logger) { onServerRunning in
                     Tap.application(configuration, logger: logger, queue: tapQueue, onServerRunning: onServerRunning, calls: { call in
                         probes.observe(call.record)
-                        journal.append(call.record, requestBody: Self.journaledBody(call))
+                        journal.append(call.record, requestBody: Self.journaledBody(call), query: call.query)
                         for observer in observers { observer(call.record) }
                     })
                 }

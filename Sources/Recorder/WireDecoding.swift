@@ -101,7 +101,8 @@ public enum WireDecoding {
             body = RequestBody(bytes: bytes, cut: line.requestBodyCut ?? false)
         }
         return JournaledCall(
-            seq: line.seq, record: record, requestBody: body, requestBodySize: line.requestBodyBytes, requestBodyCut: line.requestBodyCut)
+            seq: line.seq, record: record, requestBody: body, requestBodySize: line.requestBodyBytes, requestBodyCut: line.requestBodyCut,
+            query: line.query)
     }
 
     private static func bucket(_ line: BucketLine) throws(Failure) -> CallBucket {

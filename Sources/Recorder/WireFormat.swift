@@ -112,6 +112,8 @@ struct CallLine: Codable {
     let bodyTruncated: Bool
     let requestBodyBytes: Int?
     let requestBodyCut: Bool?
+    /// The query string the call was sent with (its path has none), when journaled.
+    let query: String?
     /// Only in an export: the body as UTF-8 text, or base64 when it is not valid UTF-8.
     var requestBody: String?
     var requestBodyEncoding: String?
@@ -134,6 +136,7 @@ struct CallLine: Codable {
         bodyTruncated = record.bodyTruncated
         requestBodyBytes = call.requestBodySize
         requestBodyCut = call.requestBodyCut
+        query = call.query
         if withBody, let body = call.requestBody {
             if let text = String(validating: body.bytes, as: UTF8.self) {
                 requestBody = text

@@ -23,15 +23,15 @@ enum DashboardRunner {
                     services: [any Service], journal: JournalReader? = nil, logger: Logger) async throws
     {
         let inTmux = !(ProcessInfo.processInfo.environment["TMUX"] ?? "").isEmpty
-        var lookUpBody: (@Sendable (CallRecord) -> [UInt8]?)?
+        var lookUp: (@Sendable (CallRecord) -> CurlCopy.Journaled?)?
         if let journal {
-            lookUpBody = { record in
+            lookUp = { record in
                 // A journal that cannot be read costs the copy its body, not the copy.
-                guard let body = try? journal.requestBody(of: record) else { return nil }
-                return [UInt8](body.bytes)
+                guard let parts = try? journal.replayParts(of: record) else { return nil }
+                return CurlCopy.Journaled(body: parts.body.map { [UInt8]($0.bytes) }, query: parts.query)
             }
         }
-        let copy = CurlCopy(apiBase: session.apiBase, inTmux: inTmux, body: lookUpBody)
+        let copy = CurlCopy(apiBase: session.apiBase, inTmux: inTmux, journaled: lookUp)
         let environment = ProcessInfo.processInfo.environment
         let filter = try display.presetFilter()
         let themes = ThemeLocator.available(environment: environment)

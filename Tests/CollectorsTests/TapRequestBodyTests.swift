@@ -79,4 +79,18 @@ struct TapRequestBodyTests {
             }
         }
     }
+
+    @Test("the query string the job sent comes with its call, as sent; the record's path has none")
+    func query() async throws {
+        let app = buildApplication(SimulatorConfiguration(port: 0, tokens: [Self.admin]))
+        try await app.test(.live) { server in
+            try await withBodyTap(upstream: "http://127.0.0.1:\(server.port!)") { port, seen in
+                let answer = try await call("http://127.0.0.1:\(port)", .GET, "/v2/webhooks/?page_length=1&q=a%20b", secret: Self.admin.secret)
+                #expect(answer.status == 200)
+                let calls = await seen.all
+                #expect(calls.map(\.query) == ["page_length=1&q=a%20b"])
+                #expect(calls.map(\.record.path) == ["/v2/webhooks/"])
+            }
+        }
+    }
 }

@@ -15,8 +15,8 @@ struct CopyAsCurlTests {
 
     func loop(_ terminal: MemoryTerminal) -> DashboardLoop {
         let clock = ManualClock(World.start.addingTimeInterval(30))
-        let copy = CurlCopy(apiBase: "https://api.jwplayer.com", body: { record in
-            record.method == "POST" ? Array(Self.body.utf8) : nil
+        let copy = CurlCopy(apiBase: "https://api.jwplayer.com", journaled: { record in
+            record.method == "POST" ? CurlCopy.Journaled(body: Array(Self.body.utf8), query: "dry_run=1&q=a%20b") : nil
         })
         return DashboardLoop(terminal: terminal, monitor: World.monitor(clock: clock), clock: clock, drawClock: drawClock, state: World.state(),
                              loadTheme: { _ in .builtInDefault }, copyCommand: copy.command(for:))
@@ -41,7 +41,7 @@ struct CopyAsCurlTests {
         press([.character("y")], terminal, loop)
         #expect(terminal.copied.count == 1)
         let command = terminal.copied.last ?? ""
-        #expect(command == #"curl -q -g --path-as-is -X 'POST' 'https://api.jwplayer.com/v2/sites/Abcd1234/media/' -H "Authorization: Bearer $JWP_SECRET_INGEST" -H 'Content-Type: application/json' --data-raw '{"metadata":{"title":"it'\''s long"},"upload":{}}'"#)
+        #expect(command == #"curl -q -g --path-as-is -X 'POST' 'https://api.jwplayer.com/v2/sites/Abcd1234/media/?dry_run=1&q=a%20b' -H "Authorization: Bearer $JWP_SECRET_INGEST" -H 'Content-Type: application/json' --data-raw '{"metadata":{"title":"it'\''s long"},"upload":{}}'"#)
         #expect(loop.state.status == "copied as curl (OSC 52) with its \(Self.body.utf8.count)-byte body; the secret comes from $JWP_SECRET_INGEST",
                 "\(loop.state.status ?? "")")
         #expect(loop.state.copyRequest == nil)
@@ -89,7 +89,7 @@ struct CurlCopyNoteTests {
         let bare = CurlCopy(apiBase: "https://api.jwplayer.com").command(for: Self.post)
         #expect(bare.note.contains("without its body (no journal here)"))
         #expect(!bare.command.contains("--data"))
-        let tmux = CurlCopy(apiBase: "https://api.jwplayer.com", inTmux: true, body: { _ in nil }).command(for: Self.post)
+        let tmux = CurlCopy(apiBase: "https://api.jwplayer.com", inTmux: true, journaled: { _ in nil }).command(for: Self.post)
         #expect(!tmux.note.contains("without its body"), "a journal that has no body for it is not a missing journal")
         #expect(tmux.note.hasSuffix("in tmux: set -g set-clipboard on"))
     }

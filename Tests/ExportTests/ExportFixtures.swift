@@ -15,6 +15,9 @@ struct ExportJournal {
     /// Quotes, a comma, a line break, an OSC title sequence, a bidi override and a bell.
     static let hostileText = "Field 'metadata.title' is \"bad\", very\nbad \u{1B}]0;pwned\u{07} \u{202E}txt.exe"
 
+    /// The first call's query string: an encoded space, a plus, an empty value.
+    static let query = "dry_run=1&title=a%20b+c&empty="
+
     let folder: String
     var path: String { folder + "/journal.sqlite" }
     /// What was appended, failed calls only, in time order, with their bodies.
@@ -25,8 +28,8 @@ struct ExportJournal {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("mapitop-export-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let writer = try JournalWriter(path: path)
-        func add(_ record: CallRecord, body: Data? = nil) {
-            writer.append(record, requestBody: body)
+        func add(_ record: CallRecord, body: Data? = nil, query: String? = nil) {
+            writer.append(record, requestBody: body, query: query)
             if case .status(let status) = record.outcome, (200..<300).contains(status) {
                 successes += 1
             } else {
@@ -40,7 +43,7 @@ struct ExportJournal {
                        detail: FieldDetail(field: "upload.method", constraint: nil, provided: nil)),
         ]
         add(Self.record(1, Self.ingest, method: "POST", path: "/v2/sites/Abcd1234/media/", status: 400, remaining: 41, errors: fields),
-            body: Data(#"{"metadata":{"title":"it's \"quoted\", and\nmultiline"},"upload":{}}"#.utf8))
+            body: Data(#"{"metadata":{"title":"it's \"quoted\", and\nmultiline"},"upload":{}}"#.utf8), query: Self.query)
         for second in 2..<7 { add(Self.record(Double(second), Self.ingest, status: 200, remaining: 40 - second)) }
         add(Self.record(8, Self.hostileLabel, status: 429, remaining: 0,
                         errors: [ErrorEntry(code: "rate_limit_exceeded", description: "Rate limit exceeded.")]))

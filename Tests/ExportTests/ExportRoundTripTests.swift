@@ -48,6 +48,7 @@ struct ExportRoundTripTests {
             #expect(call.requestBody?.bytes == original.body.map { Data($0.prefix(RequestBody.cap)) })
             #expect(call.requestBody?.cut == original.body.map { $0.count > RequestBody.cap })
         }
+        #expect(calls.map(\.query) == [ExportJournal.query] + Array(repeating: nil, count: calls.count - 1))
         #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E || $0.value == 0x07 },
                 "a raw control or bidi character in JSON Lines")
     }
@@ -65,6 +66,7 @@ struct ExportRoundTripTests {
         let type = try column("type"), status = try column("status"), transport = try column("transport"), path = try column("path")
         let errors = try column("errors_json"), body = try column("request_body"), encoding = try column("request_body_encoding")
         let cut = try column("request_body_cut"), token = try column("token"), authorization = try column("authorization")
+        let query = try column("query")
         let count = try column("count"), time = try column("time"), description = try column("description")
         let calls = rows.dropFirst().filter { $0[type] == "call" }
         let buckets = rows.dropFirst().filter { $0[type] == "bucket" }
@@ -93,6 +95,7 @@ struct ExportRoundTripTests {
         }
         // The hostile description is escaped, not dropped; the formula-like label is defused.
         #expect(calls.first?[description].contains(#"\u{1B}]0;pwned\u{7}"#) == true, "\(calls.first?[description] ?? "")")
+        #expect(calls.map { $0[query] } == [ExportJournal.query] + Array(repeating: "", count: calls.count - 1))
         #expect(calls.contains { $0[token] == "'=cms, \"sync\"" })
         #expect(calls.contains { $0[authorization] == "Bearer $JWP_SECRET__CMS___SYNC_" })
     }
@@ -111,13 +114,16 @@ struct ExportRoundTripTests {
         #expect((log["comment"] as? String)?.contains("\(journal.successes) successful calls") == true)
         let entries = try #require(log["entries"] as? [[String: Any]])
         #expect(entries.count == journal.failed.count)
-        for (entry, original) in zip(entries, journal.failed) {
+        let pairs = ((entries.first?["request"] as? [String: Any])?["queryString"] as? [[String: String]]) ?? []
+        #expect(pairs == [["name": "dry_run", "value": "1"], ["name": "title", "value": "a b c"], ["name": "empty", "value": ""]])
+        for (index, (entry, original)) in zip(entries, journal.failed).enumerated() {
             try HARSpec.checkEntry(entry)
             let request = try #require(entry["request"] as? [String: Any])
             let response = try #require(entry["response"] as? [String: Any])
             let record = original.record
             #expect(request["method"] as? String == record.method)
-            #expect(request["url"] as? String == Self.apiBase + record.path)
+            let query = index == 0 ? "?" + ExportJournal.query : ""
+            #expect(request["url"] as? String == Self.apiBase + record.path + query)
             let headers = (request["headers"] as? [[String: String]]) ?? []
             #expect(headers.contains { $0["name"] == "Authorization" && $0["value"]?.hasPrefix("Bearer $JWP_SECRET_") == true })
             switch record.outcome {

@@ -95,4 +95,23 @@ struct RoundTripTests {
         #expect(buckets.first?.latencyMax == .milliseconds(40))
         await writer.close()
     }
+
+    @Test("a failed call's query string is journaled with it and read back; a success's is not kept")
+    func queryStrings() async throws {
+        let temp = try TemporaryJournal()
+        defer { temp.cleanUp() }
+        let writer = try JournalWriter(path: temp.path)
+        writer.append(Fixtures.record(status: 400), query: "page_length=-1&sort=created:dsc")
+        writer.append(Fixtures.record(at: Fixtures.start.addingTimeInterval(1), status: 200), query: "page=2")
+        await writer.close()
+        let reader = try JournalReader(path: temp.path)
+        let calls = try reader.failedCalls(from: .distantPast, to: .distantFuture)
+        #expect(calls.map(\.query) == ["page_length=-1&sort=created:dsc"])
+        #expect(calls.first?.target == "/v2/sites?page_length=-1&sort=created:dsc")
+        let parts = try reader.replayParts(of: Fixtures.record(status: 400))
+        #expect(parts?.query == "page_length=-1&sort=created:dsc")
+        #expect(parts?.body == nil)
+        let paged = try await reader.failedCalls(from: .distantPast, to: .distantFuture, after: nil, limit: 10, bodies: false)
+        #expect(paged.map(\.query) == ["page_length=-1&sort=created:dsc"])
+    }
 }

@@ -27,13 +27,14 @@ struct TapResponder: HTTPResponder {
         let token = tokenReference(request.headers[.authorization])
         let method = request.method.rawValue
         let path = request.uri.path
+        let query = request.uri.query
         // Set once the body is read; a call refused before that is recorded without one.
         var requestBody: ByteBuffer?
 
         func record(_ outcome: CallOutcome, rate: RateHeaders, errors: [ErrorEntry]) {
             let record = CallRecord(time: started, token: token, method: method, path: path, outcome: outcome,
                                     latency: ContinuousClock.now - stopwatch, rate: rate, errors: errors, source: .tap)
-            sink(TappedCall(record: record, requestBody: requestBody))
+            sink(TappedCall(record: record, requestBody: requestBody, query: query))
         }
 
         func answer(_ status: HTTPResponse.Status, code: String, _ description: String) -> Response {

@@ -12,26 +12,39 @@ public struct CurlCopy: Sendable {
     }
 
     public let apiBase: String
-    /// Looks up a call's journaled request body; nil when there is no journal to look in.
-    public let body: (@Sendable (CallRecord) -> [UInt8]?)?
+    /// What the journal kept of a call that the monitor does not: its body and query string.
+    public struct Journaled: Sendable, Equatable {
+        public let body: [UInt8]?
+        public let query: String?
+
+        public init(body: [UInt8]?, query: String?) {
+            self.body = body
+            self.query = query
+        }
+    }
+
+    /// Looks a call up in the journal; nil when there is no journal to look in.
+    public let journaled: (@Sendable (CallRecord) -> Journaled?)?
     /// Inside tmux the copy only reaches a clipboard when tmux lets it: the note says how.
     public let inTmux: Bool
 
-    public init(apiBase: String, inTmux: Bool = false, body: (@Sendable (CallRecord) -> [UInt8]?)? = nil) {
+    public init(apiBase: String, inTmux: Bool = false, journaled: (@Sendable (CallRecord) -> Journaled?)? = nil) {
         self.apiBase = apiBase
         self.inTmux = inTmux
-        self.body = body
+        self.journaled = journaled
     }
 
     public func command(for record: CallRecord) -> Result {
-        let body = self.body?(record)
+        let parts = journaled?(record)
+        let body = parts?.body
+        let target = parts?.query.map { record.path + "?" + $0 } ?? record.path
         let command = CurlCommand.build(
-            method: record.method, url: CurlCommand.url(base: apiBase, path: record.path), token: record.token, body: body)
+            method: record.method, url: CurlCommand.url(base: apiBase, path: target), token: record.token, body: body)
         let variable = SecretPlaceholder.variable(for: record.token)
         var note = "copied as curl (OSC 52)"
         if let body {
             note += " with its \(body.count)-byte body"
-        } else if self.body == nil, record.method != "GET" {
+        } else if journaled == nil, record.method != "GET" {
             // Without a recorder's journal the body is not known: the copy may not reproduce.
             note += " without its body (no journal here)"
         }
