@@ -32,13 +32,13 @@ struct RouteContext {
         case (.media(let site, let id), "DELETE"):
             return store.deleteMedia(site: site, id: id, now: now) ? .noContent() : .standardError(404)
         case (.mediaReupload(let site, let id), _): return try reupload(site, id)
-        case (.webhookList, "GET"): return try list("webhooks", store.webhooks.map { $0.json() })
+        case (.webhookList, "GET"): return try list("webhooks", store.webhooks) { $0.json() }
         case (.webhookList, "POST"): return try createWebhook()
         case (.webhook(let id), "GET"):
             return store.webhooks.first { $0.id == id }.map { SimulatedResponse(status: 200, json: $0.json()) } ?? .standardError(404)
         case (.webhook(let id), "PATCH"): return try patchWebhook(id)
         case (.webhook(let id), "DELETE"): return store.deleteWebhook(id: id) ? .noContent() : .standardError(404)
-        case (.playlistList(let site), _): return try list("playlists", store.playlists[site, default: []].map { $0.json() })
+        case (.playlistList(let site), _): return try list("playlists", store.playlists[site, default: []]) { $0.json() }
         case (.playlistItem(let site, let type), "POST"): return try createPlaylist(site, type)
         case (.playlistItem(let site, let id), "GET"):
             return store.playlists[site]?.first { $0.id == id }.map { SimulatedResponse(status: 200, json: $0.json()) }
@@ -51,14 +51,16 @@ struct RouteContext {
 
     // MARK: Lists
 
-    private func list(_ key: String, _ items: [[String: Any]]) throws(FieldErrorList) -> SimulatedResponse {
+    /// One page of `items`; only the page's items become JSON (a list of hundreds answered a
+    /// page at a time would otherwise build every item's JSON on every call).
+    private func list<Item>(_ key: String, _ items: [Item], json: (Item) -> [String: Any]) throws(FieldErrorList) -> SimulatedResponse {
         var validator = Validator()
         let paging = validator.paging(request.query)
         try validator.check()
         let start = min(items.count, (paging.page - 1) * paging.pageLength)
         let end = min(items.count, start + paging.pageLength)
         return SimulatedResponse(status: 200, json: [
-            key: Array(items[start..<end]), "page": paging.page, "page_length": paging.pageLength, "total": items.count,
+            key: items[start..<end].map(json), "page": paging.page, "page_length": paging.pageLength, "total": items.count,
         ])
     }
 
@@ -68,7 +70,7 @@ struct RouteContext {
             items = items.filter { (($0.metadata["title"] as? String) ?? "").localizedCaseInsensitiveContains(query) }
         }
         if request.query["sort"] == "created:dsc" { items.reverse() }
-        return try list("media", items.map { $0.json() })
+        return try list("media", items) { $0.json() }
     }
 
     // MARK: Bodies
