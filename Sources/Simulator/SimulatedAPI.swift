@@ -31,7 +31,7 @@ public final class SimulatedAPI: Sendable {
 
     public func respond(to request: SimulatedRequest) -> SimulatedResponse {
         let now = configuration.clock.now()
-        return state.withLock { state in
+        var response = state.withLock { state in
             state.requestCounter += 1
             let requestID = Self.requestID(seed: configuration.seed, counter: state.requestCounter)
             var (response, remaining) = answer(request, now: now, state: &state)
@@ -41,6 +41,9 @@ public final class SimulatedAPI: Sendable {
             response.delay += configuration.latency
             return response
         }
+        // Outside the lock: concurrent calls encode their answers side by side.
+        response.serialize()
+        return response
     }
 
     /// 32 hex digits, unique per request (the mixer is a bijection of the counter).
@@ -79,13 +82,22 @@ public final class SimulatedAPI: Sendable {
     }
 
     /// `Bearer <secret>`, or the bare secret the service also accepts.
+    /// Trimmed in Swift, not through Foundation's bridged `trimmingCharacters`, which cost a
+    /// load test more than the quota check itself.
     static func secret(from authorization: String?) -> String? {
         guard let authorization else { return nil }
-        let trimmed = authorization.trimmingCharacters(in: .whitespaces)
-        if trimmed.lowercased().hasPrefix("bearer ") {
-            return String(trimmed.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        let trimmed = trimmingBlanks(authorization[...])
+        let scheme = trimmed.prefix(7)
+        if scheme.count == 7, scheme.lowercased() == "bearer " {
+            return String(trimmingBlanks(trimmed.dropFirst(7)))
         }
-        return trimmed.isEmpty ? nil : trimmed
+        return trimmed.isEmpty ? nil : String(trimmed)
+    }
+
+    private static func trimmingBlanks(_ text: Substring) -> Substring {
+        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = text.firstIndex(where: { !isBlank($0) }), let last = text.lastIndex(where: { !isBlank($0) }) else { return "" }
+        return text[first...last]
     }
 
     private func fault(rng: inout SplitMix64) -> SimulatedResponse? {
