@@ -24,12 +24,7 @@ struct CSVExport: ExportWriter {
         switch event {
         case .call(let call):
             let record = call.record
-            cells["type"] = "call"
-            cells["seq"] = String(call.seq)
-            cells["time"] = ExportTime.text(record.time)
-            fillToken(&cells, record.token)
-            cells["source"] = record.source.rawValue
-            cells["method"] = readable(record.method)
+            fillRow(&cells, type: "call", seq: call.seq, time: record.time, token: record.token, source: record.source, method: record.method)
             cells["path"] = readable(record.path)
             cells["query"] = call.query.map(readable)
             switch record.outcome {
@@ -56,12 +51,7 @@ struct CSVExport: ExportWriter {
             }
             cells["authorization"] = SecretPlaceholder.authorization(for: record.token)
         case .bucket(let bucket):
-            cells["type"] = "bucket"
-            cells["seq"] = String(bucket.seq)
-            cells["time"] = ExportTime.text(bucket.start)
-            fillToken(&cells, bucket.token)
-            cells["source"] = bucket.source.rawValue
-            cells["method"] = readable(bucket.method)
+            fillRow(&cells, type: "bucket", seq: bucket.seq, time: bucket.start, token: bucket.token, source: bucket.source, method: bucket.method)
             cells["status"] = String(bucket.status)
             cells["count"] = String(bucket.count)
             cells["latency_ms"] = ExportTime.milliseconds(bucket.meanLatency)
@@ -72,9 +62,17 @@ struct CSVExport: ExportWriter {
 
     func end() -> String { "" }
 
-    private func fillToken(_ cells: inout [String: String], _ token: TokenReference) {
+    /// The cells a call and a bucket share.
+    private func fillRow(
+        _ cells: inout [String: String], type: String, seq: Int64, time: Date, token: TokenReference, source: CallSource, method: String
+    ) {
+        cells["type"] = type
+        cells["seq"] = String(seq)
+        cells["time"] = ExportTime.text(time)
         cells["token"] = readable(token.displayName)
         cells["fingerprint"] = readable(token.fingerprint.hex)
+        cells["source"] = source.rawValue
+        cells["method"] = readable(method)
     }
 
     private func readable(_ text: String) -> String {
