@@ -19,6 +19,9 @@ public struct EventFollower: Sendable {
         case unreadable(since: Date, reason: String)
     }
 
+    /// How long one connection may stream before it is renewed (resuming where it was).
+    public static let streamDeadline: TimeAmount = .hours(6)
+
     public let base: String
     public let httpClient: HTTPClient
     /// Waits between attempts, the last one repeated: quick at first, then gentle.
@@ -80,7 +83,10 @@ public struct EventFollower: Sendable {
         if let last { request.headers.add(name: "Last-Event-ID", value: String(last)) }
         let response: HTTPClientResponse
         do {
-            response = try await httpClient.execute(request, timeout: .seconds(10))
+            // The deadline covers the whole stream, so it is long; a dead link is found by the
+            // client's connect timeout and by its read timeout (60 s), which the recorder's
+            // keep-alive comments (every 15 s) never let a live stream reach.
+            response = try await httpClient.execute(request, timeout: Self.streamDeadline)
         } catch {
             return .ended(TransportFailure.classify(error).summary)
         }
