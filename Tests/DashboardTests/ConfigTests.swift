@@ -80,6 +80,9 @@ struct ConfigTests {
         ("[[token]]\nlabel = \"ingest\"\nsecret_env = \"JWP_SECRET_INGEST\"", 1, "token[1].site_id", "a token needs site_id"),
         (token + "secret_env = \"JWP_SECRET_INGEST\"\nprobe = \"webhooks\"", 5, "token[1].probe", "must be a path starting with /v2/"),
         (token + "secret_env = \"JWP_SECRET_INGEST\"\n" + token + "secret_env = \"JWP_SECRET_INGEST\"", 6, "token[2].label", "duplicate label 'ingest'"),
+        ("[[token]]\nlabel = \"cms-sync\"\nsecret_env = \"JWP_SECRET_INGEST\"\nsite_id = \"Abcd1234\"\n"
+            + "[[token]]\nlabel = \"cms_sync\"\nsecret_env = \"JWP_SECRET_INGEST\"\nsite_id = \"Abcd1234\"", 6, "token[2].label",
+         "'cms_sync' and 'cms-sync' would share the variable JWP_SECRET_CMS_SYNC"),
         ("token = \"x\"", 1, "token", "must be an array of tables"),
         ("api_base = \"https://x\"\n[probe\nper_minute = 2", 2, nil, "not valid TOML"),
     ]

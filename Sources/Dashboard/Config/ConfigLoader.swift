@@ -74,12 +74,21 @@ public enum ConfigLoader {
             if let value = table["token"] {
                 guard let array = value.array else { throw fail("token", "must be an array of tables: [[token]]") }
                 var labels: Set<String> = []
+                // Exports and `y` name each token's secret `$JWP_SECRET_<LABEL>`: two labels that
+                // give one name (cms-sync, cms_sync) would replay a call with the wrong secret.
+                var variables: [String: String] = [:]
                 for index in 0..<array.count {
                     guard let entry = array[index].table else { throw fail("token", "must be an array of tables: [[token]]") }
                     let token = try self.token(entry, index: index)
                     guard labels.insert(token.token.label).inserted else {
                         throw fail("token[\(index + 1)].label", table: "token", index: index, "duplicate label '\(token.token.label)'")
                     }
+                    let variable = SecretPlaceholder.variable(for: token.token.reference)
+                    if let other = variables[variable] {
+                        throw fail("token[\(index + 1)].label", table: "token", index: index,
+                                   "'\(token.token.label)' and '\(other)' would share the variable \(variable) in exports and copies; rename one")
+                    }
+                    variables[variable] = token.token.label
                     configuration.tokens.append(token)
                 }
             }
