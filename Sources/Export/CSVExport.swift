@@ -44,8 +44,9 @@ struct CSVExport: ExportWriter {
             cells["errors_json"] = ExportJSON.errors(record.errors)
             if let body = call.requestBody {
                 let encoded = ExportBody(body)
-                // Plain text only (controls force base64), but a formula must not run either.
-                cells["request_body"] = TextEscaping.spreadsheetSafe(encoded.text)
+                // Plain text only (controls force base64), but a formula must not run either;
+                // base64 (whose alphabet has `+`) is left exact so it still decodes.
+                cells["request_body"] = encoded.encoding == "utf8" ? TextEscaping.spreadsheetSafe(encoded.text) : encoded.text
                 cells["request_body_encoding"] = encoded.encoding
                 cells["request_body_cut"] = body.cut ? "true" : "false"
             }

@@ -52,7 +52,8 @@ struct ExportJournal {
                        errors: [ErrorEntry(code: "timeout", description: "no answer in 60 s", synthesized: true)], source: .tap))
         add(Self.record(11, Self.ingest, method: "PUT", path: "/v2/sites/Abcd1234/media/abc/reupload/", status: 500,
                         errors: [ErrorEntry(code: "internal_server_error", description: "boom")]),
-            body: Data([0x00, 0xFF, 0xFE, 0x1B, 0x41, 0x0A, 0x27]))
+            // 0xF8 first: its base64 starts with `+`, a formula's first character to a spreadsheet.
+            body: Data([0xF8, 0x00, 0xFF, 0xFE, 0x1B, 0x41, 0x0A, 0x27]))
         add(Self.record(12, Self.ingest, method: "POST", path: "/v2/webhooks/", status: 409,
                         errors: [ErrorEntry(code: "conflict", description: "A webhook named 'x' exists.")]),
             body: Data(String(repeating: "a", count: 100_000).utf8))
