@@ -49,7 +49,9 @@ public struct Exporter: Sendable {
     /// `/v1/calls` for the range and filter, streamed. The wire never carries request bodies,
     /// so these calls have none (their size is kept).
     @discardableResult
-    public func run(source: String, httpClient: HTTPClient, timeout: Duration = .seconds(60),
+    /// `timeout` covers the whole transfer (AsyncHTTPClient's deadline), so it is generous: a
+    /// week through `ssh -L` takes a while; a dead link is found by the client's own timeouts.
+    public func run(source: String, httpClient: HTTPClient, timeout: Duration = .seconds(3_600),
                     into sink: (String) throws -> Void) async throws -> Int {
         var base = source
         while base.hasSuffix("/") { base.removeLast() }
@@ -73,7 +75,7 @@ public struct Exporter: Sendable {
         var lines = LineSplitter()
         var count = 0
         for try await chunk in response.body {
-            for line in lines.add(chunk) {
+            for line in lines.add(chunk) where !line.isEmpty {
                 try output.add(try write(line, &writer, &count), to: sink)
             }
         }
