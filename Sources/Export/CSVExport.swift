@@ -108,17 +108,10 @@ struct ExportBody {
 
 enum ExportTime {
     /// ISO 8601 with milliseconds, UTC: what `/v1/calls` and HAR use.
-    static func text(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
+    static func text(_ date: Date) -> String { WireFormat.time(date) }
 
     static func milliseconds(_ duration: Duration) -> String {
-        let value = Double(duration.components.seconds) * 1_000 + Double(duration.components.attoseconds) / 1e15
-        return String(format: "%.3f", value)
-    }
-
-    static func millisecondsValue(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) * 1_000 + Double(duration.components.attoseconds) / 1e15
+        String(format: "%.3f", WireFormat.milliseconds(duration))
     }
 }
 

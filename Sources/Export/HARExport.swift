@@ -53,7 +53,7 @@ struct HARExport: ExportWriter {
 
     private func entry(_ call: JournaledCall) -> HAR.Entry {
         let record = call.record
-        let milliseconds = max(0, ExportTime.millisecondsValue(record.latency))
+        let milliseconds = max(0, WireFormat.milliseconds(record.latency))
         var requestHeaders = [HAR.Header(name: "Authorization", value: SecretPlaceholder.authorization(for: record.token))]
         var postData: HAR.PostData?
         if let body = call.requestBody {

@@ -54,9 +54,10 @@ enum CallsRoute {
 
     /// ISO 8601, with or without fractional seconds, with a zone.
     static func time(_ field: String, _ text: String) throws -> Date {
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
-        throw AdminError.invalid(field, "must be an ISO 8601 time such as 2026-11-25T03:00:00Z", provided: text)
+        guard let date = try? WireDecoding.time(text) else {
+            throw AdminError.invalid(field, "must be an ISO 8601 time such as 2026-11-25T03:00:00Z", provided: text)
+        }
+        return date
     }
 }
 

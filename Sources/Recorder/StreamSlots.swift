@@ -18,8 +18,6 @@ final class StreamSlots: Sendable {
         self.limit = max(1, limit)
     }
 
-    var inUse: Int { used.withLock { $0 } }
-
     /// A slot, or nil when all are taken.
     func take() -> Slot? {
         let taken = used.withLock { used -> Bool in

@@ -49,7 +49,9 @@ public enum WireDecoding {
         return decoder
     }
 
-    static func time(_ text: String) throws(Failure) -> Date {
+    /// ISO 8601, with or without fractional seconds, with a zone: what `WireFormat.time`
+    /// writes, and what `/v1/calls` takes as `from` and `to`.
+    public static func time(_ text: String) throws(Failure) -> Date {
         if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
         if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
         throw Failure(description: "not an ISO 8601 time: \(text.prefix(40))")

@@ -23,11 +23,11 @@ public enum WireFormat {
     }
 
     /// Times as ISO 8601 with milliseconds, UTC: the same text `/v1/calls` accepts back.
-    static func time(_ date: Date) -> String {
+    public static func time(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
-    static func milliseconds(_ duration: Duration) -> Double {
+    public static func milliseconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) * 1_000 + Double(duration.components.attoseconds) / 1e15
     }
 

@@ -48,7 +48,7 @@ enum DashboardRunner {
                 sigemptyset(&set)
                 sigaddset(&set, SIGWINCH)
                 pthread_sigmask(SIG_UNBLOCK, &set, nil)
-                let terminal = NcursesTerminal(options: .init(theme: initialTheme, monochrome: monochrome))
+                let terminal = NcursesTerminal(options: .init(theme: initialTheme, monochrome: monochrome, inTmux: inTmux))
                 var state = State(session: session, size: terminal.size, now: Date(), themes: themes,
                                   themeIndex: themes.firstIndex(of: initialTheme.name) ?? 0,
                                   glyphs: ascii ? .ascii : .unicode, monochrome: monochrome, filter: filter)

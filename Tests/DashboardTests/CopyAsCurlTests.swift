@@ -1,9 +1,9 @@
 import Foundation
 import ManagementAPI
 import Monitor
-import Screen
 import Testing
 @testable import Dashboard
+@testable import Screen
 
 /// `y`: the selected call goes to the terminal's clipboard as a curl command (the loop owns
 /// the terminal; `update` only names the call), and the status line says so.
@@ -67,6 +67,12 @@ struct CopyAsCurlTests {
 /// also wrapped for passthrough, every ESC doubled.
 @Suite("Screen: the OSC 52 clipboard sequence")
 struct ClipboardSequenceTests {
+    @Test("its base64 is RFC 4648's, at every padding length", arguments: [0, 1, 2, 3, 4, 5, 64, 65, 66])
+    func base64(length: Int) {
+        let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 250) }
+        #expect(Clipboard.base64(bytes) == Data(bytes).base64EncodedString())
+    }
+
     @Test("plain, and inside tmux twice: as is and in DCS passthrough")
     func sequences() {
         let text = "curl 'a\u{07}b\u{1B}\\'"

@@ -1,5 +1,4 @@
 import CNcurses
-import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -16,11 +15,14 @@ public final class NcursesTerminal: Terminal {
         public var monochrome: Bool
         /// Milliseconds ESC waits for the rest of an escape sequence.
         public var escapeDelay: Int32
+        /// Running inside tmux: the clipboard sequence also goes in tmux's passthrough.
+        public var inTmux: Bool
 
-        public init(theme: Theme = .builtInDefault, monochrome: Bool = false, escapeDelay: Int32 = 25) {
+        public init(theme: Theme = .builtInDefault, monochrome: Bool = false, escapeDelay: Int32 = 25, inTmux: Bool = false) {
             self.theme = theme
             self.monochrome = monochrome
             self.escapeDelay = escapeDelay
+            self.inTmux = inTmux
         }
     }
 
@@ -135,7 +137,7 @@ public final class NcursesTerminal: Terminal {
     /// Writes the OSC 52 sequences straight to the terminal, after what curses has drawn:
     /// curses would count the bytes as cells and move its idea of the cursor.
     public func copyToClipboard(_ text: String) {
-        let sequences = Clipboard.sequences(text, inTmux: ProcessInfo.processInfo.environment["TMUX"].map { !$0.isEmpty } ?? false)
+        let sequences = Clipboard.sequences(text, inTmux: options.inTmux)
         var bytes = Array(sequences.utf8)[...]
         while !bytes.isEmpty {
             let written = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
