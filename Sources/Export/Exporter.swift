@@ -47,62 +47,27 @@ public struct Exporter: Sendable {
 
     /// From a recorder's admin server (`--source URL`, typically through `ssh -L`): its
     /// `/v1/calls` for the range and filter, streamed. The wire never carries request bodies,
-    /// so these calls have none (their size is kept).
+    /// so these calls have none (their size is kept). `timeout` covers the whole transfer, so
+    /// it is generous: a week through `ssh -L` takes a while.
     @discardableResult
-    /// `timeout` covers the whole transfer (AsyncHTTPClient's deadline), so it is generous: a
-    /// week through `ssh -L` takes a while; a dead link is found by the client's own timeouts.
     public func run(source: String, httpClient: HTTPClient, timeout: Duration = .seconds(3_600),
                     into sink: (String) throws -> Void) async throws -> Int {
-        var base = source
-        while base.hasSuffix("/") { base.removeLast() }
-        let query = [("from", ExportTime.text(from)), ("to", ExportTime.text(to)), ("filter", filter.description)]
-            .map { $0.0 + "=" + Self.percentEncoded($0.1) }.joined(separator: "&")
-        let request = HTTPClientRequest(url: base + "/v1/calls?" + query)
-        let response: HTTPClientResponse
-        do {
-            response = try await httpClient.execute(request, timeout: TimeAmount(timeout))
-        } catch {
-            throw Failure(description: "\(base) does not answer: \(error)")
-        }
-        guard response.status == .ok else {
-            let body = try? await response.body.collect(upTo: 4_096)
-            let text = body.map { String(buffer: $0) } ?? ""
-            throw Failure(description: "\(base)/v1/calls answered \(response.status.code): \(text.prefix(300))")
-        }
         var writer = format.writer(apiBase: apiBase)
         var output = ChunkedOutput()
         try output.add(writer.begin(), to: sink)
-        var lines = LineSplitter()
         var count = 0
-        for try await chunk in response.body {
-            for line in lines.add(chunk) where !line.isEmpty {
-                try output.add(try write(line, &writer, &count), to: sink)
+        do {
+            try await RecorderClient(base: source, httpClient: httpClient).calls(from: from, to: to, filter: filter, timeout: timeout) { event in
+                guard let exported = ExportedEvent(event) else { return }
+                count += 1
+                try output.add(writer.write(exported), to: sink)
             }
+        } catch let failure as RecorderClient.Failure {
+            throw Failure(description: failure.description)
         }
-        if let last = lines.finish() { try output.add(try write(last, &writer, &count), to: sink) }
         try output.add(writer.end(), to: sink)
         try output.flush(to: sink)
         return count
-    }
-
-    /// Everything but RFC 3986's unreserved characters escaped, so `&`, `=`, `+` and spaces in
-    /// a filter reach the server as themselves.
-    static func percentEncoded(_ text: String) -> String {
-        var unreserved = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: "\u{0}"..."\u{7F}"))
-        unreserved.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
-    }
-
-    private func write(_ line: String, _ writer: inout any ExportWriter, _ count: inout Int) throws -> String {
-        let event: JournalEvent
-        do {
-            event = try WireDecoding.event(line)
-        } catch {
-            throw Failure(description: "the source sent a line this export cannot read: \(error.description)")
-        }
-        guard let exported = ExportedEvent(event) else { return "" }
-        count += 1
-        return writer.write(exported)
     }
 }
 
@@ -123,27 +88,3 @@ struct ChunkedOutput {
     }
 }
 
-/// Splits a byte stream into lines at `\n`, a line at most 16 MiB (a longer one is an error
-/// the decoder reports, not unbounded memory).
-struct LineSplitter {
-    static let maxLine = 16 << 20
-    private var partial: [UInt8] = []
-
-    mutating func add(_ buffer: ByteBuffer) -> [String] {
-        var lines: [String] = []
-        for byte in buffer.readableBytesView {
-            if byte == UInt8(ascii: "\n") {
-                lines.append(String(decoding: partial, as: UTF8.self))
-                partial.removeAll(keepingCapacity: true)
-            } else if partial.count < Self.maxLine {
-                partial.append(byte)
-            }
-        }
-        return lines
-    }
-
-    mutating func finish() -> String? {
-        defer { partial.removeAll() }
-        return partial.isEmpty ? nil : String(decoding: partial, as: UTF8.self)
-    }
-}

@@ -207,13 +207,30 @@ public final class JournalReader: Sendable {
         return Array(events.filter { $0.seq > seq }.sorted { $0.seq < $1.seq }.prefix(limit))
     }
 
+    /// The highest seq written so far (0 for an empty journal): a viewer that reads a range and
+    /// then follows `/v1/events` after this misses nothing written after the read began.
+    public func lastSeq() async throws -> Int64 {
+        try await pool.read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT max(s) FROM (SELECT max(seq) AS s FROM calls UNION ALL SELECT max(seq) FROM buckets "
+                    + "UNION ALL SELECT max(seq) FROM tokens)") ?? 0
+        }
+    }
+
+    /// `oldestRecordTime()` on the database's own threads, for /healthz.
+    public func oldestRecord() async throws -> Date? {
+        try await pool.read(Self.oldest)
+    }
+
     /// The time of the oldest call or bucket; nil for an empty journal.
     public func oldestRecordTime() throws -> Date? {
-        try pool.read { db in
-            try Double.fetchOne(
-                db, sql: "SELECT min(t) FROM (SELECT min(at) AS t FROM calls UNION ALL SELECT min(start) FROM buckets)"
-            ).map(Date.init(timeIntervalSinceReferenceDate:))
-        }
+        try pool.read(Self.oldest)
+    }
+
+    private static func oldest(_ db: Database) throws -> Date? {
+        try Double.fetchOne(
+            db, sql: "SELECT min(t) FROM (SELECT min(at) AS t FROM calls UNION ALL SELECT min(start) FROM buckets)"
+        ).map(Date.init(timeIntervalSinceReferenceDate:))
     }
 
     /// Bytes on disk: the file and its write-ahead log.

@@ -54,9 +54,19 @@ extension JournalReader {
             ).map(RowDecoding.bucket)
             return (failed, buckets)
         }
+        return CallBucket.replayRecords(failed: failed, buckets: buckets)
+    }
+}
+
+extension CallBucket {
+    /// The calls a monitor ingests to stand where a dashboard stood: the failed calls as they
+    /// are, each bucket as its `expanded()` calls, oldest first. The "other" token's calls
+    /// (tokens past the cap) lose their figures: many tokens' figures under one row would speak
+    /// for none of them. A viewer's time travel uses this on what it holds, as a rebuild does
+    /// on the journal.
+    public static func replayRecords(failed: [CallRecord], buckets: [CallBucket]) -> [CallRecord] {
         let other = TokenReference.other.fingerprint
         var records = failed.map { record in
-            // Many tokens' figures under one row would speak for none of them.
             record.token.fingerprint == other ? record.withoutFigure : record
         }
         records.reserveCapacity(failed.count + buckets.reduce(0) { $0 + $1.count })
@@ -67,7 +77,7 @@ extension JournalReader {
 }
 
 extension CallRecord {
-    var withoutFigure: CallRecord {
+    public var withoutFigure: CallRecord {
         CallRecord(
             time: time, token: token, method: method, path: path, outcome: outcome, latency: latency,
             rate: RateHeaders(limit: nil, remaining: nil, requestID: rate.requestID), errors: errors, source: source,

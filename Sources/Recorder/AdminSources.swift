@@ -16,11 +16,16 @@ public struct AdminSources: Sendable {
     public let metrics: RecorderMetrics
     /// Calls the tap answered but could not hand to the recorder (its queue was full).
     public let tapDropped: @Sendable () -> Int
+    /// The writer's commits, when it runs in this process: event feeds wake on them instead
+    /// of polling (nil: they poll).
+    public let commits: CommitSignal?
 
     public init(
         reader: JournalReader, health: @escaping @Sendable () -> JournalHealth, metrics: RecorderMetrics,
-        lagMilliseconds: @escaping @Sendable () -> Int = { 0 }, tapDropped: @escaping @Sendable () -> Int = { 0 }
+        lagMilliseconds: @escaping @Sendable () -> Int = { 0 }, tapDropped: @escaping @Sendable () -> Int = { 0 },
+        commits: CommitSignal? = nil
     ) {
+        self.commits = commits
         journalPath = reader.path
         self.reader = reader
         self.health = health
@@ -37,6 +42,6 @@ public struct AdminSources: Sendable {
     ) {
         self.init(
             reader: reader, health: { writer.health }, metrics: metrics ?? RecorderMetrics(journalBytes: { writer.fileSize }),
-            lagMilliseconds: lagMilliseconds, tapDropped: tapDropped)
+            lagMilliseconds: lagMilliseconds, tapDropped: tapDropped, commits: writer.commits)
     }
 }

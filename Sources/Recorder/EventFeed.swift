@@ -17,6 +17,9 @@ struct EventFeed: Sendable {
 
     let reader: JournalReader
     let options: EventStreamOptions
+    /// The writer's commits when it is in this process: a caught-up feed wakes on the next
+    /// one, so an event leaves as soon as its row is written; without it, the feed polls.
+    var commits: CommitSignal?
 
     func run(after seq: Int64, into buffer: AsyncStream<ByteBuffer>.Continuation) async -> End {
         var last = seq
@@ -26,6 +29,7 @@ struct EventFeed: Sendable {
             return Task.isCancelled ? .cancelled : .stalled(lastQueuedSeq: last)
         }
         while !Task.isCancelled {
+            let generation = commits?.generation
             let events: [JournalEvent]
             do {
                 events = try await reader.eventsPage(after: last, limit: options.pageSize)
@@ -48,7 +52,12 @@ struct EventFeed: Sendable {
                 lastSent = .now
                 continue
             }
-            try? await Task.sleep(for: min(options.pollInterval, options.keepAliveInterval - quiet))
+            let wait = options.keepAliveInterval - quiet
+            if let commits, let generation {
+                await commits.wait(past: generation, timeout: wait)
+            } else {
+                try? await Task.sleep(for: min(options.pollInterval, wait))
+            }
         }
         return .cancelled
     }

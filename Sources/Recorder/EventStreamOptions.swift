@@ -3,8 +3,8 @@ public struct EventStreamOptions: Sendable {
     /// A `: keep-alive` comment after this long without anything sent, so proxies and the
     /// viewer can tell a quiet recorder from a dead link.
     public var keepAliveInterval: Duration = .seconds(15)
-    /// How often a caught-up client's feed asks the journal for rows past its last seq. The
-    /// writer commits at most every 250 ms, so polling faster would not deliver sooner.
+    /// How often a caught-up client's feed asks the journal for rows past its last seq, when
+    /// the writer is not in the same process (with it, the feed wakes on each commit).
     public var pollInterval: Duration = .milliseconds(250)
     /// Chunks (one event each) queued for a client the socket has not taken yet.
     public var clientBuffer = 256

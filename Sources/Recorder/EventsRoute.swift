@@ -44,7 +44,7 @@ enum EventsRoute {
                 status: .serviceUnavailable, code: "service_unavailable",
                 description: "The recorder already serves \(streams.limit) event streams; try again later.")
         }
-        let feed = EventFeed(reader: sources.reader, options: options)
+        let feed = EventFeed(reader: sources.reader, options: options, commits: sources.commits)
         let body = ResponseBody { writer in
             // Held for as long as the stream runs; released with the body, however it ends.
             defer { withExtendedLifetime(slot) {} }

@@ -15,6 +15,12 @@ enum HealthRoute {
         let droppedRecords: Int
         /// Calls the tap answered but could not queue for the journal (its queue was full).
         let tapDropped: Int
+        /// The highest seq written: a viewer reads `/v1/calls` after asking this, then follows
+        /// `/v1/events` from it, so nothing written meanwhile is missed.
+        let lastSeq: Int64
+        /// The journal's first record (ISO 8601), null when it is empty: how far back a viewer
+        /// can travel.
+        let oldest: String?
     }
 
     static func respond(_ sources: AdminSources) async throws -> Response {
@@ -22,7 +28,8 @@ enum HealthRoute {
         let body = Body(
             journal: sources.journalPath, lagMs: sources.lagMilliseconds(), tokens: try await sources.reader.tokenCount(),
             journalStatus: health.isDropping ? health.description : "ok", droppedRecords: health.droppedRecords,
-            tapDropped: sources.tapDropped())
+            tapDropped: sources.tapDropped(), lastSeq: try await sources.reader.lastSeq(),
+            oldest: try await sources.reader.oldestRecord().map(WireFormat.time))
         return Response(
             status: health.isDropping ? .serviceUnavailable : .ok,
             headers: [.contentType: "application/json; charset=utf-8"],

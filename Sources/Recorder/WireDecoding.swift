@@ -108,10 +108,17 @@ public enum WireDecoding {
     }
 
     private static func bucket(_ line: BucketLine) throws(Failure) -> CallBucket {
-        CallBucket(
-            seq: line.seq, start: try time(line.start), token: reference(line.token), method: line.method, status: line.status,
+        let token = reference(line.token)
+        var figure: ServerFigure?
+        if let carried = line.figure {
+            figure = ServerFigure(
+                seq: line.seq + 1, time: try time(carried.time), token: token, limit: carried.limit, remaining: carried.remaining,
+                lowestRemaining: carried.lowestRemaining)
+        }
+        return CallBucket(
+            seq: line.seq, start: try time(line.start), token: token, method: line.method, status: line.status,
             source: try source(line.source), count: line.count, latencySum: duration(milliseconds: line.latencySumMs),
-            latencyMax: duration(milliseconds: line.latencyMaxMs), figure: nil, firstSeq: line.firstSeq)
+            latencyMax: duration(milliseconds: line.latencyMaxMs), figure: figure, firstSeq: line.firstSeq)
     }
 
     private static func figure(_ line: FigureLine) throws(Failure) -> ServerFigure {

@@ -166,6 +166,16 @@ struct BucketLine: Codable {
     /// `first_seq` carries totals that include the earlier ones, so a follower keeps only the
     /// newest per `first_seq` rather than adding them.
     let firstSeq: Int64
+    /// The bucket's newest server figure (also its own `figure` event, seq + 1), so a range
+    /// read alone can show USED as it stood; absent when none of its calls carried one.
+    let figure: BucketFigure?
+
+    struct BucketFigure: Codable {
+        let time: String
+        let limit: Int?
+        let remaining: Int?
+        let lowestRemaining: Int?
+    }
 
     init(_ bucket: CallBucket) {
         seq = bucket.seq
@@ -178,6 +188,9 @@ struct BucketLine: Codable {
         latencySumMs = WireFormat.milliseconds(bucket.latencySum)
         latencyMaxMs = WireFormat.milliseconds(bucket.latencyMax)
         firstSeq = bucket.firstSeq
+        figure = bucket.figure.map {
+            BucketFigure(time: WireFormat.time($0.time), limit: $0.limit, remaining: $0.remaining, lowestRemaining: $0.lowestRemaining)
+        }
     }
 }
 

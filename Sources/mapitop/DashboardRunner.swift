@@ -19,8 +19,10 @@ import Supervision
 /// stderr and exit 1: a screen that says "live" over a dead collector would lie.
 enum DashboardRunner {
     /// `journal`: where `y` finds a call's request body (the embedded recorder's reader).
+    /// `viewer`: the recorders behind `monitor` and their past; `at`: start there.
     static func run(session: SessionInfo, monitor: Monitor, themeName: String, display: DisplayOptions,
-                    services: [any Service], journal: JournalReader? = nil, logger: Logger) async throws
+                    services: [any Service], journal: JournalReader? = nil, viewer: ViewerHooks? = nil, at: Date? = nil,
+                    logger: Logger) async throws
     {
         let inTmux = !(ProcessInfo.processInfo.environment["TMUX"] ?? "").isEmpty
         var lookUp: (@Sendable (CallRecord) -> CurlCopy.Journaled?)?
@@ -52,6 +54,7 @@ enum DashboardRunner {
                 var state = State(session: session, size: terminal.size, now: Date(), themes: themes,
                                   themeIndex: themes.firstIndex(of: initialTheme.name) ?? 0,
                                   glyphs: ascii ? .ascii : .unicode, monochrome: monochrome, filter: filter)
+                state.replay = at.map(ReplayState.init(moment:))
                 if !themes.contains(initialTheme.name) {
                     state.themes.insert(initialTheme.name, at: 0)
                     state.themeIndex = 0
@@ -66,7 +69,7 @@ enum DashboardRunner {
                     },
                     stopSignal: { TerminalSignals.shared.pending },
                     stopRequested: { collectors.failure != nil },
-                    copyCommand: copy.command(for:))
+                    copyCommand: copy.command(for:), viewer: viewer)
                 let stoppedBy = loop.run()
                 terminal.end()
                 continuation.resume(returning: stoppedBy)

@@ -46,13 +46,11 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let apiBase = "http://127.0.0.1:\(simulator.port)"
 
-        let monitor = Monitor()
         let tokens = jobs.map { Token(label: $0.kind.rawValue, secret: Secret($0.token.secret)) }
-        tokens.forEach { monitor.register($0.reference) }
 
         // The demo records as `mapitop record` does, into a journal of its own that goes
-        // with it: the probes, the tap and the admin server are the recorder's, and the
-        // dashboard watches the same records the journal gets.
+        // with it (never the user's): the probes, the tap and the admin server are the
+        // recorder's, and the dashboard is a viewer attached to it, time travel included.
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mapitop-demo-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         var options = RecordingOptions(
             journalPath: folder + "/journal.sqlite", admin: try ListenAddress(parsing: "127.0.0.1:0"),
@@ -62,7 +60,7 @@ struct DemoCommand: AsyncParsableCommand {
         options.probeSeed = seed
         let recording: Recording
         do {
-            recording = try await Recording.start(options, observers: [monitor.ingest], logger: logger) { line in
+            recording = try await Recording.start(options, logger: logger) { line in
                 logger.warning("\(line)")
             }
         } catch {
@@ -74,20 +72,24 @@ struct DemoCommand: AsyncParsableCommand {
 
         let traffic = TrafficRunner(jobs: jobs, baseURL: { "http://\(tapAddress)" }, seed: seed,
                                     httpClient: SharedHTTPClient.shared, logger: logger)
-        let session = SessionInfo(apiBase: apiBase, probesPerMinute: 2, tapAddress: tapAddress, recorderAddress: recording.adminAddress)
+        // The synthetic jobs are the demo's own: quitting never asks about them.
+        let setup = ViewerSetup.make(
+            local: ViewerSetup.embedded(recording), remotes: [], registered: tokens.map(\.reference), mode: .embedded,
+            recording: recording, runtimeJournal: nil)
+        let session = SessionInfo(apiBase: apiBase, probesPerMinute: 2, tapAddress: tapAddress, viewer: .embedded)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         do {
             // Servers first: a group shuts its services down in reverse order, so the callers
             // stop before what they call.
             try await DashboardRunner.run(
-                session: session, monitor: monitor, themeName: display.theme ?? "default", display: display,
-                services: [SupervisedService("the embedded simulator", simulator)] + recording.services
+                session: session, monitor: setup.viewer.monitor, themeName: display.theme ?? "default", display: display,
+                services: [SupervisedService("the embedded simulator", simulator)] + setup.services
                     + [SupervisedService("the synthetic jobs", traffic)],
-                journal: recording.reader, logger: logger)
+                journal: recording.reader, viewer: setup.hooks, logger: logger)
         } catch {
-            await recording.close()
+            await setup.finish(environment: environment)
             throw error
         }
-        await recording.close()
+        await setup.finish(environment: environment)
     }
 }

@@ -6,20 +6,38 @@ import Hummingbird
 import Logging
 import ManagementAPI
 import Monitor
+import Recorder
 import Screen
 import ServiceLifecycle
 import Supervision
 
-/// `mapitop watch` (the default): the dashboard over the configured tokens.
+/// `mapitop watch` (the default): a window onto the recorder of this machine and any others
+/// (DESIGN.md section 9). It attaches to the recorder the runtime file names and never probes;
+/// when none runs it records itself, on the same default journal, for as long as it is open.
 struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "watch", abstract: "The dashboard: live usage per token and the errors of recent calls (the default).")
+        commandName: "watch", abstract: "The dashboard: live usage per token and the errors of recent calls (the default).",
+        discussion: """
+            Attaches to the recorder running on this machine (`mapitop record`, found through its \
+            runtime file) and shows its last hour at once; with none running it records itself \
+            (probes, --tap, the default journal) while it is open. --source adds recorders elsewhere. \
+            Time travel: [ ] one minute, { } ten minutes, b a time, End back to live, --at to start there.
+            """)
 
     @OptionGroup var options: ConfigOptions
     @OptionGroup var display: DisplayOptions
 
-    @Option(help: ArgumentHelp("Embed a tap listening on HOST:PORT (loopback), forwarding to the API base.", valueName: "host:port"))
+    @Option(help: ArgumentHelp("Embed a tap listening on HOST:PORT (loopback), forwarding to the API base (only when no recorder runs).",
+                               valueName: "host:port"))
     var tap: String?
+
+    @Option(name: .customLong("source"),
+            help: ArgumentHelp("Also follow the recorder whose admin server is at URL, e.g. through `ssh -L` (repeatable; NAME= sets its label suffix).",
+                               valueName: "[name=]url"))
+    var sources: [String] = []
+
+    @Option(help: ArgumentHelp("Start in the past: -2h, 03:10, 2026-11-25 03:10 (End goes live).", valueName: "time"))
+    var at: String?
 
     func validate() throws {
         if let tap {
@@ -27,47 +45,94 @@ struct WatchCommand: AsyncParsableCommand {
                 try ListenFlag.parse(tap, flag: "--tap"), allowed: false, what: "--tap \(tap)",
                 remedy: "run `mapitop tap --allow-remote` for that")
         }
+        _ = try remotes()
+        _ = try startMoment()
+    }
+
+    func remotes() throws -> [RemoteSource] {
+        let parsed = try sources.map(RemoteSource.init(parsing:))
+        if let repeated = Dictionary(grouping: parsed, by: \.name).first(where: { $0.value.count > 1 })?.key {
+            throw ValidationError("--source: two sources are named \(repeated); name them apart with NAME=URL")
+        }
+        return parsed
+    }
+
+    func startMoment() throws -> Date? {
+        guard let at else { return nil }
+        do {
+            return try TimeExpression.parse(at, now: Date())
+        } catch {
+            throw ValidationError("--at: \(error.description)")
+        }
     }
 
     func run() async throws {
         let configuration = try options.load()
         let environment = ProcessInfo.processInfo.environment
         let logger = try Logging.logger(file: display.logFile ?? Logging.defaultPath(environment: environment), label: "mapitop.watch")
-        let monitor = Monitor()
-        configuration.tokens.forEach { monitor.register($0.token.reference) }
-        let client = ManagementClient(configuration: .init(baseURL: configuration.apiBase), logger: logger)
-        let probes = ProbeRunner(
-            targets: configuration.tokens.map { ProbeTarget(token: $0.token, request: $0.probeRequest) },
-            perMinute: configuration.probesPerMinute,
-            perform: ProbeRunner.performing(with: client), sink: monitor.ingest)
-
-        var services: [any Service] = [SupervisedService("the probes", ClosureService { await probes.run() })]
-        var tapAddress: String?
-        if let tap {
-            let address = try ListenAddress(parsing: tap)
-            let labels = Dictionary(configuration.tokens.map { ($0.token.fingerprint, $0.token.label) }, uniquingKeysWith: { a, _ in a })
-            let tapConfiguration = TapConfiguration(host: address.host, port: address.port, upstream: configuration.apiBase, labels: labels)
-            // Listening before the screen starts: a taken port is one line and exit 1, not a
-            // dashboard that says "tap 127.0.0.1:8787" over a tap that never ran.
-            let server: StartedServer
-            do {
-                server = try await ServerStartup.start(address: address.description, logger: logger) { onServerRunning in
-                    Tap.application(tapConfiguration, logger: logger, onServerRunning: onServerRunning) { record in
-                        monitor.ingest(record)
-                        probes.observe(record)
-                    }
-                }
-            } catch {
-                Diagnostics.fail("--tap: \(error)", exitCode: 1)
-            }
-            let listening = ListenAddress.describe(host: address.host, port: server.port)
-            services.append(SupervisedService("the tap on \(listening)", server))
-            tapAddress = listening
+        let remotes = try remotes()
+        let setup = try await viewerSetup(configuration, remotes: remotes, environment: environment, logger: logger)
+        let session = SessionInfo(
+            apiBase: configuration.apiBase, probesPerMinute: configuration.probesPerMinute, tapAddress: setup.recording?.tapAddress,
+            viewer: setup.mode)
+        do {
+            try await DashboardRunner.run(
+                session: session, monitor: setup.viewer.monitor, themeName: display.theme ?? configuration.theme, display: display,
+                services: setup.services, journal: setup.recording?.reader, viewer: setup.hooks, at: try startMoment(), logger: logger)
+        } catch {
+            await setup.finish(environment: environment)
+            throw error
         }
-        let session = SessionInfo(apiBase: configuration.apiBase, probesPerMinute: configuration.probesPerMinute, tapAddress: tapAddress)
-        try await DashboardRunner.run(
-            session: session, monitor: monitor, themeName: display.theme ?? configuration.theme, display: display,
-            services: services, logger: logger)
+        await setup.finish(environment: environment)
+    }
+
+    /// Attached to the recorder here if one runs; else recording itself, unless only remote
+    /// sources were asked for.
+    private func viewerSetup(
+        _ configuration: Configuration, remotes: [RemoteSource], environment: [String: String], logger: Logger
+    ) async throws -> ViewerSetup {
+        let registered = configuration.tokens.map(\.token.reference)
+        if let running = RuntimeFile.read(environment: environment) {
+            if tap != nil {
+                Diagnostics.fail(Sanitizer.clean(
+                    "a recorder already runs here (pid \(running.pid), admin \(running.admin)) and owns the journal: "
+                        + "run watch without --tap to attach to it, or give the tap to `mapitop record`"), exitCode: 1)
+            }
+            return ViewerSetup.make(
+                local: ViewerSetup.attached(running), remotes: remotes, registered: registered, mode: .attached(running.admin),
+                recording: nil, runtimeJournal: nil)
+        }
+        if !remotes.isEmpty, tap == nil {
+            return ViewerSetup.make(local: nil, remotes: remotes, registered: registered, mode: .attached(remotes[0].name),
+                                    recording: nil, runtimeJournal: nil)
+        }
+        let journalPath = RecordingOptions.defaultJournalPath(environment: environment)
+        let recordingOptions = RecordingOptions(
+            journalPath: journalPath, admin: try ListenAddress(parsing: "127.0.0.1:0"), tap: try tap.map(ListenAddress.init(parsing:)),
+            upstream: configuration.apiBase,
+            probes: configuration.tokens.map { ProbeTarget(token: $0.token, request: $0.probeRequest) },
+            probesPerMinute: configuration.probesPerMinute,
+            labels: Dictionary(configuration.tokens.map { ($0.token.fingerprint, $0.token.label) }, uniquingKeysWith: { first, _ in first }))
+        let tapActivity = TapActivity()
+        let recording: Recording
+        do {
+            // Everything listens before the screen starts: a taken port or a locked journal is
+            // one line and an exit status, not a dashboard over a recorder that never ran.
+            recording = try await Recording.start(recordingOptions, observers: [tapActivity.observer], logger: logger) { line in
+                logger.warning("\(line)")
+            }
+        } catch {
+            Diagnostics.fail(Sanitizer.clean(error.description), exitCode: error.exitCode)
+        }
+        do {
+            // Published, so a second window attaches to this one instead of fighting over the journal.
+            try RuntimeFile(admin: recording.adminAddress, journal: journalPath, config: configuration.path).write(environment: environment)
+        } catch {
+            logger.warning("cannot write the runtime file: \(error)")
+        }
+        return ViewerSetup.make(
+            local: ViewerSetup.embedded(recording), remotes: remotes, registered: registered, mode: .embedded, recording: recording,
+            runtimeJournal: journalPath, tapActivity: tapActivity)
     }
 }
 

@@ -8,10 +8,15 @@ import Testing
 /// of the loopback simulator, `ops` configured and probed, and the jobs' usual traffic.
 enum RecorderScenario {
     /// Runs `body` with the recorder's home, the process and its tap's base URL.
-    static func withRecorder(_ body: @Sendable (RecorderHome, RecorderProcess, String) async throws -> Void) async throws {
+    /// `prepare` runs on the home before the recorder starts (a journal to begin with).
+    static func withRecorder(
+        prepare: @Sendable (RecorderHome) async throws -> Void = { _ in },
+        _ body: @Sendable (RecorderHome, RecorderProcess, String) async throws -> Void
+    ) async throws {
         try await RecordLoopbackTests.simulator().test(.live) { server in
             let home = try RecorderHome()
             defer { home.cleanUp() }
+            try await prepare(home)
             let config = try RecordLoopbackTests.config(home, port: server.port!)
             let recorder = try await RecorderProcess.start(home: home, tap: true, config: config)
             let tap = try #require(recorder.tapBase)

@@ -12,7 +12,10 @@ final class Tmux: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("mapitop-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var arguments = ["-S", socket, "-f", "/dev/null", "new-session", "-d", "-s", "main", "-x", String(width), "-y", String(height)]
-        for (name, value) in ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"].merging(environment, uniquingKeysWith: { $1 }) {
+        // Its own runtime and state folders unless the test names others: a window that finds
+        // no recorder runs one on the default journal, and must never find another test's.
+        let isolated = ["LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "XDG_RUNTIME_DIR": directory.path + "/run", "XDG_STATE_HOME": directory.path + "/state"]
+        for (name, value) in isolated.merging(environment, uniquingKeysWith: { $1 }) {
             arguments += ["-e", "\(name)=\(value)"]
         }
         arguments.append(command + "; sleep 600")

@@ -19,12 +19,18 @@ public final class DashboardLoop {
     private let stopRequested: () -> Bool
     /// `y`: the call as a curl command, and a note on what it holds (see `CurlCopy`).
     private let copyCommand: (CallRecord) -> CurlCopy.Result
+    /// The recorders behind the monitor and their past, when the dashboard is a viewer.
+    private let viewer: ViewerHooks?
     public private(set) var state: State
     public private(set) var draws = 0
 
     private var lastVersion: UInt64?
     private var lastSecond: Int?
     private var lastFilter: Filter?
+    private var lastViewerVersion: UInt64?
+    private var lastTapCall: Date?
+    /// What the replay on screen was built for: a new one is asked when any of it moves.
+    private var lastReplay: (moment: Date, filter: Filter, version: UInt64)?
     private var appliedTheme: String?
     private var dirty = true
     private var onScreen: Frame?
@@ -34,9 +40,11 @@ public final class DashboardLoop {
     public init(terminal: any Terminal, monitor: Monitor, clock: any WallClock, drawClock: any MonotonicClock = SystemMonotonicClock(),
                 state: State, loadTheme: @escaping (String) throws -> Theme, stopSignal: @escaping () -> Int32? = { nil },
                 stopRequested: @escaping () -> Bool = { false },
-                copyCommand: @escaping (CallRecord) -> CurlCopy.Result = { CurlCopy(apiBase: ManagementClient.Configuration.defaultBaseURL).command(for: $0) })
+                copyCommand: @escaping (CallRecord) -> CurlCopy.Result = { CurlCopy(apiBase: ManagementClient.Configuration.defaultBaseURL).command(for: $0) },
+                viewer: ViewerHooks? = nil)
     {
         self.copyCommand = copyCommand
+        self.viewer = viewer
         self.terminal = terminal
         self.monitor = monitor
         self.clock = clock
@@ -121,8 +129,11 @@ public final class DashboardLoop {
         dirty = true
     }
 
-    /// A new snapshot when data arrived, the second turned, or the filter changed.
+    /// A new snapshot when data arrived, the second turned, or the filter changed; the
+    /// sources' lines when they moved; a replay when the moment, the filter or the history
+    /// behind it changed (live data arriving changes no replay).
     private func refreshData() {
+        if let viewer { refreshViewer(viewer) }
         let version = monitor.version
         let second = Int(clock.now().timeIntervalSince1970)
         guard version != lastVersion || second != lastSecond || state.filter != lastFilter else { return }
@@ -130,6 +141,23 @@ public final class DashboardLoop {
         lastSecond = second
         lastFilter = state.filter
         send(.snapshot(monitor.snapshot(filter: state.filter)))
+    }
+
+    private func refreshViewer(_ viewer: ViewerHooks) {
+        let version = viewer.version()
+        let tapCall = viewer.lastTapCall()
+        if version != lastViewerVersion || tapCall != lastTapCall {
+            lastViewerVersion = version
+            lastTapCall = tapCall
+            send(.sources(viewer.sources(), lastTapCall: tapCall))
+        }
+        guard let moment = state.replay?.moment else {
+            lastReplay = nil
+            return
+        }
+        if let lastReplay, lastReplay.moment == moment, lastReplay.filter == state.filter, lastReplay.version == version { return }
+        lastReplay = (moment, state.filter, version)
+        send(.replayed(viewer.replay(moment, state.filter), asked: moment))
     }
 
     private func drawIfDue() {

@@ -16,4 +16,8 @@ public enum Message: Sendable {
     case themeFailed(name: String, reason: String, current: String?)
     /// The run loop put the call `y` asked for on the clipboard; `note` says what it holds.
     case copied(note: String)
+    /// The screen of the past moment `asked` (time travel).
+    case replayed(Replay, asked: Date)
+    /// The recorders followed, and the newest call the embedded tap answered.
+    case sources([SourceLine], lastTapCall: Date?)
 }

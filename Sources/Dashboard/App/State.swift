@@ -27,6 +27,38 @@ public enum NodeID: Sendable, Hashable {
     case field(UInt64, Int)
 }
 
+/// How a window gets its data (DESIGN.md section 9).
+public enum ViewerMode: Sendable, Hashable {
+    /// Attached to a recorder that runs on its own, at this admin address.
+    case attached(String)
+    /// Running a recorder of its own, for as long as it is open.
+    case embedded
+}
+
+/// What the filter prompt is for.
+public enum PromptPurpose: Sendable, Hashable {
+    case filter
+    /// `b`: a moment to travel to.
+    case time
+}
+
+/// Time travel: the moment asked for, and where the replay on screen landed.
+public struct ReplayState: Sendable, Hashable {
+    public var moment: Date
+    /// The moment the replay on screen shows (the first record when `moment` was before it);
+    /// nil until the first replay for `moment` arrived.
+    public var landed: Date?
+    /// Why it landed elsewhere, or that history is still loading.
+    public var note: String?
+
+    public init(moment: Date) {
+        self.moment = moment
+    }
+
+    /// Where the next step counts from.
+    public var base: Date { landed ?? moment }
+}
+
 /// Facts about the session the header shows; fixed at start.
 public struct SessionInfo: Sendable, Hashable {
     public var apiBase: String
@@ -34,12 +66,15 @@ public struct SessionInfo: Sendable, Hashable {
     public var tapAddress: String?
     /// The admin address of the recorder the dashboard runs embedded, when it runs one.
     public var recorderAddress: String?
+    /// Attached or recording while open; nil for a dashboard fed directly (tests).
+    public var viewer: ViewerMode?
 
-    public init(apiBase: String, probesPerMinute: Int, tapAddress: String? = nil, recorderAddress: String? = nil) {
+    public init(apiBase: String, probesPerMinute: Int, tapAddress: String? = nil, recorderAddress: String? = nil, viewer: ViewerMode? = nil) {
         self.apiBase = apiBase
         self.probesPerMinute = probesPerMinute
         self.tapAddress = tapAddress
         self.recorderAddress = recorderAddress
+        self.viewer = viewer
     }
 }
 
@@ -65,6 +100,7 @@ public struct State: Sendable {
     public var toggled: Set<NodeID> = []
     public var filter: Filter = .empty
     public var prompt: PromptState?
+    public var promptPurpose: PromptPurpose = .filter
     public var promptHistory: [String] = []
     public var sort: TokenSort = .usage
     public var themes: [String]
@@ -73,6 +109,16 @@ public struct State: Sendable {
     /// The call `y` asked to copy as curl; the run loop does the copying (it owns the
     /// terminal) and answers with `.copied`.
     public var copyRequest: CallRecord?
+    /// In the past (`[`, `]`, `{`, `}`, `b`, `--at`); nil while live.
+    public var replay: ReplayState?
+    /// The recorders this window follows, as the viewer last said.
+    public var sources: [SourceLine] = []
+    /// The newest call the embedded tap answered (see `QuitGuard`).
+    public var lastTapCall: Date?
+    /// `q` asked while jobs call through the embedded tap: `y` quits, anything else stays.
+    public var confirmQuit = false
+    /// The zone `b` reads times of day in (the local one; fixed here so `update` stays pure).
+    public var timeZone: TimeZone = .current
     /// A one-line notice for the bottom row (a theme that failed to load); the next key clears it.
     public var status: String?
     public var quit = false

@@ -11,9 +11,15 @@ public func update(_ state: State, _ message: Message) -> State {
         state.now = now
     case .snapshot(let snapshot):
         state.latest = snapshot
-        if !state.paused { state.shown = snapshot }
+        // In the past the screen keeps its moment; live data keeps arriving underneath.
+        if !state.paused, state.replay == nil { state.shown = snapshot }
         state.now = snapshot.time
         Selection.repair(&state)
+    case .replayed(let replay, let asked):
+        TimeTravel.replayed(replay, asked: asked, &state)
+    case .sources(let lines, let lastTapCall):
+        state.sources = lines
+        state.lastTapCall = lastTapCall
     case .resize(let size):
         state.size = size
     case .stop:
@@ -26,12 +32,14 @@ public func update(_ state: State, _ message: Message) -> State {
     case .key(let key):
         // A notice stays until the user does something.
         state.status = nil
-        if state.prompt != nil {
+        if state.confirmQuit {
+            QuitGuard.answer(key, &state)
+        } else if state.prompt != nil {
             PromptKeys.handle(key, &state)
         } else if state.showHelp {
             // Any key closes the help; q still quits.
             state.showHelp = false
-            if key == .character("q") || key == .control("c") { state.quit = true }
+            if key == .character("q") || key == .control("c") { QuitGuard.quit(&state) }
         } else {
             Keys.handle(key, &state)
         }
@@ -46,13 +54,22 @@ public func update(_ state: State, _ message: Message) -> State {
 enum Keys {
     static func handle(_ key: Key, _ state: inout State) {
         switch key {
-        case .character("q"), .control("c"): state.quit = true
+        case .character("q"), .control("c"): QuitGuard.quit(&state)
         case .up, .character("k"): Selection.move(&state, by: -1)
         case .down, .character("j"): Selection.move(&state, by: 1)
         case .pageUp: Scrolling.page(&state, by: -1)
         case .pageDown: Scrolling.page(&state, by: 1)
         case .character("g"), .home: Selection.move(&state, by: -Int.max / 2)
-        case .character("G"), .end: Selection.move(&state, by: Int.max / 2)
+        case .character("G"): Selection.move(&state, by: Int.max / 2)
+        // End returns to live from the past (atop's and below's key); live, it goes to the last row.
+        case .end: if state.replay != nil { TimeTravel.live(&state) } else { Selection.move(&state, by: Int.max / 2) }
+        case .character("["): TimeTravel.step(&state, by: -60)
+        case .character("]"): TimeTravel.step(&state, by: 60)
+        case .character("{"): TimeTravel.step(&state, by: -600)
+        case .character("}"): TimeTravel.step(&state, by: 600)
+        case .character("b"):
+            state.prompt = PromptState()
+            state.promptPurpose = .time
         case .tab, .backTab:
             state.focus = state.focus == .tokens ? .errors : .tokens
             Selection.repair(&state)
@@ -62,6 +79,7 @@ enum Keys {
             var prompt = PromptState(text: state.filter.isEmpty ? "" : state.filter.description, history: state.promptHistory)
             prompt.moveEnd()
             state.prompt = prompt
+            state.promptPurpose = .filter
         case .escape:
             state.filter = .empty
         case .character("t"): QuickFilter.byToken(&state)
@@ -103,6 +121,9 @@ enum PromptKeys {
         case .escape, .control("c"):
             state.prompt = nil
             return
+        case .enter where state.promptPurpose == .time:
+            TimeTravel.enter(&prompt, &state)
+            if state.prompt == nil { return }
         case .enter:
             do {
                 let filter = try Filter(parsing: prompt.text)

@@ -15,15 +15,14 @@ public enum DashboardView {
         let errorRows = ErrorTree.rows(state)
         let layout = Layout(state, errorRows: errorRows)
         HeaderView.render(state, into: layout.header, frame: &frame)
-        if state.paused {
-            Banner("PAUSED " + state.glyphs.separator + " data keeps coming in " + state.glyphs.separator + " Z resumes")
-                .render(into: layout.banner, frame: &frame)
+        for (row, banner) in Banners.lines(state).enumerated() where row < layout.banner.height {
+            banner.render(into: layout.banner.row(row), frame: &frame)
         }
         TokenTableView.render(state, into: layout.tokens, frame: &frame)
         ErrorPaneView.render(state, rows: errorRows, layout: layout, frame: &frame)
         let bottomRow = layout.bottom
         if let prompt = state.prompt {
-            Prompt(label: "/ ", state: prompt, glyphs: state.glyphs).render(into: bottomRow, frame: &frame)
+            Prompt(label: promptLabel(state), state: prompt, glyphs: state.glyphs).render(into: bottomRow, frame: &frame)
         } else if let status = state.status {
             StatusLine.render(status, glyphs: state.glyphs, into: bottomRow, frame: &frame)
         } else {
@@ -41,7 +40,11 @@ public enum DashboardView {
     public static func cursor(_ state: State) -> (x: Int, y: Int)? {
         guard let prompt = state.prompt, !state.isTooSmall else { return nil }
         let row = Rect(x: 0, y: state.size.height - 1, width: state.size.width, height: 1)
-        return Prompt(label: "/ ", state: prompt, glyphs: state.glyphs).cursorPosition(in: row)
+        return Prompt(label: promptLabel(state), state: prompt, glyphs: state.glyphs).cursorPosition(in: row)
+    }
+
+    static func promptLabel(_ state: State) -> String {
+        state.promptPurpose == .time ? "go to (-2h, 03:10, 2026-11-25 03:10): " : "/ "
     }
 }
 
@@ -52,10 +55,22 @@ enum HeaderView {
         let host = URL(string: state.session.apiBase)?.host.map { host in
             URL(string: state.session.apiBase)?.port.map { "\(host):\($0)" } ?? host
         } ?? state.session.apiBase
-        var left = "mapitop  \(host)  probes \(state.session.probesPerMinute)/min"
-        if let tap = state.session.tapAddress { left += " \(state.glyphs.separator) tap \(tap)" }
-        if let recorder = state.session.recorderAddress { left += " \(state.glyphs.separator) recorder \(recorder)" }
-        let live = state.paused ? "PAUSED" : "\(state.glyphs.live) live"
+        let separator = " \(state.glyphs.separator) "
+        var left = "mapitop  \(host)"
+        // An attached window never probes: the recorder it watches does.
+        if state.session.viewer.map({ $0 == .embedded }) ?? true { left += "  probes \(state.session.probesPerMinute)/min" }
+        if let tap = state.session.tapAddress { left += separator + "tap \(tap)" }
+        switch state.session.viewer {
+        case .attached(let address):
+            left += separator + "recorder \(address)"
+            if let since = state.sources.first?.historySince { left += separator + "since " + TokenTableView.age(max(0, state.now.timeIntervalSince(since))) }
+        case .embedded:
+            left += separator + "recording while open"
+        case nil:
+            if let recorder = state.session.recorderAddress { left += separator + "recorder \(recorder)" }
+        }
+        if state.sources.count > 1 { left += separator + "\(state.sources.count) sources" }
+        let live = state.replay != nil ? "REPLAY" : state.paused ? "PAUSED" : "\(state.glyphs.live) live"
         let right = "\(live)   \(Clock.time(state.now))   ? help "
         frame.write(" " + left, x: rect.x, y: rect.y, style: style, clip: rect)
         let rightWidth = DisplayWidth.of(right)
@@ -69,7 +84,7 @@ enum HintBar {
     static func render(_ state: State, into rect: Rect, frame: inout Frame) {
         let style = Style(.hint)
         frame.fill(rect, style: style)
-        let text = " / filter  Enter expand  Tab pane  t token  c code  Z pause  s sort(\(state.sort.rawValue))  T theme  q quit"
+        let text = " / filter  Enter expand  Tab pane  t token  c code  [ ] time  Z pause  s sort(\(state.sort.rawValue))  T theme  q quit"
         frame.write(TextFit.truncate(text, to: rect.width, glyphs: state.glyphs), x: rect.x, y: rect.y, style: style, clip: rect)
     }
 }
@@ -92,6 +107,8 @@ enum HelpOverlayText {
             ("/", "filter; Esc clears it"), ("t  c", "filter by the selected token / code"),
             ("Z", "pause the screen (data keeps coming)"), ("s", "sort tokens: usage, name, errors"), ("T", "next theme"),
             ("y", "copy the selected call as curl (OSC 52)"),
+            ("[  ]", "one minute back / forward in time"), ("{  }", "ten minutes back / forward"),
+            ("b", "go to a time: -2h, 03:10, 2026-11-25 03:10"), ("End", "back to live"),
             ("Ctrl-L", "redraw"), ("?", "this help"), ("q  Ctrl-C", "quit"),
             ("", ""), ("filter terms", "token: code: status:429|4xx field: method: path: word !negate"),
         ]

@@ -6,7 +6,7 @@ import Screen
 /// can never disagree about how many rows a pane shows.
 struct Layout {
     let header: Rect
-    /// The PAUSED banner's row (empty unless paused).
+    /// The banners' rows (REPLAY or PAUSED, sources that are down; empty when there are none).
     let banner: Rect
     /// The token table, its column titles included.
     let tokens: Rect
@@ -26,7 +26,7 @@ struct Layout {
         let (headerRow, afterHeader) = area.splitTop(1)
         header = headerRow
         area = afterHeader
-        let (bannerRow, afterBanner) = area.splitTop(state.paused ? 1 : 0)
+        let (bannerRow, afterBanner) = area.splitTop(Banners.lines(state).count)
         banner = bannerRow
         area = afterBanner
         let (body, bottomRow) = area.splitBottom(1)

@@ -52,7 +52,8 @@ enum TokenTableView {
         guard let seconds else { return "-" }
         if seconds < 60 { return "\(Int(seconds))s" }
         if seconds < 3_600 { return "\(Int(seconds / 60))m" }
-        return "\(Int(seconds / 3_600))h"
+        if seconds < 2 * 86_400 { return "\(Int(seconds / 3_600))h" }
+        return "\(Int(seconds / 86_400))d"
     }
 
     static func last(_ outcome: CallOutcome?) -> String {

@@ -25,7 +25,8 @@ public struct EventFollower: Sendable {
     public let base: String
     public let httpClient: HTTPClient
     /// Waits between attempts, the last one repeated: quick at first, then gentle.
-    public var backoff: [Duration] = [.milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10)]
+    public var backoff: [Duration] = Self.defaultBackoff
+    public static let defaultBackoff: [Duration] = [.milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10)]
     public var now: @Sendable () -> Date = { Date() }
 
     public init(base: String, httpClient: HTTPClient) {

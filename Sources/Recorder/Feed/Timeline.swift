@@ -1,0 +1,114 @@
+import Foundation
+import Journal
+import ManagementAPI
+
+/// What a viewer holds of its sources' journals, for time travel: the failed calls and the
+/// buckets of successes, in time order, each event once. A plain value; `Viewer` locks it.
+///
+/// Events come from two places that overlap: a range read (`/v1/calls` or the journal file)
+/// and the live stream after it. A call is held once by its (source, seq); a bucket by its
+/// (source, first_seq) identity, and a newer event of it (a higher seq: more calls counted)
+/// replaces the older one, whose totals it includes.
+struct Timeline: Sendable {
+    struct Key: Hashable, Sendable {
+        let source: Int
+        let seq: Int64
+    }
+
+    private struct HeldCall: Sendable {
+        let key: Key
+        let record: CallRecord
+    }
+
+    private struct HeldBucket: Sendable {
+        let key: Key
+        let start: Date
+    }
+
+    /// Failed calls, oldest first.
+    private var calls: [HeldCall] = []
+    private var callKeys: Set<Key> = []
+    /// Buckets by identity, and their identities in order of window start.
+    private var buckets: [Key: CallBucket] = [:]
+    private var bucketOrder: [HeldBucket] = []
+
+    var isEmpty: Bool { calls.isEmpty && buckets.isEmpty }
+    var count: Int { calls.count + buckets.count }
+
+    /// Holds a failed call; false when it was held already.
+    mutating func add(call record: CallRecord, seq: Int64, source: Int) -> Bool {
+        let key = Key(source: source, seq: seq)
+        guard callKeys.insert(key).inserted else { return false }
+        let held = HeldCall(key: key, record: record)
+        if let last = calls.last, last.record.time > record.time {
+            calls.insert(held, at: Self.firstIndex(in: calls, after: record.time) { $0.record.time })
+        } else {
+            calls.append(held)
+        }
+        return true
+    }
+
+    /// Holds a bucket or its newer state. Returns the count held before (0 when it is new),
+    /// or nil when the event is not newer than what is held (a repeat, or an older update).
+    mutating func add(bucket: CallBucket, source: Int) -> Int? {
+        let key = Key(source: source, seq: bucket.firstSeq)
+        if let held = buckets[key] {
+            guard bucket.seq > held.seq else { return nil }
+            buckets[key] = bucket
+            return held.count
+        }
+        buckets[key] = bucket
+        let held = HeldBucket(key: key, start: bucket.start)
+        if let last = bucketOrder.last, last.start > bucket.start {
+            bucketOrder.insert(held, at: Self.firstIndex(in: bucketOrder, after: bucket.start) { $0.start })
+        } else {
+            bucketOrder.append(held)
+        }
+        return 0
+    }
+
+    /// What `JournalReader.rebuildMonitor` would ingest for a dashboard at `moment` that had
+    /// watched since `from`, by the same rules: failed calls in (`from`, `moment`], buckets
+    /// whose window starts at or after `from` and has ended by `moment`.
+    func records(after from: Date, upTo moment: Date) -> [CallRecord] {
+        let failedStart = Self.firstIndex(in: calls, after: from) { $0.record.time }
+        let failedEnd = Self.firstIndex(in: calls, after: moment) { $0.record.time }
+        let failed = failedStart < failedEnd ? calls[failedStart..<failedEnd].map(\.record) : []
+        let bucketStart = Self.firstIndex(in: bucketOrder, notBefore: from) { $0.start }
+        let bucketEnd = Self.firstIndex(in: bucketOrder, after: moment.addingTimeInterval(-CallBucket.width)) { $0.start }
+        let held = bucketStart < bucketEnd ? bucketOrder[bucketStart..<bucketEnd].compactMap { buckets[$0.key] } : []
+        return CallBucket.replayRecords(failed: failed, buckets: held)
+    }
+
+    /// Lets go of everything older than `cutoff`: a viewer open for days holds a bounded span.
+    mutating func forget(before cutoff: Date) {
+        let callCut = Self.firstIndex(in: calls, notBefore: cutoff) { $0.record.time }
+        for held in calls[..<callCut] { callKeys.remove(held.key) }
+        calls.removeFirst(callCut)
+        let bucketCut = Self.firstIndex(in: bucketOrder, notBefore: cutoff) { $0.start }
+        for held in bucketOrder[..<bucketCut] { buckets.removeValue(forKey: held.key) }
+        bucketOrder.removeFirst(bucketCut)
+    }
+
+    /// The first index whose time is after `time` (binary search; `items` is in time order).
+    private static func firstIndex<T>(in items: [T], after time: Date, _ timeOf: (T) -> Date) -> Int {
+        var low = 0
+        var high = items.count
+        while low < high {
+            let middle = (low + high) / 2
+            if timeOf(items[middle]) <= time { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// The first index whose time is at or after `time`.
+    private static func firstIndex<T>(in items: [T], notBefore time: Date, _ timeOf: (T) -> Date) -> Int {
+        var low = 0
+        var high = items.count
+        while low < high {
+            let middle = (low + high) / 2
+            if timeOf(items[middle]) < time { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}
