@@ -163,13 +163,16 @@ public final class JournalReader: Sendable {
     /// request body and query string, found by its exact time, token, method and path (what
     /// `y` needs); nil when the call was not journaled.
     public func replayParts(of record: CallRecord) throws -> (body: RequestBody?, query: String?)? {
-        try pool.read { db in
+        let time = record.time.timeIntervalSinceReferenceDate
+        return try pool.read { db in
             let query = try db.columns(in: "calls").contains { $0.name == "query" } ? "c.query" : "NULL AS query"
             let row = try Row.fetchOne(
                 db,
                 sql: "SELECT c.request_body, c.request_body_cut, \(query) FROM calls c JOIN tokens t ON t.id = c.token "
-                    + "WHERE c.at = ? AND c.method = ? AND c.path = ? AND t.fingerprint = ? LIMIT 1",
-                arguments: [record.time.timeIntervalSinceReferenceDate, record.method, record.path, record.token.fingerprint.hex])
+                    // A record that came over the wire has its time to the millisecond: the nearest
+                    // within one.
+                    + "WHERE c.at BETWEEN ? AND ? AND c.method = ? AND c.path = ? AND t.fingerprint = ? ORDER BY abs(c.at - ?) LIMIT 1",
+                arguments: [time - 0.001, time + 0.001, record.method, record.path, record.token.fingerprint.hex, time])
             guard let row else { return nil }
             let body = (row["request_body"] as Data?).map { RequestBody(bytes: $0, cut: row["request_body_cut"]) }
             return (body, row["query"])

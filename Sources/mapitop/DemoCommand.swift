@@ -74,9 +74,9 @@ struct DemoCommand: AsyncParsableCommand {
                                     httpClient: SharedHTTPClient.shared, logger: logger)
         // The synthetic jobs are the demo's own: quitting never asks about them.
         let setup = ViewerSetup.make(
-            local: ViewerSetup.embedded(recording), remotes: [], registered: tokens.map(\.reference), mode: .embedded,
+            local: ViewerSetup.embedded(recording), remotes: [], registered: tokens.map(\.reference), mode: .embedded(recording.adminAddress),
             recording: recording, runtimeJournal: nil)
-        let session = SessionInfo(apiBase: apiBase, probesPerMinute: 2, tapAddress: tapAddress, viewer: .embedded)
+        let session = SessionInfo(apiBase: apiBase, probesPerMinute: 2, tapAddress: tapAddress, viewer: .embedded(recording.adminAddress))
         defer { try? FileManager.default.removeItem(atPath: folder) }
         do {
             // Servers first: a group shuts its services down in reverse order, so the callers

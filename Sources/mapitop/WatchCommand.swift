@@ -131,7 +131,7 @@ struct WatchCommand: AsyncParsableCommand {
             logger.warning("cannot write the runtime file: \(error)")
         }
         return ViewerSetup.make(
-            local: ViewerSetup.embedded(recording), remotes: remotes, registered: registered, mode: .embedded, recording: recording,
+            local: ViewerSetup.embedded(recording), remotes: remotes, registered: registered, mode: .embedded(recording.adminAddress), recording: recording,
             runtimeJournal: journalPath, tapActivity: tapActivity)
     }
 }

@@ -77,7 +77,7 @@ struct TimeTravelTests {
     @Test("q asks while the embedded tap served a call in the last 10 minutes; y quits, anything else stays; otherwise q quits")
     func quitGuard() {
         var state = World.state()
-        state.session.viewer = .embedded
+        state.session.viewer = .embedded("127.0.0.1:40001")
         state = update(state, .sources([], lastTapCall: state.now.addingTimeInterval(-120)))
         state = send(state, .character("q"))
         #expect(!state.quit && state.confirmQuit)
@@ -88,14 +88,14 @@ struct TimeTravelTests {
         #expect(state.quit)
         // Ten minutes quiet, or attached to a recorder: no question.
         var quiet = update(World.state(), .sources([], lastTapCall: World.state().now.addingTimeInterval(-601)))
-        quiet.session.viewer = .embedded
+        quiet.session.viewer = .embedded("127.0.0.1:40001")
         #expect(send(quiet, .character("q")).quit)
         var attached = update(World.state(), .sources([], lastTapCall: World.state().now))
         attached.session.viewer = .attached("127.0.0.1:8788")
         #expect(send(attached, .character("q")).quit)
         // A signal (an SSH hang-up) never asks.
         var busy = update(World.state(), .sources([], lastTapCall: World.state().now))
-        busy.session.viewer = .embedded
+        busy.session.viewer = .embedded("127.0.0.1:40001")
         #expect(update(busy, .stop).quit)
     }
 
@@ -112,7 +112,7 @@ struct TimeTravelTests {
         #expect(frame.contains("recorder 127.0.0.1:8788 · since 3d"), "\(frame)")
         #expect(frame.contains("box2 unreachable since"), "\(frame)")
         #expect(!frame.contains("probes"), "an attached window does not probe: \(frame)")
-        state.session.viewer = .embedded
+        state.session.viewer = .embedded("127.0.0.1:40001")
         #expect(DashboardView.render(state).lines.joined(separator: "\n").contains("recording while open"))
     }
 }

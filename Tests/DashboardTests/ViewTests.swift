@@ -12,7 +12,7 @@ struct ViewTests {
     @Test("the main screen: header, tokens with /60 usage, gauge, the error tree and the key hints")
     func mainScreen() {
         let screen = text(World.state())
-        #expect(screen.contains("mapitop  api.jwplayer.com  probes 2/min · tap 127.0.0.1:8787"))
+        #expect(screen.contains("mapitop  api.jwplayer.com · probes 2/min · tap 127.0.0.1:8787"))
         #expect(screen.contains("● live"))
         #expect(screen.contains("TOKEN"))
         #expect(screen.contains("54/60"))

@@ -32,7 +32,7 @@ struct DashboardEndToEndTests {
     @Test("demo: tokens with /60, every kind of error within a minute, filter, field details, pause, resizes, q")
     func demo() async throws {
         let tmux = try Tmux(command: "\(Binary.quoted(Binary.path)) demo --seed 3 --log-file \(logFile()); echo __EXIT=$?",
-                            width: 120, height: 40)
+                            width: 140, height: 40)
         defer { tmux.stop() }
         let started = await tmux.waitFor { $0.contains("/60") && $0.contains("steady") && $0.contains("bursty") }
         #expect(started.met, "\(started.screen)")
@@ -181,7 +181,10 @@ struct DashboardEndToEndTests {
             #expect(!lines.contains { $0.hasPrefix("         moved") })
             #expect(tokenLines(screen).contains { $0.contains("ingest") })
             #expect(!screen.contains("hostile-test-secret-1") && !screen.contains(callerSecret))
+            // The tap served a call: q asks before the jobs lose it.
             tmux.send("q")
+            #expect(await tmux.waitFor("quit? y/N").met)
+            tmux.send("y")
             #expect(await tmux.exitStatus() == 0)
             #expect(tmux.display("#{pane_title}") == "before-mapitop")
         }

@@ -75,7 +75,11 @@ struct WatchTapWithoutTokensTests {
             #expect(second?.headers.first(name: "jw-request-remaining") != nil)
             #expect(!tmux.capture().contains("__EXIT="))
 
+            // Jobs called through this window's tap a moment ago: q asks first, y quits.
             tmux.send("q")
+            #expect(await tmux.waitFor("jobs are calling through this tap — quit? y/N").met)
+            #expect(!tmux.capture().contains("__EXIT="))
+            tmux.send("y")
             #expect(await tmux.exitStatus() == 0)
         }
     }

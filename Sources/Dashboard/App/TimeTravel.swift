@@ -53,7 +53,7 @@ enum QuitGuard {
     static let question = "jobs are calling through this tap — quit? y/N"
 
     static func quit(_ state: inout State) {
-        if let last = state.lastTapCall, state.session.viewer == .embedded, state.now.timeIntervalSince(last) < recentCall {
+        if let last = state.lastTapCall, state.session.viewer?.isEmbedded == true, state.now.timeIntervalSince(last) < recentCall {
             state.confirmQuit = true
             state.status = question
         } else {

@@ -57,24 +57,31 @@ enum HeaderView {
         } ?? state.session.apiBase
         let separator = " \(state.glyphs.separator) "
         var left = "mapitop  \(host)"
-        // An attached window never probes: the recorder it watches does.
-        if state.session.viewer.map({ $0 == .embedded }) ?? true { left += "  probes \(state.session.probesPerMinute)/min" }
-        if let tap = state.session.tapAddress { left += separator + "tap \(tap)" }
         switch state.session.viewer {
         case .attached(let address):
             left += separator + "recorder \(address)"
             if let since = state.sources.first?.historySince { left += separator + "since " + TokenTableView.age(max(0, state.now.timeIntervalSince(since))) }
-        case .embedded:
+            if let tap = state.session.tapAddress { left += separator + "tap \(tap)" }
+        case .embedded(let address):
+            // The tap first: it is what the jobs point at.
             left += separator + "recording while open"
+            if let tap = state.session.tapAddress { left += separator + "tap \(tap)" }
+            left += separator + "recorder \(address)"
         case nil:
+            left += separator + "probes \(state.session.probesPerMinute)/min"
+            if let tap = state.session.tapAddress { left += separator + "tap \(tap)" }
             if let recorder = state.session.recorderAddress { left += separator + "recorder \(recorder)" }
         }
         if state.sources.count > 1 { left += separator + "\(state.sources.count) sources" }
         let live = state.replay != nil ? "REPLAY" : state.paused ? "PAUSED" : "\(state.glyphs.live) live"
-        let right = "\(live)   \(Clock.time(state.now))   ? help "
-        frame.write(" " + left, x: rect.x, y: rect.y, style: style, clip: rect)
+        // Where the clock and "? help" do not both fit beside the text, the clock stays and the
+        // text is cut: where the screen stands in time is never hidden.
+        var right = "\(live)   \(Clock.time(state.now))   ? help "
+        if rect.width <= DisplayWidth.of(left) + DisplayWidth.of(right) + 2 { right = "\(live)  \(Clock.time(state.now)) " }
         let rightWidth = DisplayWidth.of(right)
-        if rect.width > DisplayWidth.of(left) + rightWidth + 2 {
+        let room = max(0, rect.width - rightWidth - 2)
+        frame.write(TextFit.truncate(" " + left, to: room, glyphs: state.glyphs), x: rect.x, y: rect.y, style: style, clip: rect)
+        if rect.width >= rightWidth {
             frame.write(right, x: rect.maxX - rightWidth, y: rect.y, style: style, clip: rect)
         }
     }
