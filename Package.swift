@@ -16,6 +16,9 @@ let package = Package(
         .library(name: "Journal", targets: ["Journal"]),
         // For the Benchmarks package (a /metrics scrape of 100 tokens).
         .library(name: "MetricsExport", targets: ["MetricsExport"]),
+        // For the Benchmarks package (a viewer attached to a recorder: attach, replay, latency).
+        .library(name: "Recorder", targets: ["Recorder"]),
+        .library(name: "Supervision", targets: ["Supervision"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

@@ -64,6 +64,14 @@ let package = Package(
                 .product(name: "ManagementAPI", package: "mapitop"),
                 .product(name: "Monitor", package: "mapitop"),
                 .product(name: "Journal", package: "mapitop"),
+                // The viewer (issue 13): attach, a time-travel step, event latency.
+                .product(name: "Recorder", package: "mapitop"),
+                .product(name: "Supervision", package: "mapitop"),
+                .product(name: "Simulator", package: "mapitop"),
+                .product(name: "Dashboard", package: "mapitop"),
+                .product(name: "Screen", package: "mapitop"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Benchmarks/JournalBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

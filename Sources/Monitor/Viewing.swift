@@ -1,5 +1,18 @@
 import Foundation
 
+/// How a window gets its data (DESIGN.md section 9).
+public enum ViewerMode: Sendable, Hashable {
+    /// Attached to a recorder that runs on its own, at this admin address.
+    case attached(String)
+    /// Running a recorder of its own, for as long as it is open, with its admin server here.
+    case embedded(String)
+
+    public var isEmbedded: Bool {
+        if case .embedded = self { return true }
+        return false
+    }
+}
+
 /// One recorder a viewer follows, as the header shows it (DESIGN.md section 9).
 public struct SourceLine: Sendable, Hashable {
     public enum Condition: Sendable, Hashable {
@@ -53,14 +66,19 @@ public struct ViewerHooks: Sendable {
     /// The newest call the embedded tap answered; nil without an embedded tap. Quitting asks
     /// first while it is recent: the jobs calling through it would fail.
     public let lastTapCall: @Sendable () -> Date?
+    /// How the window gets its data now: a window that took a journal over records itself
+    /// from then on.
+    public let mode: @Sendable () -> ViewerMode?
 
     public init(
         version: @escaping @Sendable () -> UInt64, sources: @escaping @Sendable () -> [SourceLine],
-        replay: @escaping @Sendable (Date, Filter) -> Replay, lastTapCall: @escaping @Sendable () -> Date? = { nil }
+        replay: @escaping @Sendable (Date, Filter) -> Replay, lastTapCall: @escaping @Sendable () -> Date? = { nil },
+        mode: @escaping @Sendable () -> ViewerMode? = { nil }
     ) {
         self.version = version
         self.sources = sources
         self.replay = replay
         self.lastTapCall = lastTapCall
+        self.mode = mode
     }
 }

@@ -13,12 +13,17 @@ public struct RuntimeFile: Sendable, Equatable, Codable {
     public let admin: String
     public let journal: String
     public let config: String?
+    /// True when a window (`mapitop watch`) records while it is open: when it quits, another
+    /// window may take the journal over. Absent for `mapitop record`, which a window must
+    /// never race (systemd restarts it).
+    public let window: Bool?
 
-    public init(pid: Int32 = getpid(), admin: String, journal: String, config: String?) {
+    public init(pid: Int32 = getpid(), admin: String, journal: String, config: String?, window: Bool? = nil) {
         self.pid = pid
         self.admin = admin
         self.journal = journal
         self.config = config
+        self.window = window
     }
 
     /// The file of the recorder on `journal` (nil: the default journal): in the runtime folder,

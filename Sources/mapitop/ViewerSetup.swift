@@ -23,14 +23,31 @@ struct ViewerSetup {
     /// The runtime file this window wrote for its embedded recorder, removed at the end.
     let runtimeJournal: String?
     let tapActivity: TapActivity
-    let services: [any Service]
+    private(set) var services: [any Service]
+    /// How the window gets its data once it changed (a journal taken over); nil: as it started.
+    private var modeNow: @Sendable () -> ViewerMode? = { nil }
+
+    init(viewer: Viewer, mode: ViewerMode, recording: Recording?, runtimeJournal: String?, tapActivity: TapActivity, services: [any Service]) {
+        self.viewer = viewer
+        self.mode = mode
+        self.recording = recording
+        self.runtimeJournal = runtimeJournal
+        self.tapActivity = tapActivity
+        self.services = services
+    }
+
+    /// One more service beside the viewer, which may change how the window gets its data.
+    mutating func add(_ service: any Service, mode: @escaping @Sendable () -> ViewerMode?) {
+        services.append(service)
+        modeNow = mode
+    }
 
     var hooks: ViewerHooks {
         let viewer = viewer
         let tapActivity = tapActivity
         return ViewerHooks(
             version: { viewer.version }, sources: { viewer.lines() }, replay: { viewer.replay(at: $0, filter: $1) },
-            lastTapCall: { tapActivity.last })
+            lastTapCall: { tapActivity.last }, mode: modeNow)
     }
 
     /// Writes what the embedded recorder queued and removes its runtime file.

@@ -78,7 +78,8 @@ struct WatchCommand: AsyncParsableCommand {
         do {
             try await DashboardRunner.run(
                 session: session, monitor: setup.viewer.monitor, themeName: display.theme ?? configuration.theme, display: display,
-                services: setup.services, journal: setup.recording?.reader, viewer: setup.hooks, at: try startMoment(), logger: logger)
+                services: setup.services, journal: setup.viewer.sources.first?.journal, viewer: setup.hooks, at: try startMoment(),
+                logger: logger)
         } catch {
             await setup.finish(environment: environment)
             throw error
@@ -98,41 +99,61 @@ struct WatchCommand: AsyncParsableCommand {
                     "a recorder already runs here (pid \(running.pid), admin \(running.admin)) and owns the journal: "
                         + "run watch without --tap to attach to it, or give the tap to `mapitop record`"), exitCode: 1)
             }
-            return ViewerSetup.make(
+            var setup = ViewerSetup.make(
                 local: ViewerSetup.attached(running), remotes: remotes, registered: registered, mode: .attached(running.admin),
                 recording: nil, runtimeJournal: nil)
+            if running.window == true {
+                // Another window's recorder: when it quits, this one takes the journal over.
+                let takeover = JournalTakeover(viewer: setup.viewer, environment: environment, logger: logger) {
+                    try? await startRecording(configuration, tap: nil, environment: environment, logger: logger)
+                }
+                setup.add(SupervisedService("the journal's takeover", takeover), mode: { takeover.mode })
+            }
+            return setup
         }
         if !remotes.isEmpty, tap == nil {
             return ViewerSetup.make(local: nil, remotes: remotes, registered: registered, mode: .attached(remotes[0].name),
                                     recording: nil, runtimeJournal: nil)
         }
-        let journalPath = RecordingOptions.defaultJournalPath(environment: environment)
-        let recordingOptions = RecordingOptions(
-            journalPath: journalPath, admin: try ListenAddress(parsing: "127.0.0.1:0"), tap: try tap.map(ListenAddress.init(parsing:)),
-            upstream: configuration.apiBase,
-            probes: configuration.tokens.map { ProbeTarget(token: $0.token, request: $0.probeRequest) },
-            probesPerMinute: configuration.probesPerMinute,
-            labels: Dictionary(configuration.tokens.map { ($0.token.fingerprint, $0.token.label) }, uniquingKeysWith: { first, _ in first }))
         let tapActivity = TapActivity()
+        let tapAddress = try tap.map(ListenAddress.init(parsing:))
         let recording: Recording
         do {
             // Everything listens before the screen starts: a taken port or a locked journal is
             // one line and an exit status, not a dashboard over a recorder that never ran.
-            recording = try await Recording.start(recordingOptions, observers: [tapActivity.observer], logger: logger) { line in
-                logger.warning("\(line)")
-            }
+            recording = try await startRecording(
+                configuration, tap: tapAddress, observers: [tapActivity.observer], environment: environment, logger: logger)
         } catch {
             Diagnostics.fail(Sanitizer.clean(error.description), exitCode: error.exitCode)
         }
+        return ViewerSetup.make(
+            local: ViewerSetup.embedded(recording), remotes: remotes, registered: registered, mode: .embedded(recording.adminAddress), recording: recording,
+            runtimeJournal: RecordingOptions.defaultJournalPath(environment: environment), tapActivity: tapActivity)
+    }
+
+    /// A recorder of this window's own on the default journal, published in the runtime file
+    /// (marked as a window's) so a second window attaches to it instead of fighting over the
+    /// journal, and may take it over when this one quits.
+    private func startRecording(
+        _ configuration: Configuration, tap: ListenAddress?, observers: [Recording.Observer] = [], environment: [String: String],
+        logger: Logger
+    ) async throws(RecordingStartError) -> Recording {
+        let journalPath = RecordingOptions.defaultJournalPath(environment: environment)
+        let options = RecordingOptions(
+            journalPath: journalPath, admin: .loopbackAnyPort, tap: tap, upstream: configuration.apiBase,
+            probes: configuration.tokens.map { ProbeTarget(token: $0.token, request: $0.probeRequest) },
+            probesPerMinute: configuration.probesPerMinute,
+            labels: Dictionary(configuration.tokens.map { ($0.token.fingerprint, $0.token.label) }, uniquingKeysWith: { first, _ in first }))
+        let recording = try await Recording.start(options, observers: observers, logger: logger) { line in
+            logger.warning("\(line)")
+        }
         do {
-            // Published, so a second window attaches to this one instead of fighting over the journal.
-            try RuntimeFile(admin: recording.adminAddress, journal: journalPath, config: configuration.path).write(environment: environment)
+            try RuntimeFile(admin: recording.adminAddress, journal: journalPath, config: configuration.path, window: true)
+                .write(environment: environment)
         } catch {
             logger.warning("cannot write the runtime file: \(error)")
         }
-        return ViewerSetup.make(
-            local: ViewerSetup.embedded(recording), remotes: remotes, registered: registered, mode: .embedded(recording.adminAddress), recording: recording,
-            runtimeJournal: journalPath, tapActivity: tapActivity)
+        return recording
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Journal
 import ManagementAPI
+import Recorder
 import Testing
 
 /// `mapitop watch` as a viewer (issue 13), the whole story on real processes: a recorder with
@@ -98,6 +99,35 @@ struct ViewerEndToEndTests {
             for screen in [attached.screen, history.screen, past.screen, two.screen, down.screen] {
                 #expect(!screen.contains(RecordLoopbackTests.ops.secret))
             }
+        }
+    }
+
+    @Test("a window with no recorder records while open; a second attaches to it; when the first quits, the second takes the journal over")
+    func takeover() async throws {
+        try await RecordLoopbackTests.simulator().test(.live) { server in
+            let home = try RecorderHome()
+            defer { home.cleanUp() }
+            _ = try RecordLoopbackTests.config(home, port: server.port!)
+            let first = try Self.watch(home)
+            defer { first.stop() }
+            let recording = await first.waitFor { $0.contains("recording while open") && $0.contains("ops ") }
+            #expect(recording.met, "\(recording.screen)")
+            let firstAdmin = try #require(RuntimeFile.read(environment: home.environment)?.admin)
+
+            let second = try Self.watch(home)
+            defer { second.stop() }
+            #expect(await second.waitFor { $0.contains("recorder \(firstAdmin)") && !$0.contains("recording while open") }.met)
+
+            first.send("q")
+            #expect(await first.exitStatus() == 0, "\(first.capture())")
+            let took = await second.waitFor { $0.contains("recording while open") && !$0.contains("unreachable") }
+            #expect(took.met, "\(took.screen)")
+            let runtime = RuntimeFile.read(environment: home.environment)
+            #expect(runtime != nil && runtime?.admin != firstAdmin && runtime?.window == true, "\(String(describing: runtime))")
+            #expect(took.screen.contains("ops "), "what the first window recorded left the screen: \(took.screen)")
+            second.send("q")
+            #expect(await second.exitStatus() == 0, "\(second.capture())")
+            #expect(RuntimeFile.read(environment: home.environment) == nil, "the runtime file outlived the window")
         }
     }
 

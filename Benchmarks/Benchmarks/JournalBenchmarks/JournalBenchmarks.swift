@@ -152,6 +152,8 @@ let benchmarks: @Sendable () -> Void = {
     } setup: {
         hourCalls()
     }
+
+    viewerBenchmarks()
 }
 
 enum JournalReaderSize {

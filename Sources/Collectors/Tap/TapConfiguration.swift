@@ -38,6 +38,15 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
     public let host: String
     public let port: Int
 
+    /// Loopback, on a port the system picks: an embedded recorder's admin server, which viewers
+    /// find through the runtime file.
+    public static let loopbackAnyPort = ListenAddress(host: "127.0.0.1", port: 0)
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
     public init(parsing text: String) throws(ParseError) {
         let host: Substring
         let port: Substring

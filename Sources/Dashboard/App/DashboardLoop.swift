@@ -29,6 +29,7 @@ public final class DashboardLoop {
     private var lastFilter: Filter?
     private var lastViewerVersion: UInt64?
     private var lastTapCall: Date?
+    private var lastMode: ViewerMode?
     /// What the replay on screen was built for: a new one is asked when any of it moves.
     private var lastReplay: (moment: Date, filter: Filter, version: UInt64)?
     private var appliedTheme: String?
@@ -146,10 +147,12 @@ public final class DashboardLoop {
     private func refreshViewer(_ viewer: ViewerHooks) {
         let version = viewer.version()
         let tapCall = viewer.lastTapCall()
-        if version != lastViewerVersion || tapCall != lastTapCall {
+        let mode = viewer.mode()
+        if version != lastViewerVersion || tapCall != lastTapCall || mode != lastMode {
             lastViewerVersion = version
             lastTapCall = tapCall
-            send(.sources(viewer.sources(), lastTapCall: tapCall))
+            lastMode = mode
+            send(.sources(viewer.sources(), lastTapCall: tapCall, mode: mode))
         }
         guard let moment = state.replay?.moment else {
             lastReplay = nil

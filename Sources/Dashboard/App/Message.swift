@@ -18,6 +18,7 @@ public enum Message: Sendable {
     case copied(note: String)
     /// The screen of the past moment `asked` (time travel).
     case replayed(Replay, asked: Date)
-    /// The recorders followed, and the newest call the embedded tap answered.
-    case sources([SourceLine], lastTapCall: Date?)
+    /// The recorders followed, the newest call the embedded tap answered, and how the window
+    /// gets its data now (nil: as it started).
+    case sources([SourceLine], lastTapCall: Date?, mode: ViewerMode? = nil)
 }

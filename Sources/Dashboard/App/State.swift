@@ -27,19 +27,6 @@ public enum NodeID: Sendable, Hashable {
     case field(UInt64, Int)
 }
 
-/// How a window gets its data (DESIGN.md section 9).
-public enum ViewerMode: Sendable, Hashable {
-    /// Attached to a recorder that runs on its own, at this admin address.
-    case attached(String)
-    /// Running a recorder of its own, for as long as it is open, with its admin server here.
-    case embedded(String)
-
-    var isEmbedded: Bool {
-        if case .embedded = self { return true }
-        return false
-    }
-}
-
 /// What the filter prompt is for.
 public enum PromptPurpose: Sendable, Hashable {
     case filter

@@ -17,9 +17,10 @@ public func update(_ state: State, _ message: Message) -> State {
         Selection.repair(&state)
     case .replayed(let replay, let asked):
         TimeTravel.replayed(replay, asked: asked, &state)
-    case .sources(let lines, let lastTapCall):
+    case .sources(let lines, let lastTapCall, let mode):
         state.sources = lines
         state.lastTapCall = lastTapCall
+        if let mode { state.session.viewer = mode }
     case .resize(let size):
         state.size = size
     case .stop:

@@ -38,7 +38,10 @@ public final class Viewer: Sendable {
     public static let heldSpan: TimeInterval = 6 * 3_600
 
     public let monitor: Monitor
-    let sources: [Source]
+    /// Where each source is now: `move` points one elsewhere (a window taking a journal over).
+    private let current: Mutex<[Source]>
+    /// Each source's live stream, so `move` can end it and start the next.
+    private let streams = Mutex<[Int: Task<Void, Never>]>([:])
     private let configuration: MonitorConfiguration
     private let registered: [TokenReference]
     private let clock: any WallClock
@@ -51,7 +54,7 @@ public final class Viewer: Sendable {
                 clock: any WallClock = SystemClock(), backoff: [Duration] = EventFollower.defaultBackoff)
     {
         self.backoff = backoff.isEmpty ? EventFollower.defaultBackoff : backoff
-        self.sources = sources
+        current = Mutex(sources)
         self.registered = registered
         self.configuration = configuration
         self.clock = clock
@@ -60,13 +63,26 @@ public final class Viewer: Sendable {
         inner = Mutex(ViewerState(lines: sources.map { SourceLine(name: $0.name, condition: .connecting, historySince: nil) }))
     }
 
+    /// The sources as they are now (`move` may have pointed one elsewhere).
+    public var sources: [Source] { current.withLock { $0 } }
+
     /// Follows every source until cancelled.
     public func run() async {
+        let count = sources.count
         await withDiscardingTaskGroup { group in
-            for index in sources.indices {
+            for index in 0..<count {
                 group.addTask { await self.follow(index) }
             }
         }
+    }
+
+    /// Follows source `index` at `source` from now on, from the last event it delivered: the
+    /// same journal served by another recorder (a window that took it over) resumes with no
+    /// gap and no duplicate.
+    public func move(_ index: Int, to source: Source) {
+        current.withLock { $0[index] = source }
+        inner.withLock { $0.renamed(index, to: source.name) }
+        streams.withLock { $0[index] }?.cancel()
     }
 
     /// Moves whenever a source's line or the history held changes.
@@ -79,7 +95,7 @@ public final class Viewer: Sendable {
     public func replay(at asked: Date, filter: Filter) -> Replay {
         let now = clock.now()
         let plan = inner.withLock { state in
-            state.plan(asked: min(asked, now), sources: sources, span: Self.attachSpan, configuration: configuration)
+            state.plan(asked: min(asked, now), names: sources.map(\.name), span: Self.attachSpan)
         }
         for fetch in plan.fetches {
             Task { await self.fetchOlder(fetch) }
@@ -101,11 +117,11 @@ public final class Viewer: Sendable {
     // MARK: one source
 
     private func follow(_ index: Int) async {
-        let source = sources[index]
-        let label = SourceLabel(suffix: source.suffix)
+        let label = SourceLabel(suffix: sources[index].suffix)
         var failures = 0
         var lastSeq: Int64?
         while lastSeq == nil, !Task.isCancelled {
+            let source = sources[index]
             do {
                 let health = try await source.client.health()
                 let now = clock.now()
@@ -124,7 +140,20 @@ public final class Viewer: Sendable {
                 failures += 1
             }
         }
-        guard let lastSeq else { return }
+        guard var after = lastSeq else { return }
+        while !Task.isCancelled {
+            let source = sources[index]
+            let resumeAfter = after
+            let stream = Task { await self.stream(index, from: source, after: resumeAfter, label: label) }
+            streams.withLock { $0[index] = stream }
+            await withTaskCancellationHandler { await stream.value } onCancel: { stream.cancel() }
+            // Moved (or stopping): carry on from the last event delivered.
+            after = inner.withLock { $0.lastSeq(index) } ?? after
+        }
+    }
+
+    /// The live feed of one source until cancelled.
+    private func stream(_ index: Int, from source: Source, after lastSeq: Int64, label: SourceLabel) async {
         var follower = EventFollower(base: source.client.base, httpClient: source.client.httpClient)
         follower.backoff = backoff
         follower.now = { [clock] in clock.now() }
@@ -133,6 +162,7 @@ public final class Viewer: Sendable {
             let records = self.inner.withLock { $0.arrived(index, event: event, label: label, now: now, held: Self.heldSpan) }
             if !records.isEmpty { self.monitor.ingest(contentsOf: records) }
         }, state: { condition in
+            guard !Task.isCancelled else { return }
             self.inner.withLock { $0.condition(index, condition) }
         })
     }

@@ -44,6 +44,8 @@ struct ViewerState: Sendable {
     /// The moment last replayed: what it needs is never forgotten.
     private var lastReplay: Date?
     private var lastForget: Date?
+    /// Per source: the last event its live stream delivered, where a moved source resumes.
+    private var lastSeqs: [Int: Int64] = [:]
 
     init(lines: [SourceLine]) {
         self.lines = lines
@@ -80,6 +82,7 @@ struct ViewerState: Sendable {
     /// One live event; returns what the live monitor should ingest: a new failed call, or the
     /// calls a bucket gained since the state held (an update carries its window's totals).
     mutating func arrived(_ index: Int, event: JournalEvent, label: SourceLabel, now: Date, held: TimeInterval) -> [CallRecord] {
+        lastSeqs[index] = max(lastSeqs[index] ?? event.seq, event.seq)
         var records: [CallRecord] = []
         switch event {
         case .call(let call):
@@ -102,6 +105,13 @@ struct ViewerState: Sendable {
         }
         forgetIfDue(now: now, held: held)
         return records
+    }
+
+    func lastSeq(_ index: Int) -> Int64? { lastSeqs[index] }
+
+    mutating func renamed(_ index: Int, to name: String) {
+        lines[index] = SourceLine(name: name, condition: .connecting, historySince: lines[index].historySince)
+        version += 1
     }
 
     mutating func condition(_ index: Int, _ state: EventFollower.State) {
@@ -129,7 +139,7 @@ struct ViewerState: Sendable {
 
     // MARK: time travel
 
-    mutating func plan(asked: Date, sources: [Viewer.Source], span: TimeInterval, configuration: MonitorConfiguration) -> Plan {
+    mutating func plan(asked: Date, names: [String], span: TimeInterval) -> Plan {
         var moment = asked
         var notes: [String] = []
         let first = oldest.compactMap { $0 }.min()
@@ -141,13 +151,13 @@ struct ViewerState: Sendable {
         var fetches: [Fetch] = []
         var waiting = false
         let needed = moment.addingTimeInterval(-span)
-        for index in sources.indices {
+        for index in names.indices {
             guard let held = heldFrom[index] else {
                 waiting = true
                 continue
             }
             if let reason = olderFailed[index] {
-                notes.append("older history of \(sources[index].name) could not be read: \(reason)")
+                notes.append("older history of \(names[index]) could not be read: \(reason)")
                 continue
             }
             guard needed < held, let first = oldest[index], first < held else { continue }
