@@ -59,10 +59,15 @@ public struct Replay: Sendable {
 /// What a dashboard needs of a viewer beyond its live monitor: the recorders it follows and
 /// the screens of past moments. Held behind closures so the dashboard knows no recorder.
 public struct ViewerHooks: Sendable {
-    /// Moves whenever a source's line or its history changes.
+    /// Moves whenever a source's line changes.
     public let version: @Sendable () -> UInt64
     public let sources: @Sendable () -> [SourceLine]
+    /// Moves when the history held changes: a replay built before it is stale. Live data
+    /// arriving never moves it.
+    public let historyVersion: @Sendable () -> UInt64
     public let replay: @Sendable (_ moment: Date, _ filter: Filter) -> Replay
+    /// The screen went back to live: what travelling held may be let go.
+    public let returnedLive: @Sendable () -> Void
     /// The newest call the embedded tap answered; nil without an embedded tap. Quitting asks
     /// first while it is recent: the jobs calling through it would fail.
     public let lastTapCall: @Sendable () -> Date?
@@ -72,12 +77,15 @@ public struct ViewerHooks: Sendable {
 
     public init(
         version: @escaping @Sendable () -> UInt64, sources: @escaping @Sendable () -> [SourceLine],
-        replay: @escaping @Sendable (Date, Filter) -> Replay, lastTapCall: @escaping @Sendable () -> Date? = { nil },
+        historyVersion: @escaping @Sendable () -> UInt64, replay: @escaping @Sendable (Date, Filter) -> Replay,
+        returnedLive: @escaping @Sendable () -> Void = {}, lastTapCall: @escaping @Sendable () -> Date? = { nil },
         mode: @escaping @Sendable () -> ViewerMode? = { nil }
     ) {
         self.version = version
         self.sources = sources
+        self.historyVersion = historyVersion
         self.replay = replay
+        self.returnedLive = returnedLive
         self.lastTapCall = lastTapCall
         self.mode = mode
     }

@@ -16,6 +16,12 @@ public struct LiveRecorder: Sendable, Equatable {
         /// No HTTP answer within the timeout (refused, timed out): the pid lives, the server does not answer.
         case noAnswer(String)
 
+        /// It answered at all: a recorder is there, whatever its journal's state.
+        public var answers: Bool {
+            if case .noAnswer = self { return false }
+            return true
+        }
+
         public var description: String {
             switch self {
             case .ok: "answers, journal ok"

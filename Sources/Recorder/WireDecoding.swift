@@ -76,7 +76,19 @@ public enum WireDecoding {
         return .nanoseconds(Int64((clamped * 1_000_000).rounded()))
     }
 
+    /// The most calls one 10-second bucket of one token can hold from a source: a hundred
+    /// thousand a second, far past any quota. A count past it, or below zero, is a line this
+    /// viewer cannot read (it would trap, or make it build billions of records).
+    static let maxBucketCount = 1_000_000
+
+    /// A seq must be positive and leave room for its figure's (seq + 1).
+    static func sequence(_ seq: Int64) throws(Failure) -> Int64 {
+        guard seq > 0, seq < Int64.max else { throw Failure(description: "a line with seq \(seq)") }
+        return seq
+    }
+
     private static func call(_ line: CallLine) throws(Failure) -> JournaledCall {
+        _ = try sequence(line.seq)
         let outcome: CallOutcome
         if let status = line.status {
             outcome = .status(status)
@@ -108,6 +120,11 @@ public enum WireDecoding {
     }
 
     private static func bucket(_ line: BucketLine) throws(Failure) -> CallBucket {
+        _ = try sequence(line.seq)
+        guard (0...maxBucketCount).contains(line.count) else { throw Failure(description: "a bucket of \(line.count) calls") }
+        guard line.firstSeq > 0, line.firstSeq <= line.seq else {
+            throw Failure(description: "a bucket whose first_seq \(line.firstSeq) is not within 1…\(line.seq)")
+        }
         let token = reference(line.token)
         var figure: ServerFigure?
         if let carried = line.figure {

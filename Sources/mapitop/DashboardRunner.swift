@@ -54,7 +54,8 @@ enum DashboardRunner {
                 var state = State(session: session, size: terminal.size, now: Date(), themes: themes,
                                   themeIndex: themes.firstIndex(of: initialTheme.name) ?? 0,
                                   glyphs: ascii ? .ascii : .unicode, monochrome: monochrome, filter: filter)
-                state.replay = at.map(ReplayState.init(moment:))
+                // --at now, or later, is live.
+                state.replay = at.flatMap { $0 < Date() ? ReplayState(moment: $0) : nil }
                 if !themes.contains(initialTheme.name) {
                     state.themes.insert(initialTheme.name, at: 0)
                     state.themeIndex = 0

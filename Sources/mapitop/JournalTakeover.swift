@@ -13,20 +13,26 @@ import Synchronization
 final class JournalTakeover: Service, Sendable {
     let viewer: Viewer
     let environment: [String: String]
-    /// Starts and publishes the recorder; nil when it cannot yet (the journal still held).
-    let start: @Sendable () async -> Recording?
+    /// Starts and publishes the recorder; throws when it cannot yet (the journal still held).
+    let start: @Sendable () async throws -> Recording
     let logger: Logger
     private let taken = Mutex<Recording?>(nil)
+    /// The recorder another window started when it won the journal, now followed instead.
+    private let followed = Mutex<String?>(nil)
 
-    init(viewer: Viewer, environment: [String: String], logger: Logger, start: @escaping @Sendable () async -> Recording?) {
+    init(viewer: Viewer, environment: [String: String], logger: Logger, start: @escaping @Sendable () async throws -> Recording) {
         self.viewer = viewer
         self.environment = environment
         self.logger = logger
         self.start = start
     }
 
-    /// Recording while open, once it took over.
-    var mode: ViewerMode? { taken.withLock { $0.map { .embedded($0.adminAddress) } } }
+    /// Recording while open once it took over; attached to another window's recorder when that
+    /// one won; nil while nothing changed.
+    var mode: ViewerMode? {
+        if let recording = taken.withLock({ $0 }) { return .embedded(recording.adminAddress) }
+        return followed.withLock { $0 }.map { .attached($0) }
+    }
 
     func run() async throws {
         await cancelWhenGracefulShutdown { await self.waitForOwnerToQuit() }
@@ -46,18 +52,35 @@ final class JournalTakeover: Service, Sendable {
         await finish(recording)
     }
 
-    /// Looks once a second while the first source is down and no recorder is published.
+    /// Looks once a second while the first source is down: a recorder published meanwhile
+    /// (another window won the journal, or `mapitop record` started) is followed instead;
+    /// with none, this window starts its own.
     private func waitForOwnerToQuit() async {
+        var lastFailure: String?
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
-            guard let line = viewer.lines().first, Self.isDown(line.condition), RuntimeFile.read(environment: environment) == nil,
-                  !Task.isCancelled
-            else { continue }
-            guard let recording = await start() else { continue }
-            logger.info("took the journal over: recording while open, admin \(recording.adminAddress)")
-            taken.withLock { $0 = recording }
-            viewer.move(0, to: ViewerSetup.embedded(recording))
-            return
+            guard let line = viewer.lines().first, Self.isDown(line.condition), !Task.isCancelled else { continue }
+            if let running = RuntimeFile.read(environment: environment) {
+                if running.admin != viewer.sources.first?.name {
+                    logger.info("following the recorder now at \(running.admin)")
+                    followed.withLock { $0 = running.admin }
+                    viewer.move(0, to: ViewerSetup.attached(running))
+                }
+                continue
+            }
+            do {
+                let recording = try await start()
+                logger.info("took the journal over: recording while open, admin \(recording.adminAddress)")
+                taken.withLock { $0 = recording }
+                viewer.move(0, to: ViewerSetup.embedded(recording))
+                return
+            } catch {
+                // Said once per reason (it is retried every second): the log, not the screen,
+                // which shows the source as unreachable meanwhile.
+                let reason = "\(error)"
+                if reason != lastFailure { logger.warning("cannot take the journal over yet: \(reason)") }
+                lastFailure = reason
+            }
         }
     }
 

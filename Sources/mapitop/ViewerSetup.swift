@@ -46,8 +46,9 @@ struct ViewerSetup {
         let viewer = viewer
         let tapActivity = tapActivity
         return ViewerHooks(
-            version: { viewer.version }, sources: { viewer.lines() }, replay: { viewer.replay(at: $0, filter: $1) },
-            lastTapCall: { tapActivity.last }, mode: modeNow)
+            version: { viewer.version }, sources: { viewer.lines() }, historyVersion: { viewer.historyVersion },
+            replay: { viewer.replay(at: $0, filter: $1) }, returnedLive: { viewer.returnedLive() }, lastTapCall: { tapActivity.last },
+            mode: modeNow)
     }
 
     /// Writes what the embedded recorder queued and removes its runtime file.
@@ -107,6 +108,10 @@ struct RemoteSource: Sendable, Equatable {
         }
         guard let parsed = URL(string: url), parsed.scheme?.lowercased() == "http", let host = parsed.host, !host.isEmpty else {
             throw ValidationError("--source \(text): give the recorder's admin URL, e.g. http://127.0.0.1:8788 (or box2=http://127.0.0.1:9788)")
+        }
+        if parsed.user != nil || parsed.password != nil {
+            // It would show on screen and in logs with every "does not answer".
+            throw ValidationError("--source: a URL with a user or password is refused; use an ssh -L tunnel to a loopback admin server")
         }
         if let name, name.isEmpty || name.contains(where: { $0.isWhitespace || $0 == "@" }) {
             throw ValidationError("--source \(text): a name is one word without '@'")

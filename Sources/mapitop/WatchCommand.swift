@@ -93,7 +93,10 @@ struct WatchCommand: AsyncParsableCommand {
         _ configuration: Configuration, remotes: [RemoteSource], environment: [String: String], logger: Logger
     ) async throws -> ViewerSetup {
         let registered = configuration.tokens.map(\.token.reference)
-        if let running = RuntimeFile.read(environment: environment) {
+        // A live pid whose admin server does not answer is a stale file (the pid reused since):
+        // this window records instead, and a journal still held says so in one line.
+        if let found = await LiveRecorder.find(environment: environment), found.health.answers {
+            let running = found.runtime
             if tap != nil {
                 Diagnostics.fail(Sanitizer.clean(
                     "a recorder already runs here (pid \(running.pid), admin \(running.admin)) and owns the journal: "
@@ -105,7 +108,7 @@ struct WatchCommand: AsyncParsableCommand {
             if running.window == true {
                 // Another window's recorder: when it quits, this one takes the journal over.
                 let takeover = JournalTakeover(viewer: setup.viewer, environment: environment, logger: logger) {
-                    try? await startRecording(configuration, tap: nil, environment: environment, logger: logger)
+                    try await startRecording(configuration, tap: nil, environment: environment, logger: logger)
                 }
                 setup.add(SupervisedService("the journal's takeover", takeover), mode: { takeover.mode })
             }

@@ -102,7 +102,7 @@ struct ViewerEndToEndTests {
         }
     }
 
-    @Test("a window with no recorder records while open; a second attaches to it; when the first quits, the second takes the journal over")
+    @Test("a window with no recorder records while open; two more attach to it; when the first quits, one takes the journal over and the other follows it")
     func takeover() async throws {
         try await RecordLoopbackTests.simulator().test(.live) { server in
             let home = try RecorderHome()
@@ -114,20 +114,33 @@ struct ViewerEndToEndTests {
             #expect(recording.met, "\(recording.screen)")
             let firstAdmin = try #require(RuntimeFile.read(environment: home.environment)?.admin)
 
-            let second = try Self.watch(home)
-            defer { second.stop() }
-            #expect(await second.waitFor { $0.contains("recorder \(firstAdmin)") && !$0.contains("recording while open") }.met)
+            let others = try [Self.watch(home), Self.watch(home)]
+            defer { others.forEach { $0.stop() } }
+            for window in others {
+                #expect(await window.waitFor { $0.contains("recorder \(firstAdmin)") && !$0.contains("recording while open") }.met)
+            }
 
             first.send("q")
             #expect(await first.exitStatus() == 0, "\(first.capture())")
-            let took = await second.waitFor { $0.contains("recording while open") && !$0.contains("unreachable") }
-            #expect(took.met, "\(took.screen)")
-            let runtime = RuntimeFile.read(environment: home.environment)
-            #expect(runtime != nil && runtime?.admin != firstAdmin && runtime?.window == true, "\(String(describing: runtime))")
-            #expect(took.screen.contains("ops "), "what the first window recorded left the screen: \(took.screen)")
-            second.send("q")
-            #expect(await second.exitStatus() == 0, "\(second.capture())")
-            #expect(RuntimeFile.read(environment: home.environment) == nil, "the runtime file outlived the window")
+            // One of them records now; the other follows it; neither stays on the dead address.
+            var newAdmin: String?
+            #expect(await RecordClient.eventually {
+                guard let runtime = RuntimeFile.read(environment: home.environment), runtime.admin != firstAdmin else { return false }
+                newAdmin = runtime.admin
+                return runtime.window == true
+            })
+            let admin = try #require(newAdmin)
+            let screens = await (others[0].waitFor { $0.contains("recorder \(admin)") && !$0.contains("unreachable") },
+                                 others[1].waitFor { $0.contains("recorder \(admin)") && !$0.contains("unreachable") })
+            #expect(screens.0.met && screens.1.met, "\(screens.0.screen)\n\(screens.1.screen)")
+            #expect([screens.0.screen, screens.1.screen].filter { $0.contains("recording while open") }.count == 1,
+                    "exactly one window records: \(screens.0.screen)\n\(screens.1.screen)")
+            #expect(screens.0.screen.contains("ops ") && screens.1.screen.contains("ops "), "what was recorded left the screen")
+            for window in others {
+                window.send("q")
+                #expect(await window.exitStatus() == 0, "\(window.capture())")
+            }
+            #expect(RuntimeFile.read(environment: home.environment) == nil, "the runtime file outlived the windows")
         }
     }
 

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Journal
 import ManagementAPI
+import MetricsExport
 import Monitor
 import Recorder
 import Synchronization
@@ -94,7 +95,8 @@ struct ViewerReplayTests {
             let filtered = viewer.replay(at: Fixtures.start.addingTimeInterval(90), filter: try Filter(parsing: "code:too_long"))
             #expect(filtered.snapshot.summary(of: .clientError)?.count == 1)
 
-            // Live data arrives, some of it dated inside the replayed minutes: no replay moves.
+            // Live data arrives (dated after every replayed moment, as live data is): each moment
+            // is built again (a different one was built last) and still shows what it showed.
             let version = viewer.monitor.version
             writer.append(Fixtures.record(at: 150, status: 429, limit: 60, remaining: 0))
             writer.append(Fixtures.record(at: 160, status: 503))
@@ -136,5 +138,112 @@ struct ViewerReplayTests {
                 return since == Fixtures.start
             })
         }
+    }
+}
+
+/// The viewer's faults over days and restarts: a far jump reads one hour, not everything in
+/// between, and End lets it go; a source moved to another recorder on the same journal
+/// resumes with no gap and no duplicate; a source whose clock runs ahead cannot date calls in
+/// this viewer's future.
+@Suite("Viewer: far jumps, moves, clocks ahead")
+struct ViewerFaultTests {
+    static let day: TimeInterval = 86_400
+
+    static func viewer(_ base: String, journal: JournalReader? = nil, now: Date) -> Viewer {
+        Viewer(sources: [Viewer.Source(name: "here", client: RecorderClient(base: base, httpClient: HTTPClient.shared), journal: journal)],
+               clock: ViewerReplayTests.FixedClock(now), backoff: [.milliseconds(50)])
+    }
+
+    @Test("a jump three days back reads that hour alone, shows its figures, and going live lets it go")
+    func farJump() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let writer = try JournalWriter(path: folder.journal)
+        // Day 0: two 429s. Days 1 and 2: 200 failed calls each, which a far jump must not read.
+        writer.append(Fixtures.record(at: 30, status: 429, limit: 60, remaining: 0))
+        writer.append(Fixtures.record(at: 31, status: 429, limit: 60, remaining: 0))
+        for day in 1...2 {
+            for index in 0..<200 { writer.append(Fixtures.record(at: Double(day) * Self.day + Double(index), status: 500)) }
+        }
+        writer.append(Fixtures.record(at: 3 * Self.day + 100, status: 503))
+        await writer.flush()
+        try await EventFollowerTests.server(folder, writer, port: 0).test(.live) { client in
+            let viewer = Self.viewer("http://127.0.0.1:\(client.port!)", now: Fixtures.start.addingTimeInterval(3 * Self.day + 200))
+            let running = Task { await viewer.run() }
+            defer { running.cancel() }
+            #expect(await eventually { viewer.lines().first?.condition == .live })
+            let attached = viewer.heldRows
+            #expect(attached == 1, "the last hour holds the one 503")
+
+            let moment = Fixtures.start.addingTimeInterval(60)
+            #expect(!viewer.replay(at: moment, filter: .empty).complete)
+            var replay = viewer.replay(at: moment, filter: .empty)
+            #expect(await eventually {
+                replay = viewer.replay(at: moment, filter: .empty)
+                return replay.complete
+            })
+            #expect(replay.snapshot.summary(of: .clientError)?.count == 2)
+            #expect(replay.snapshot.summary(of: .serverError) == nil, "days 1 and 2 leaked into day 0")
+            #expect(viewer.heldRows == attached + 2, "the jump read more than its hour: \(viewer.heldRows) rows held")
+            viewer.returnedLive()
+            #expect(viewer.heldRows == attached)
+        }
+        await writer.close()
+    }
+
+    @Test("moved to another admin server on the same journal, the live feed resumes after its last event: every call once")
+    func move() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let writer = try JournalWriter(path: folder.journal)
+        writer.append(Fixtures.record(at: 1, status: 500))
+        await writer.flush()
+        let now = Fixtures.start.addingTimeInterval(300)
+        try await EventFollowerTests.server(folder, writer, port: 0).test(.live) { first in
+            let viewer = Self.viewer("http://127.0.0.1:\(first.port!)", now: now)
+            let running = Task { await viewer.run() }
+            defer { running.cancel() }
+            #expect(await eventually { viewer.lines().first?.condition == .live })
+            for index in 0..<5 { writer.append(Fixtures.record(at: 10 + Double(index), status: 500)) }
+            await writer.flush()
+            #expect(await eventually { viewer.monitor.snapshot().summary(of: .serverError)?.count == 6 })
+            // A second admin server over the same journal: the window that took it over.
+            let reader = try JournalReader(path: folder.journal)
+            let second = buildAdminApplication(
+                sources: AdminSources(reader: reader, health: { writer.health }, metrics: RecorderMetrics(journalBytes: { 0 })), port: 0)
+            try await second.test(.live) { other in
+                viewer.move(0, to: Viewer.Source(
+                    name: "127.0.0.1:\(other.port!)", client: RecorderClient(base: "http://127.0.0.1:\(other.port!)", httpClient: HTTPClient.shared)))
+                #expect(await eventually { viewer.lines().first?.name == "127.0.0.1:\(other.port!)" && viewer.lines().first?.condition == .live })
+                for index in 0..<5 { writer.append(Fixtures.record(at: 20 + Double(index), status: 500)) }
+                await writer.flush()
+                #expect(await eventually { viewer.monitor.snapshot().summary(of: .serverError)?.count == 11 })
+                // Nothing more comes: no call twice.
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(viewer.monitor.snapshot().summary(of: .serverError)?.count == 11)
+            }
+        }
+        await writer.close()
+    }
+
+    @Test("a call dated an hour ahead (a source's clock runs fast) is held at this viewer's now, plus a few seconds")
+    func clockAhead() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let writer = try JournalWriter(path: folder.journal)
+        let now = Fixtures.start.addingTimeInterval(600)
+        try await EventFollowerTests.server(folder, writer, port: 0).test(.live) { client in
+            let viewer = Self.viewer("http://127.0.0.1:\(client.port!)", now: now)
+            let running = Task { await viewer.run() }
+            defer { running.cancel() }
+            #expect(await eventually { viewer.lines().first?.condition == .live })
+            writer.append(Fixtures.record(at: 600 + 3_600, status: 500))
+            writer.append(Fixtures.record(at: 590, status: 502))
+            await writer.flush()
+            #expect(await eventually { viewer.monitor.snapshot().summary(of: .serverError)?.count == 2 })
+            let times = viewer.monitor.snapshot().summary(of: .serverError)?.groups.flatMap(\.occurrences).map(\.record.time) ?? []
+            #expect(times.count == 2 && times.allSatisfy { $0 <= now.addingTimeInterval(5) }, "\(times)")
+        }
+        await writer.close()
     }
 }

@@ -155,11 +155,13 @@ public final class DashboardLoop {
             send(.sources(viewer.sources(), lastTapCall: tapCall, mode: mode))
         }
         guard let moment = state.replay?.moment else {
+            if lastReplay != nil { viewer.returnedLive() }
             lastReplay = nil
             return
         }
-        if let lastReplay, lastReplay.moment == moment, lastReplay.filter == state.filter, lastReplay.version == version { return }
-        lastReplay = (moment, state.filter, version)
+        let history = viewer.historyVersion()
+        if let lastReplay, lastReplay.moment == moment, lastReplay.filter == state.filter, lastReplay.version == history { return }
+        lastReplay = (moment, state.filter, history)
         send(.replayed(viewer.replay(moment, state.filter), asked: moment))
     }
 

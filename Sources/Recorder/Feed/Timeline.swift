@@ -67,6 +67,45 @@ struct Timeline: Sendable {
         return 0
     }
 
+    /// Holds a range read at once: the new calls and buckets (repeats and older updates left
+    /// out), each list sorted once instead of inserted one by one, so a read of an hour that
+    /// lands before what is held costs a sort, not a shift of the whole timeline per event.
+    mutating func add(contentsOf events: [JournalEvent], source: Int, label: SourceLabel, latest: Date)
+        -> (calls: [CallRecord], buckets: [CallBucket])
+    {
+        var newCalls: [CallRecord] = []
+        var newBuckets: [CallBucket] = []
+        var callsSorted = true
+        var bucketsSorted = true
+        for event in events {
+            switch event {
+            case .call(let call):
+                let key = Key(source: source, seq: call.seq)
+                guard callKeys.insert(key).inserted else { continue }
+                let record = label.call(call.record).at(latest: latest)
+                if let last = calls.last, last.record.time > record.time { callsSorted = false }
+                calls.append(HeldCall(key: key, record: record))
+                newCalls.append(record)
+            case .bucket(let bucket):
+                let bucket = label.bucket(bucket).starting(notAfter: latest)
+                let key = Key(source: source, seq: bucket.firstSeq)
+                if let held = buckets[key] {
+                    if bucket.seq > held.seq { buckets[key] = bucket }
+                    continue
+                }
+                buckets[key] = bucket
+                if let last = bucketOrder.last, last.start > bucket.start { bucketsSorted = false }
+                bucketOrder.append(HeldBucket(key: key, start: bucket.start))
+                newBuckets.append(bucket)
+            case .figure, .token:
+                continue
+            }
+        }
+        if !callsSorted { calls.sort { ($0.record.time, $0.key.source, $0.key.seq) < ($1.record.time, $1.key.source, $1.key.seq) } }
+        if !bucketsSorted { bucketOrder.sort { ($0.start, $0.key.source, $0.key.seq) < ($1.start, $1.key.source, $1.key.seq) } }
+        return (newCalls, newBuckets)
+    }
+
     /// What `JournalReader.rebuildMonitor` would ingest for a dashboard at `moment` that had
     /// watched since `from`, by the same rules: failed calls in (`from`, `moment`], buckets
     /// whose window starts at or after `from` and has ended by `moment`.
@@ -110,5 +149,34 @@ struct Timeline: Sendable {
             if timeOf(items[middle]) < time { low = middle + 1 } else { high = middle }
         }
         return low
+    }
+}
+
+extension CallRecord {
+    /// The same call, dated no later than `latest`: a source whose clock runs ahead must not
+    /// date calls in this viewer's future (the monitor's windows follow the newest time seen).
+    func at(latest: Date) -> CallRecord {
+        guard time > latest else { return self }
+        return CallRecord(
+            time: latest, token: token, method: method, path: path, outcome: outcome, latency: latency, rate: rate, errors: errors,
+            source: source, bodyTruncated: bodyTruncated)
+    }
+}
+
+extension CallBucket {
+    /// The same bucket, its window starting no later than the one holding `latest` (see
+    /// `CallRecord.at(latest:)`); its figure, if dated later, is dated then too.
+    func starting(notAfter latest: Date) -> CallBucket {
+        let window = (latest.timeIntervalSinceReferenceDate / Self.width).rounded(.down) * Self.width
+        let lastStart = Date(timeIntervalSinceReferenceDate: window)
+        let figure = self.figure.map { figure in
+            figure.time <= latest ? figure
+                : ServerFigure(seq: figure.seq, time: latest, token: figure.token, limit: figure.limit, remaining: figure.remaining,
+                               lowestRemaining: figure.lowestRemaining)
+        }
+        guard start > lastStart || figure != self.figure else { return self }
+        return CallBucket(
+            seq: seq, start: min(start, lastStart), token: token, method: method, status: status, source: source, count: count,
+            latencySum: latencySum, latencyMax: latencyMax, figure: figure, firstSeq: firstSeq)
     }
 }

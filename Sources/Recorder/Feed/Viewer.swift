@@ -31,21 +31,37 @@ public final class Viewer: Sendable {
         }
     }
 
+    /// Why a read of history was given up.
+    struct TooMuchHistory: Error, CustomStringConvertible {
+        let description: String
+    }
+
     /// What a window holds when it opens: the last hour, as a live dashboard open for an hour.
     public static let attachSpan = JournalReader.defaultRebuildSpan
-    /// What it keeps as it runs on: a viewer open for days holds six hours (plus whatever time
-    /// travel fetched further back, until it returns to live).
+    /// What it keeps as it runs on: a viewer open for days holds six hours (plus, while in the
+    /// past, what the moment on screen needs).
     public static let heldSpan: TimeInterval = 6 * 3_600
+    /// Rows one read of history may bring (an hour of 1 000 busy tokens is about 400 000): a
+    /// source that streams without end cannot exhaust this viewer's memory.
+    public static let maxHistoryRows = 2_000_000
+    /// A source's clock may run this far ahead before its times are pulled back to this one's.
+    static let clockSlack: TimeInterval = 5
+
+    /// Where each source is now (`move` points one elsewhere), and its live stream, under one
+    /// lock so a move can never miss the stream it must end.
+    private struct Following: Sendable {
+        var sources: [Source]
+        var streams: [Int: Task<Void, Never>] = [:]
+    }
 
     public let monitor: Monitor
-    /// Where each source is now: `move` points one elsewhere (a window taking a journal over).
-    private let current: Mutex<[Source]>
-    /// Each source's live stream, so `move` can end it and start the next.
-    private let streams = Mutex<[Int: Task<Void, Never>]>([:])
+    private let following: Mutex<Following>
     private let configuration: MonitorConfiguration
     private let registered: [TokenReference]
     private let clock: any WallClock
     private let inner: Mutex<ViewerState>
+    /// Reads for time travel, so they stop with the viewer.
+    private let fetches: Mutex<[Task<Void, Never>]> = Mutex([])
     /// Waits between attempts on a source that is down, the last one repeated.
     let backoff: [Duration]
 
@@ -54,7 +70,7 @@ public final class Viewer: Sendable {
                 clock: any WallClock = SystemClock(), backoff: [Duration] = EventFollower.defaultBackoff)
     {
         self.backoff = backoff.isEmpty ? EventFollower.defaultBackoff : backoff
-        current = Mutex(sources)
+        following = Mutex(Following(sources: sources))
         self.registered = registered
         self.configuration = configuration
         self.clock = clock
@@ -64,15 +80,19 @@ public final class Viewer: Sendable {
     }
 
     /// The sources as they are now (`move` may have pointed one elsewhere).
-    public var sources: [Source] { current.withLock { $0 } }
+    public var sources: [Source] { following.withLock { $0.sources } }
 
     /// Follows every source until cancelled.
     public func run() async {
         let count = sources.count
-        await withDiscardingTaskGroup { group in
-            for index in 0..<count {
-                group.addTask { await self.follow(index) }
+        await withTaskCancellationHandler {
+            await withDiscardingTaskGroup { group in
+                for index in 0..<count {
+                    group.addTask { await self.follow(index) }
+                }
             }
+        } onCancel: {
+            for task in fetches.withLock({ $0 }) { task.cancel() }
         }
     }
 
@@ -80,25 +100,36 @@ public final class Viewer: Sendable {
     /// same journal served by another recorder (a window that took it over) resumes with no
     /// gap and no duplicate.
     public func move(_ index: Int, to source: Source) {
-        current.withLock { $0[index] = source }
+        let stream = following.withLock { following in
+            following.sources[index] = source
+            return following.streams[index]
+        }
         inner.withLock { $0.renamed(index, to: source.name) }
-        streams.withLock { $0[index] }?.cancel()
+        stream?.cancel()
     }
 
-    /// Moves whenever a source's line or the history held changes.
-    public var version: UInt64 { inner.withLock { $0.version } }
+    /// Moves when a source's line changes (the header).
+    public var version: UInt64 { inner.withLock { $0.linesVersion } }
+    /// Moves when the history held changes: a replay built before it is stale.
+    public var historyVersion: UInt64 { inner.withLock { $0.historyVersion } }
 
     public func lines() -> [SourceLine] { inner.withLock { $0.lines } }
 
-    /// The screen at `moment`, from what is held; starts fetching older history when the hour
-    /// before `moment` reaches past it (the result says so, and `version` moves when it lands).
+    /// Calls and buckets held, time travel's reads included (what memory the viewer holds).
+    public var heldRows: Int { inner.withLock { $0.heldRows } }
+
+    /// The screen at `moment`, from what is held; starts reading history when the hour before
+    /// `moment` reaches past it (the result says so, and `historyVersion` moves when it lands).
     public func replay(at asked: Date, filter: Filter) -> Replay {
         let now = clock.now()
-        let plan = inner.withLock { state in
-            state.plan(asked: min(asked, now), names: sources.map(\.name), span: Self.attachSpan)
-        }
+        let names = sources.map(\.name)
+        let plan = inner.withLock { $0.plan(asked: min(asked, now), names: names, span: Self.attachSpan) }
         for fetch in plan.fetches {
-            Task { await self.fetchOlder(fetch) }
+            let task = Task { await self.read(fetch) }
+            fetches.withLock { tasks in
+                tasks.removeAll { $0.isCancelled }
+                tasks.append(task)
+            }
         }
         let core: MonitorCore
         if let cached = plan.cached {
@@ -114,6 +145,11 @@ public final class Viewer: Sendable {
                       complete: plan.fetches.isEmpty && !plan.waiting)
     }
 
+    /// Back to live: what travelling held may be forgotten.
+    public func returnedLive() {
+        inner.withLock { $0.returnedLive() }
+    }
+
     // MARK: one source
 
     private func follow(_ index: Int) async {
@@ -123,12 +159,15 @@ public final class Viewer: Sendable {
         while lastSeq == nil, !Task.isCancelled {
             let source = sources[index]
             do {
+                // The highest seq first, then the range: what is written in between comes
+                // both ways, and the timeline keeps it once.
                 let health = try await source.client.health()
                 let now = clock.now()
                 let from = now.addingTimeInterval(-Self.attachSpan)
                 let events = try await history(of: source, from: from, to: now.addingTimeInterval(86_400))
                 let records = inner.withLock { state in
-                    state.loaded(index, events: events, from: from, oldest: health.oldest, label: label)
+                    state.loaded(index, events: events, from: from, oldest: health.oldest, label: label,
+                                 now: now.addingTimeInterval(Self.clockSlack))
                 }
                 monitor.ingest(contentsOf: records)
                 lastSeq = health.lastSeq
@@ -142,10 +181,13 @@ public final class Viewer: Sendable {
         }
         guard var after = lastSeq else { return }
         while !Task.isCancelled {
-            let source = sources[index]
             let resumeAfter = after
-            let stream = Task { await self.stream(index, from: source, after: resumeAfter, label: label) }
-            streams.withLock { $0[index] = stream }
+            let stream = following.withLock { following in
+                let source = following.sources[index]
+                let task = Task { await self.stream(index, from: source, after: resumeAfter, label: label) }
+                following.streams[index] = task
+                return task
+            }
             await withTaskCancellationHandler { await stream.value } onCancel: { stream.cancel() }
             // Moved (or stopping): carry on from the last event delivered.
             after = inner.withLock { $0.lastSeq(index) } ?? after
@@ -158,7 +200,7 @@ public final class Viewer: Sendable {
         follower.backoff = backoff
         follower.now = { [clock] in clock.now() }
         await follower.run(after: lastSeq, deliver: { event in
-            let now = self.clock.now()
+            let now = self.clock.now().addingTimeInterval(Self.clockSlack)
             let records = self.inner.withLock { $0.arrived(index, event: event, label: label, now: now, held: Self.heldSpan) }
             if !records.isEmpty { self.monitor.ingest(contentsOf: records) }
         }, state: { condition in
@@ -168,26 +210,33 @@ public final class Viewer: Sendable {
     }
 
     /// The calls and buckets of a range: from the journal file when it is here, else from
-    /// the recorder's `/v1/calls`.
+    /// the recorder's `/v1/calls`; at most `maxHistoryRows`.
     private func history(of source: Source, from: Date, to: Date) async throws -> [JournalEvent] {
         var events: [JournalEvent] = []
+        func keep(_ event: JournalEvent) throws {
+            guard events.count < Self.maxHistoryRows else {
+                throw TooMuchHistory(description: "\(source.name) sent more than \(Self.maxHistoryRows) rows for one hour")
+            }
+            events.append(event)
+        }
         if let journal = source.journal {
             var range = RangeReader(reader: journal, from: from, to: to, bodies: false)
-            while let event = try await range.next() { events.append(event) }
+            while let event = try await range.next() { try keep(event) }
         } else {
-            try await source.client.calls(from: from, to: to) { events.append($0) }
+            try await source.client.calls(from: from, to: to, each: keep)
         }
         return events
     }
 
-    private func fetchOlder(_ fetch: ViewerState.Fetch) async {
+    private func read(_ fetch: ViewerState.Fetch) async {
         let source = sources[fetch.source]
         do {
             let events = try await history(of: source, from: fetch.from, to: fetch.to)
-            inner.withLock { $0.older(fetch, events: events, label: SourceLabel(suffix: source.suffix)) }
+            let now = clock.now().addingTimeInterval(Self.clockSlack)
+            inner.withLock { $0.fetched(fetch, events: events, label: SourceLabel(suffix: source.suffix), now: now) }
         } catch {
             let reason = (error as? RecorderClient.Failure)?.description ?? "\(error)"
-            inner.withLock { $0.olderFailed(fetch, reason: reason) }
+            inner.withLock { $0.fetchFailed(fetch, reason: reason) }
         }
     }
 }

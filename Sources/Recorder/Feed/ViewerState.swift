@@ -12,11 +12,14 @@ struct ViewerState: Sendable {
         let core: MonitorCore
     }
 
-    /// Older history of one source to read: `from <= time < to`.
+    /// History of one source to read: `from <= time < to`. Contiguous: it extends what is held
+    /// back to `from`; else an excursion, a far jump held apart and replaced by the next one,
+    /// so `b 2026-01-01` reads one hour, not everything in between.
     struct Fetch: Sendable, Hashable {
         let source: Int
         let from: Date
         let to: Date
+        let contiguous: Bool
     }
 
     /// What a replay needs, taken under the lock; the monitor is built outside it.
@@ -26,10 +29,20 @@ struct ViewerState: Sendable {
         let records: [CallRecord]
         let cached: MonitorCore?
         let fetches: [Fetch]
-        /// A source is still loading, or older history is on its way.
+        /// A source is still loading, or history is on its way.
         let waiting: Bool
         let version: UInt64
     }
+
+    /// A far jump's hour of one source, held apart from the timeline.
+    struct Excursion: Sendable {
+        let from: Date
+        let to: Date
+        var timeline = Timeline()
+    }
+
+    /// A contiguous read reaches back at most this far past what is held; further is an excursion.
+    static let contiguousReach: TimeInterval = 6 * 3_600
 
     var timeline = Timeline()
     private(set) var lines: [SourceLine]
@@ -37,11 +50,17 @@ struct ViewerState: Sendable {
     private var heldFrom: [Date?]
     /// Per source: its journal's first record.
     private var oldest: [Date?]
-    private(set) var version: UInt64 = 0
+    /// Moves when a source's line changes (the header).
+    private(set) var linesVersion: UInt64 = 0
+    /// Moves when the history held changes (a replay built before is stale). Live events do
+    /// not move it: the past on screen stays as it was.
+    private(set) var historyVersion: UInt64 = 0
     private var fetching: Set<Int> = []
-    private var olderFailed: [Int: String] = [:]
+    private var excursions: [Int: Excursion] = [:]
+    /// Per source: why the last read for the moment on screen failed; cleared when it moves.
+    private var failed: [Int: String] = [:]
     var cache: Cache?
-    /// The moment last replayed: what it needs is never forgotten.
+    /// The moment last replayed, while in the past: what it needs is never forgotten.
     private var lastReplay: Date?
     private var lastForget: Date?
     /// Per source: the last event its live stream delivered, where a moved source resumes.
@@ -57,26 +76,16 @@ struct ViewerState: Sendable {
 
     /// The first read of a source: its last hour held, and returned (oldest first) for the
     /// live monitor.
-    mutating func loaded(_ index: Int, events: [JournalEvent], from: Date, oldest first: Date?, label: SourceLabel) -> [CallRecord] {
-        var failed: [CallRecord] = []
-        var buckets: [CallBucket] = []
-        for event in events {
-            switch event {
-            case .call(let call):
-                let record = label.call(call.record)
-                if timeline.add(call: record, seq: call.seq, source: index) { failed.append(record) }
-            case .bucket(let bucket):
-                let bucket = label.bucket(bucket)
-                if timeline.add(bucket: bucket, source: index) != nil { buckets.append(bucket) }
-            case .figure, .token:
-                break
-            }
-        }
+    mutating func loaded(
+        _ index: Int, events: [JournalEvent], from: Date, oldest first: Date?, label: SourceLabel, now: Date
+    ) -> [CallRecord] {
+        let added = timeline.add(contentsOf: events, source: index, label: label, latest: now)
         heldFrom[index] = min(heldFrom[index] ?? from, from)
         oldest[index] = first
         lines[index] = SourceLine(name: lines[index].name, condition: lines[index].condition, historySince: first)
-        version += 1
-        return CallBucket.replayRecords(failed: failed, buckets: buckets)
+        linesVersion += 1
+        historyVersion += 1
+        return CallBucket.replayRecords(failed: added.calls, buckets: added.buckets)
     }
 
     /// One live event; returns what the live monitor should ingest: a new failed call, or the
@@ -86,10 +95,10 @@ struct ViewerState: Sendable {
         var records: [CallRecord] = []
         switch event {
         case .call(let call):
-            let record = label.call(call.record)
+            let record = label.call(call.record).at(latest: now)
             if timeline.add(call: record, seq: call.seq, source: index) { records.append(record) }
         case .bucket(let bucket):
-            let bucket = label.bucket(bucket)
+            let bucket = label.bucket(bucket).starting(notAfter: now)
             if let before = timeline.add(bucket: bucket, source: index), bucket.count > before {
                 // An open window's calls are spread over all of it; none may land after now.
                 records = (before..<bucket.count).map { bucket.call(at: $0).at(latest: now) }
@@ -101,7 +110,7 @@ struct ViewerState: Sendable {
             // The journal was empty when this viewer attached: its history starts here.
             oldest[index] = first
             lines[index] = SourceLine(name: lines[index].name, condition: lines[index].condition, historySince: first)
-            version += 1
+            linesVersion += 1
         }
         forgetIfDue(now: now, held: held)
         return records
@@ -109,9 +118,11 @@ struct ViewerState: Sendable {
 
     func lastSeq(_ index: Int) -> Int64? { lastSeqs[index] }
 
+    var heldRows: Int { timeline.count + excursions.values.reduce(0) { $0 + $1.timeline.count } }
+
     mutating func renamed(_ index: Int, to name: String) {
         lines[index] = SourceLine(name: name, condition: .connecting, historySince: lines[index].historySince)
-        version += 1
+        linesVersion += 1
     }
 
     mutating func condition(_ index: Int, _ state: EventFollower.State) {
@@ -124,7 +135,7 @@ struct ViewerState: Sendable {
         }
         guard lines[index].condition != condition else { return }
         lines[index] = SourceLine(name: lines[index].name, condition: condition, historySince: lines[index].historySince)
-        version += 1
+        linesVersion += 1
     }
 
     /// The first read failed; `since` stays that of the first failure in a row.
@@ -142,62 +153,88 @@ struct ViewerState: Sendable {
     mutating func plan(asked: Date, names: [String], span: TimeInterval) -> Plan {
         var moment = asked
         var notes: [String] = []
-        let first = oldest.compactMap { $0 }.min()
-        if let first, moment < first {
+        if let first = oldest.compactMap({ $0 }).min(), moment < first {
             // Lands on the first record: its 10-second window, ended.
             moment = first.addingTimeInterval(CallBucket.width)
             notes.append("the journal starts at \(LocalTime.text(first)): this is its first record")
         }
+        if moment != lastReplay { failed.removeAll() }
         var fetches: [Fetch] = []
         var waiting = false
         let needed = moment.addingTimeInterval(-span)
+        var sourcesRecords: [CallRecord] = []
         for index in names.indices {
             guard let held = heldFrom[index] else {
-                waiting = true
+                switch lines[index].condition {
+                case .unreachable, .unreadable: notes.append("\(names[index]) has sent nothing yet")
+                case .connecting, .live: waiting = true
+                }
                 continue
             }
-            if let reason = olderFailed[index] {
-                notes.append("older history of \(names[index]) could not be read: \(reason)")
+            if let reason = failed[index] {
+                notes.append("history of \(names[index]) could not be read: \(reason)")
                 continue
             }
             guard needed < held, let first = oldest[index], first < held else { continue }
-            if fetching.insert(index).inserted {
-                fetches.append(Fetch(source: index, from: needed, to: held))
-            } else {
-                waiting = true
+            if let excursion = excursions[index], excursion.from <= needed, excursion.to >= moment {
+                sourcesRecords += excursion.timeline.records(after: needed, upTo: moment)
+                continue
             }
+            if fetching.contains(index) {
+                waiting = true
+                continue
+            }
+            fetching.insert(index)
+            let contiguous = held.timeIntervalSince(needed) <= Self.contiguousReach
+            fetches.append(Fetch(source: index, from: needed, to: contiguous ? held : moment.addingTimeInterval(1), contiguous: contiguous))
         }
         if !fetches.isEmpty || waiting { notes.append("loading history…") }
         lastReplay = moment
-        let cached = cache.flatMap { $0.moment == moment && $0.version == version ? $0.core : nil }
-        return Plan(moment: moment, note: notes.isEmpty ? nil : notes.joined(separator: " · "),
-                    records: cached == nil ? timeline.records(after: needed, upTo: moment) : [], cached: cached,
-                    fetches: fetches, waiting: waiting, version: version)
-    }
-
-    /// Older history landed: held from `fetch.from` on now.
-    mutating func older(_ fetch: Fetch, events: [JournalEvent], label: SourceLabel) {
-        for event in events {
-            switch event {
-            case .call(let call): _ = timeline.add(call: label.call(call.record), seq: call.seq, source: fetch.source)
-            case .bucket(let bucket): _ = timeline.add(bucket: label.bucket(bucket), source: fetch.source)
-            case .figure, .token: break
+        let cached = cache.flatMap { $0.moment == moment && $0.version == historyVersion ? $0.core : nil }
+        var records: [CallRecord] = []
+        if cached == nil {
+            records = timeline.records(after: needed, upTo: moment)
+            if !sourcesRecords.isEmpty {
+                records += sourcesRecords
+                records.sort { $0.time < $1.time }
             }
         }
-        heldFrom[fetch.source] = min(heldFrom[fetch.source] ?? fetch.from, fetch.from)
-        fetching.remove(fetch.source)
-        version += 1
+        return Plan(moment: moment, note: notes.isEmpty ? nil : notes.joined(separator: " · "), records: records, cached: cached,
+                    fetches: fetches, waiting: waiting, version: historyVersion)
     }
 
-    mutating func olderFailed(_ fetch: Fetch, reason: String) {
-        fetching.remove(fetch.source)
-        olderFailed[fetch.source] = reason
-        version += 1
+    /// Back to live: what travelling held may be forgotten again.
+    mutating func returnedLive() {
+        lastReplay = nil
+        excursions.removeAll()
+        failed.removeAll()
     }
 
-    /// Every ten minutes: lets go of what is older than `held`, unless the last replay needs it.
+    /// A read for time travel landed.
+    mutating func fetched(_ fetch: Fetch, events: [JournalEvent], label: SourceLabel, now: Date) {
+        fetching.remove(fetch.source)
+        if fetch.contiguous {
+            _ = timeline.add(contentsOf: events, source: fetch.source, label: label, latest: now)
+            heldFrom[fetch.source] = min(heldFrom[fetch.source] ?? fetch.from, fetch.from)
+        } else {
+            var excursion = Excursion(from: fetch.from, to: fetch.to)
+            _ = excursion.timeline.add(contentsOf: events, source: fetch.source, label: label, latest: now)
+            excursions[fetch.source] = excursion
+        }
+        historyVersion += 1
+    }
+
+    mutating func fetchFailed(_ fetch: Fetch, reason: String) {
+        fetching.remove(fetch.source)
+        failed[fetch.source] = reason
+        historyVersion += 1
+    }
+
+    /// Every ten minutes: lets go of what is older than `held`, unless the moment on screen
+    /// needs it, or a read is on its way (it would leave a gap marked as held).
     private mutating func forgetIfDue(now: Date, held: TimeInterval) {
         if let lastForget, now.timeIntervalSince(lastForget) < 600 { return }
+        guard fetching.isEmpty else { return }
         lastForget = now
         var cutoff = now.addingTimeInterval(-held)
         if let lastReplay { cutoff = min(cutoff, lastReplay.addingTimeInterval(-Viewer.attachSpan)) }
@@ -205,16 +242,6 @@ struct ViewerState: Sendable {
         for index in heldFrom.indices {
             if let from = heldFrom[index], from < cutoff { heldFrom[index] = cutoff }
         }
-    }
-}
-
-extension CallRecord {
-    /// The same call, dated no later than `latest`.
-    func at(latest: Date) -> CallRecord {
-        guard time > latest else { return self }
-        return CallRecord(
-            time: latest, token: token, method: method, path: path, outcome: outcome, latency: latency, rate: rate, errors: errors,
-            source: source, bodyTruncated: bodyTruncated)
     }
 }
 
