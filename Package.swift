@@ -19,6 +19,7 @@ let package = Package(
         // For the Benchmarks package (a viewer attached to a recorder: attach, replay, latency).
         .library(name: "Recorder", targets: ["Recorder"]),
         .library(name: "Supervision", targets: ["Supervision"]),
+        .library(name: "Collectors", targets: ["Collectors"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

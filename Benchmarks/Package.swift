@@ -67,6 +67,7 @@ let package = Package(
                 // The viewer (issue 13): attach, a time-travel step, event latency.
                 .product(name: "Recorder", package: "mapitop"),
                 .product(name: "Supervision", package: "mapitop"),
+                .product(name: "Collectors", package: "mapitop"),
                 .product(name: "Simulator", package: "mapitop"),
                 .product(name: "Dashboard", package: "mapitop"),
                 .product(name: "Screen", package: "mapitop"),

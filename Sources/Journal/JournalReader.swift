@@ -55,6 +55,23 @@ public final class JournalReader: Sendable {
         }
     }
 
+    /// The failed calls (without their bodies) and the buckets of a range: what a viewer loads
+    /// when it attaches. Unpaged, so an hour is two queries, run at once on two of the pool's
+    /// readers (decoding rows is most of an attach); a caller with a longer range pages with
+    /// `RangeReader` instead. Two reads, not one transaction: a viewer asks the last seq
+    /// first and keeps each row once, so a row written in between is neither lost nor doubled.
+    public func history(from: Date, to: Date) async throws -> (calls: [JournaledCall], buckets: [CallBucket]) {
+        let bounds = range(from, to)
+        let pool = pool
+        async let calls = pool.read { db in
+            let query = try Self.callsPage(db, from: from, to: to, after: nil, limit: nil, bodies: false)
+            var decoding = RowDecoding()
+            return try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map { try decoding.call($0) }
+        }
+        async let buckets = pool.read { db in try Self.buckets(db, bounds) }
+        return (try await calls, try await buckets)
+    }
+
     /// A page of the non-2xx calls in the range, in (time, seq) order: those after `cursor`
     /// (nil: from the start), at most `limit`. Without `bodies` the request bodies stay on
     /// disk (`requestBody` is nil), for readers that never send them. Async: it runs on the
@@ -71,12 +88,14 @@ public final class JournalReader: Sendable {
     /// Read whole, nothing pages past a row, so the order is the index's own: (start, seq)
     /// needs no sort, where a page's order by identity would.
     public func buckets(from: Date, to: Date) throws -> [CallBucket] {
-        try pool.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT \(RowDecoding.bucketColumns) WHERE b.start >= ? AND b.start < ? ORDER BY b.start, b.seq",
-                arguments: range(from, to)
-            ).map(RowDecoding.bucket)
-        }
+        let bounds = range(from, to)
+        return try pool.read { db in try Self.buckets(db, bounds) }
+    }
+
+    private static func buckets(_ db: Database, _ bounds: StatementArguments) throws -> [CallBucket] {
+        try Row.fetchAll(
+            db, sql: "SELECT \(RowDecoding.bucketColumns) WHERE b.start >= ? AND b.start < ? ORDER BY b.start, b.seq", arguments: bounds
+        ).map(RowDecoding.bucket)
     }
 
     /// A page of the buckets starting in the range, in (start, first seq) order, as

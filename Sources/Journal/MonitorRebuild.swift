@@ -71,8 +71,11 @@ extension CallBucket {
         }
         records.reserveCapacity(failed.count + buckets.reduce(0) { $0 + $1.count })
         for bucket in buckets { records += bucket.expanded() }
-        records.sort { $0.time < $1.time }
-        return records
+        // Sorted by index on plain times: moving 70 000 records (a struct of strings and
+        // arrays) about the sort costs several times what comparing their times does.
+        let times = records.map(\.time.timeIntervalSinceReferenceDate)
+        let order = times.indices.sorted { (times[$0], $0) < (times[$1], $1) }
+        return order.map { records[$0] }
     }
 }
 

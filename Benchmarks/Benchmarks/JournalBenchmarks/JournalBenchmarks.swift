@@ -30,13 +30,18 @@ func writer(at path: String, clock: InjectedClock, queueCapacity: Int = 100_000)
     return try JournalWriter(path: path, options: options)
 }
 
-/// Writes the whole week through a batching writer, pacing on its queue so nothing is
-/// dropped and the clock stays within minutes of what the writer has taken.
+/// Writes the whole week through a batching writer.
 func writeWeek(to path: String) async throws {
+    try await writeTraffic(to: path, seconds: WeekTraffic.seconds)
+}
+
+/// Writes the week's first `seconds` through a batching writer, pacing on its queue so
+/// nothing is dropped and the clock stays within minutes of what the writer has taken.
+func writeTraffic(to path: String, seconds: Int) async throws {
     let clock = InjectedClock(WeekTraffic.start)
     let journal = try writer(at: path, clock: clock)
     let week = WeekTraffic()
-    for second in 0..<WeekTraffic.seconds {
+    for second in 0..<seconds {
         for token in 0..<WeekTraffic.tokenCount {
             let (record, body) = week.call(second: second, token: token)
             clock.now = record.time
