@@ -139,12 +139,14 @@ public enum WireDecoding {
     }
 
     private static func figure(_ line: FigureLine) throws(Failure) -> ServerFigure {
-        ServerFigure(
+        _ = try sequence(line.seq)
+        return ServerFigure(
             seq: line.seq, time: try time(line.time), token: reference(line.token), limit: line.limit, remaining: line.remaining,
             lowestRemaining: line.remaining)
     }
 
     private static func token(_ line: TokenLine) throws(Failure) -> SeenToken {
-        SeenToken(seq: line.seq, token: reference(line.token), source: try source(line.source), firstSeen: try time(line.firstSeen))
+        _ = try sequence(line.seq)
+        return SeenToken(seq: line.seq, token: reference(line.token), source: try source(line.source), firstSeen: try time(line.firstSeen))
     }
 }

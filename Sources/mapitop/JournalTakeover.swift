@@ -60,7 +60,10 @@ final class JournalTakeover: Service, Sendable {
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
             guard let line = viewer.lines().first, Self.isDown(line.condition), !Task.isCancelled else { continue }
-            if let running = RuntimeFile.read(environment: environment) {
+            // A file whose pid lives but whose server does not answer is stale (the pid reused
+            // after a kill -9): the journal's lock, not the file, decides who records.
+            if let found = await LiveRecorder.find(environment: environment), found.health.answers {
+                let running = found.runtime
                 if running.admin != viewer.sources.first?.name {
                     logger.info("following the recorder now at \(running.admin)")
                     followed.withLock { $0 = running.admin }
@@ -84,9 +87,10 @@ final class JournalTakeover: Service, Sendable {
         }
     }
 
+    /// The runtime file goes first: once the journal is released, a new window may publish its own.
     private func finish(_ recording: Recording) async {
-        await recording.close()
         RuntimeFile.remove(journal: RecordingOptions.defaultJournalPath(environment: environment), environment: environment)
+        await recording.close()
     }
 
     static func isDown(_ condition: SourceLine.Condition) -> Bool {

@@ -51,10 +51,11 @@ struct ViewerSetup {
             mode: modeNow)
     }
 
-    /// Writes what the embedded recorder queued and removes its runtime file.
+    /// Removes the embedded recorder's runtime file, then writes what it queued and releases
+    /// the journal (in that order: a new window may publish its own file once it is free).
     func finish(environment: [String: String]) async {
-        await recording?.close()
         if let runtimeJournal { RuntimeFile.remove(journal: runtimeJournal, environment: environment) }
+        await recording?.close()
     }
 
     /// A window over `local` (the recorder here, attached or embedded) and the remote ones.

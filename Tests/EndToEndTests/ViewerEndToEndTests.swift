@@ -140,7 +140,7 @@ struct ViewerEndToEndTests {
                 window.send("q")
                 #expect(await window.exitStatus() == 0, "\(window.capture())")
             }
-            #expect(RuntimeFile.read(environment: home.environment) == nil, "the runtime file outlived the windows")
+            #expect(!FileManager.default.fileExists(atPath: home.runtimeFile), "the runtime file outlived the windows")
         }
     }
 

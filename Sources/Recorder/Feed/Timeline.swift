@@ -54,7 +54,7 @@ struct Timeline: Sendable {
         let key = Key(source: source, seq: bucket.firstSeq)
         if let held = buckets[key] {
             guard bucket.seq > held.seq else { return nil }
-            buckets[key] = bucket
+            buckets[key] = bucket.keeping(start: held.start)
             return held.count
         }
         buckets[key] = bucket
@@ -90,7 +90,7 @@ struct Timeline: Sendable {
                 let bucket = label.bucket(bucket).starting(notAfter: latest)
                 let key = Key(source: source, seq: bucket.firstSeq)
                 if let held = buckets[key] {
-                    if bucket.seq > held.seq { buckets[key] = bucket }
+                    if bucket.seq > held.seq { buckets[key] = bucket.keeping(start: held.start) }
                     continue
                 }
                 buckets[key] = bucket
@@ -109,14 +109,15 @@ struct Timeline: Sendable {
     /// What `JournalReader.rebuildMonitor` would ingest for a dashboard at `moment` that had
     /// watched since `from`, by the same rules: failed calls in (`from`, `moment`], buckets
     /// whose window starts at or after `from` and has ended by `moment`.
-    func records(after from: Date, upTo moment: Date) -> [CallRecord] {
+    /// Taken under the viewer's lock; expand them with `CallBucket.replayRecords` outside it.
+    func records(after from: Date, upTo moment: Date) -> (failed: [CallRecord], buckets: [CallBucket]) {
         let failedStart = Self.firstIndex(in: calls, after: from) { $0.record.time }
         let failedEnd = Self.firstIndex(in: calls, after: moment) { $0.record.time }
         let failed = failedStart < failedEnd ? calls[failedStart..<failedEnd].map(\.record) : []
         let bucketStart = Self.firstIndex(in: bucketOrder, notBefore: from) { $0.start }
         let bucketEnd = Self.firstIndex(in: bucketOrder, after: moment.addingTimeInterval(-CallBucket.width)) { $0.start }
         let held = bucketStart < bucketEnd ? bucketOrder[bucketStart..<bucketEnd].compactMap { buckets[$0.key] } : []
-        return CallBucket.replayRecords(failed: failed, buckets: held)
+        return (failed, held)
     }
 
     /// Lets go of everything older than `cutoff`: a viewer open for days holds a bounded span.
@@ -164,6 +165,15 @@ extension CallRecord {
 }
 
 extension CallBucket {
+    /// The same bucket in the window `start`: an update of a bucket stays in the window it was
+    /// first held in (the timeline's order says so), even when a clock ahead moved it.
+    func keeping(start held: Date) -> CallBucket {
+        guard start != held else { return self }
+        return CallBucket(
+            seq: seq, start: held, token: token, method: method, status: status, source: source, count: count,
+            latencySum: latencySum, latencyMax: latencyMax, figure: figure, firstSeq: firstSeq)
+    }
+
     /// The same bucket, its window starting no later than the one holding `latest` (see
     /// `CallRecord.at(latest:)`); its figure, if dated later, is dated then too.
     func starting(notAfter latest: Date) -> CallBucket {

@@ -60,8 +60,9 @@ public final class Viewer: Sendable {
     private let registered: [TokenReference]
     private let clock: any WallClock
     private let inner: Mutex<ViewerState>
-    /// Reads for time travel, so they stop with the viewer.
-    private let fetches: Mutex<[Task<Void, Never>]> = Mutex([])
+    /// Reads for time travel, so they stop with the viewer; each leaves when it is done.
+    private let fetches: Mutex<[UInt64: Task<Void, Never>]> = Mutex([:])
+    private let fetchIDs = Atomic<UInt64>(0)
     /// Waits between attempts on a source that is down, the last one repeated.
     let backoff: [Duration]
 
@@ -92,7 +93,7 @@ public final class Viewer: Sendable {
                 }
             }
         } onCancel: {
-            for task in fetches.withLock({ $0 }) { task.cancel() }
+            for task in fetches.withLock({ $0.values }) { task.cancel() }
         }
     }
 
@@ -125,10 +126,13 @@ public final class Viewer: Sendable {
         let names = sources.map(\.name)
         let plan = inner.withLock { $0.plan(asked: min(asked, now), names: names, span: Self.attachSpan) }
         for fetch in plan.fetches {
-            let task = Task { await self.read(fetch) }
+            let id = fetchIDs.add(1, ordering: .relaxed).newValue
+            // Registered before it can finish, so its own removal never comes first.
             fetches.withLock { tasks in
-                tasks.removeAll { $0.isCancelled }
-                tasks.append(task)
+                tasks[id] = Task {
+                    await self.read(fetch)
+                    _ = self.fetches.withLock { $0.removeValue(forKey: id) }
+                }
             }
         }
         let core: MonitorCore
@@ -137,7 +141,7 @@ public final class Viewer: Sendable {
         } else {
             var built = MonitorCore(configuration: configuration)
             registered.forEach { built.register($0) }
-            for record in plan.records { built.ingest(record) }
+            for record in CallBucket.replayRecords(failed: plan.failed, buckets: plan.buckets) { built.ingest(record) }
             core = built
             inner.withLock { $0.cache = ViewerState.Cache(moment: plan.moment, version: plan.version, core: built) }
         }
@@ -165,11 +169,12 @@ public final class Viewer: Sendable {
                 let now = clock.now()
                 let from = now.addingTimeInterval(-Self.attachSpan)
                 let events = try await history(of: source, from: from, to: now.addingTimeInterval(86_400))
-                let records = inner.withLock { state in
+                let added = inner.withLock { state in
                     state.loaded(index, events: events, from: from, oldest: health.oldest, label: label,
                                  now: now.addingTimeInterval(Self.clockSlack))
                 }
-                monitor.ingest(contentsOf: records)
+                // Expanded outside the lock: 70 000 records must not hold up the screen's reads.
+                monitor.ingest(contentsOf: CallBucket.replayRecords(failed: added.calls, buckets: added.buckets))
                 lastSeq = health.lastSeq
             } catch {
                 let failure = error as? RecorderClient.Failure

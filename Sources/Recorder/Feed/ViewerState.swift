@@ -20,13 +20,18 @@ struct ViewerState: Sendable {
         let from: Date
         let to: Date
         let contiguous: Bool
+        /// Where the hour of the moment it was read for starts: a failed read speaks for that
+        /// moment only, and is tried again for any other.
+        let needed: Date
     }
 
-    /// What a replay needs, taken under the lock; the monitor is built outside it.
+    /// What a replay needs, taken under the lock; the calls are expanded and the monitor is
+    /// built outside it.
     struct Plan {
         let moment: Date
         let note: String?
-        let records: [CallRecord]
+        let failed: [CallRecord]
+        let buckets: [CallBucket]
         let cached: MonitorCore?
         let fetches: [Fetch]
         /// A source is still loading, or history is on its way.
@@ -43,6 +48,8 @@ struct ViewerState: Sendable {
 
     /// A contiguous read reaches back at most this far past what is held; further is an excursion.
     static let contiguousReach: TimeInterval = 6 * 3_600
+    /// An excursion reads this much more on either side of the hour it needs.
+    static let excursionMargin: TimeInterval = 1_800
 
     var timeline = Timeline()
     private(set) var lines: [SourceLine]
@@ -57,8 +64,8 @@ struct ViewerState: Sendable {
     private(set) var historyVersion: UInt64 = 0
     private var fetching: Set<Int> = []
     private var excursions: [Int: Excursion] = [:]
-    /// Per source: why the last read for the moment on screen failed; cleared when it moves.
-    private var failed: [Int: String] = [:]
+    /// Per source: the last read that failed, for which moment's hour, and why.
+    private var failed: [Int: (needed: Date, reason: String)] = [:]
     var cache: Cache?
     /// The moment last replayed, while in the past: what it needs is never forgotten.
     private var lastReplay: Date?
@@ -78,14 +85,14 @@ struct ViewerState: Sendable {
     /// live monitor.
     mutating func loaded(
         _ index: Int, events: [JournalEvent], from: Date, oldest first: Date?, label: SourceLabel, now: Date
-    ) -> [CallRecord] {
+    ) -> (calls: [CallRecord], buckets: [CallBucket]) {
         let added = timeline.add(contentsOf: events, source: index, label: label, latest: now)
         heldFrom[index] = min(heldFrom[index] ?? from, from)
         oldest[index] = first
         lines[index] = SourceLine(name: lines[index].name, condition: lines[index].condition, historySince: first)
         linesVersion += 1
         historyVersion += 1
-        return CallBucket.replayRecords(failed: added.calls, buckets: added.buckets)
+        return added
     }
 
     /// One live event; returns what the live monitor should ingest: a new failed call, or the
@@ -146,6 +153,8 @@ struct ViewerState: Sendable {
         case .connecting, .live: break
         }
         condition(index, unreadable ? .unreadable(since: since, reason: reason) : .unreachable(since: since, reason: reason))
+        // A replay waiting for this source's first read says now that it has sent nothing.
+        if heldFrom[index] == nil { historyVersion += 1 }
     }
 
     // MARK: time travel
@@ -158,11 +167,10 @@ struct ViewerState: Sendable {
             moment = first.addingTimeInterval(CallBucket.width)
             notes.append("the journal starts at \(LocalTime.text(first)): this is its first record")
         }
-        if moment != lastReplay { failed.removeAll() }
         var fetches: [Fetch] = []
         var waiting = false
         let needed = moment.addingTimeInterval(-span)
-        var sourcesRecords: [CallRecord] = []
+        var excursionParts: [(failed: [CallRecord], buckets: [CallBucket])] = []
         for index in names.indices {
             guard let held = heldFrom[index] else {
                 switch lines[index].condition {
@@ -171,36 +179,46 @@ struct ViewerState: Sendable {
                 }
                 continue
             }
-            if let reason = failed[index] {
-                notes.append("history of \(names[index]) could not be read: \(reason)")
-                continue
-            }
             guard needed < held, let first = oldest[index], first < held else { continue }
-            if let excursion = excursions[index], excursion.from <= needed, excursion.to >= moment {
-                sourcesRecords += excursion.timeline.records(after: needed, upTo: moment)
+            if let excursion = excursions[index], excursion.from <= needed, excursion.to > moment {
+                excursionParts.append(excursion.timeline.records(after: needed, upTo: moment))
                 continue
             }
             if fetching.contains(index) {
                 waiting = true
                 continue
             }
+            if let failure = failed[index] {
+                if failure.needed == needed {
+                    notes.append("history of \(names[index]) could not be read: \(failure.reason)")
+                    continue
+                }
+                failed[index] = nil
+            }
             fetching.insert(index)
-            let contiguous = held.timeIntervalSince(needed) <= Self.contiguousReach
-            fetches.append(Fetch(source: index, from: needed, to: contiguous ? held : moment.addingTimeInterval(1), contiguous: contiguous))
+            if held.timeIntervalSince(needed) <= Self.contiguousReach {
+                fetches.append(Fetch(source: index, from: needed, to: held, contiguous: true, needed: needed))
+            } else {
+                // Half an hour either side, so the next steps back or forth read nothing.
+                let to = min(moment.addingTimeInterval(Self.excursionMargin), held)
+                fetches.append(Fetch(
+                    source: index, from: needed.addingTimeInterval(-Self.excursionMargin), to: to, contiguous: false, needed: needed))
+            }
         }
         if !fetches.isEmpty || waiting { notes.append("loading history…") }
         lastReplay = moment
         let cached = cache.flatMap { $0.moment == moment && $0.version == historyVersion ? $0.core : nil }
-        var records: [CallRecord] = []
+        var failedCalls: [CallRecord] = []
+        var buckets: [CallBucket] = []
         if cached == nil {
-            records = timeline.records(after: needed, upTo: moment)
-            if !sourcesRecords.isEmpty {
-                records += sourcesRecords
-                records.sort { $0.time < $1.time }
+            (failedCalls, buckets) = timeline.records(after: needed, upTo: moment)
+            for part in excursionParts {
+                failedCalls += part.failed
+                buckets += part.buckets
             }
         }
-        return Plan(moment: moment, note: notes.isEmpty ? nil : notes.joined(separator: " · "), records: records, cached: cached,
-                    fetches: fetches, waiting: waiting, version: historyVersion)
+        return Plan(moment: moment, note: notes.isEmpty ? nil : notes.joined(separator: " · "), failed: failedCalls, buckets: buckets,
+                    cached: cached, fetches: fetches, waiting: waiting, version: historyVersion)
     }
 
     /// Back to live: what travelling held may be forgotten again.
@@ -216,7 +234,9 @@ struct ViewerState: Sendable {
         if fetch.contiguous {
             _ = timeline.add(contentsOf: events, source: fetch.source, label: label, latest: now)
             heldFrom[fetch.source] = min(heldFrom[fetch.source] ?? fetch.from, fetch.from)
-        } else {
+            // The timeline holds that span now: an excursion over it would count it twice.
+            excursions[fetch.source] = nil
+        } else if lastReplay != nil {
             var excursion = Excursion(from: fetch.from, to: fetch.to)
             _ = excursion.timeline.add(contentsOf: events, source: fetch.source, label: label, latest: now)
             excursions[fetch.source] = excursion
@@ -226,7 +246,7 @@ struct ViewerState: Sendable {
 
     mutating func fetchFailed(_ fetch: Fetch, reason: String) {
         fetching.remove(fetch.source)
-        failed[fetch.source] = reason
+        failed[fetch.source] = (fetch.needed, reason)
         historyVersion += 1
     }
 
