@@ -28,12 +28,7 @@ public final class CommitSignal: Sendable {
 
     /// Returns once a commit after `generation` happened, or after `timeout`.
     public func wait(past generation: UInt64, timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: timeout) }
-            group.addTask { await self.waitForCommit(past: generation) }
-            await group.next()
-            group.cancelAll()
-        }
+        await waiting(upTo: timeout) { await self.waitForCommit(past: generation) }
     }
 
     private func waitForCommit(past generation: UInt64) async {

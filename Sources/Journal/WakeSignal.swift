@@ -24,12 +24,7 @@ final class WakeSignal: Sendable {
 
     /// Returns on a signal or after `timeout`, whichever comes first.
     func wait(timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: timeout) }
-            group.addTask { await self.waitForSignal() }
-            await group.next()
-            group.cancelAll()
-        }
+        await waiting(upTo: timeout) { await self.waitForSignal() }
     }
 
     private func waitForSignal() async {
@@ -54,5 +49,16 @@ final class WakeSignal: Sendable {
             }
             waiter?.resume()
         }
+    }
+}
+
+/// Runs `wait` until it returns or `timeout` passes, whichever comes first; the other is
+/// cancelled (so `wait` must end when cancelled).
+func waiting(upTo timeout: Duration, for wait: @escaping @Sendable () async -> Void) async {
+    await withTaskGroup(of: Void.self) { group in
+        group.addTask { try? await Task.sleep(for: timeout) }
+        group.addTask { await wait() }
+        await group.next()
+        group.cancelAll()
     }
 }

@@ -33,6 +33,9 @@ struct EventFeed: Sendable {
             let events: [JournalEvent]
             do {
                 events = try await reader.eventsPage(after: last, limit: options.pageSize)
+            } catch is CancellationError {
+                // The client went away or the server stops: not the journal's fault.
+                return .cancelled
             } catch {
                 return .failed(String(describing: error))
             }

@@ -191,7 +191,7 @@ struct ViewerFaultTests {
         await writer.close()
     }
 
-    @Test("moved to another admin server on the same journal, the live feed resumes after its last event: every call once")
+    @Test("moved to another admin server on the same journal, the live feed resumes after its last event: the calls written while none served arrive, each once")
     func move() async throws {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
@@ -199,29 +199,36 @@ struct ViewerFaultTests {
         writer.append(Fixtures.record(at: 1, status: 500))
         await writer.flush()
         let now = Fixtures.start.addingTimeInterval(300)
+        let attached = Shared<Viewer?>(nil)
+        let running = Shared<Task<Void, Never>?>(nil)
+        defer { running.current?.cancel() }
+        @Sendable func serverErrors() -> Int? { attached.current?.monitor.snapshot().summary(of: .serverError)?.count }
         try await EventFollowerTests.server(folder, writer, port: 0).test(.live) { first in
             let viewer = Self.viewer("http://127.0.0.1:\(first.port!)", now: now)
-            let running = Task { await viewer.run() }
-            defer { running.cancel() }
+            attached.update { $0 = viewer }
+            running.update { $0 = Task { await viewer.run() } }
             #expect(await eventually { viewer.lines().first?.condition == .live })
             for index in 0..<5 { writer.append(Fixtures.record(at: 10 + Double(index), status: 500)) }
             await writer.flush()
-            #expect(await eventually { viewer.monitor.snapshot().summary(of: .serverError)?.count == 6 })
-            // A second admin server over the same journal: the window that took it over.
-            let reader = try JournalReader(path: folder.journal)
-            let second = buildAdminApplication(
-                sources: AdminSources(reader: reader, health: { writer.health }, metrics: RecorderMetrics(journalBytes: { 0 })), port: 0)
-            try await second.test(.live) { other in
-                viewer.move(0, to: Viewer.Source(
-                    name: "127.0.0.1:\(other.port!)", client: RecorderClient(base: "http://127.0.0.1:\(other.port!)", httpClient: HTTPClient.shared)))
-                #expect(await eventually { viewer.lines().first?.name == "127.0.0.1:\(other.port!)" && viewer.lines().first?.condition == .live })
-                for index in 0..<5 { writer.append(Fixtures.record(at: 20 + Double(index), status: 500)) }
-                await writer.flush()
-                #expect(await eventually { viewer.monitor.snapshot().summary(of: .serverError)?.count == 11 })
-                // Nothing more comes: no call twice.
-                try await Task.sleep(for: .milliseconds(300))
-                #expect(viewer.monitor.snapshot().summary(of: .serverError)?.count == 11)
-            }
+            #expect(await eventually { serverErrors() == 6 })
+        }
+        let viewer = try #require(attached.current)
+        // Its recorder is gone; calls are journaled while nobody serves the journal.
+        #expect(await eventually { if case .unreachable = viewer.lines().first?.condition { true } else { false } })
+        for index in 0..<3 { writer.append(Fixtures.record(at: 20 + Double(index), status: 500)) }
+        await writer.flush()
+        // A second admin server over the same journal: the window that took it over.
+        let reader = try JournalReader(path: folder.journal)
+        let second = buildAdminApplication(
+            sources: AdminSources(reader: reader, health: { writer.health }, metrics: RecorderMetrics(journalBytes: { 0 })), port: 0)
+        try await second.test(.live) { other in
+            viewer.move(0, to: Viewer.Source(
+                name: "127.0.0.1:\(other.port!)", client: RecorderClient(base: "http://127.0.0.1:\(other.port!)", httpClient: HTTPClient.shared)))
+            #expect(await eventually { viewer.lines().first?.name == "127.0.0.1:\(other.port!)" && viewer.lines().first?.condition == .live })
+            #expect(await eventually { serverErrors() == 9 }, "the calls written while none served were lost")
+            for index in 0..<2 { writer.append(Fixtures.record(at: 30 + Double(index), status: 500)) }
+            await writer.flush()
+            #expect(await eventually { serverErrors() == 11 })
         }
         await writer.close()
     }
