@@ -32,8 +32,6 @@ enum CallsRoute {
             throw AdminError.invalid("filter", "cannot be parsed (\(error))", provided: query.get("filter") ?? "")
         }
         let reader = sources.reader
-        // The first pages are read before answering, so a journal that cannot be read is an
-        // error status rather than a 200 cut short.
         var merge = CallsMerge(reader: reader, from: from, to: to, filter: filter)
         // The first page is read before answering, so a journal that cannot be read is an
         // error status rather than a 200 cut short.
