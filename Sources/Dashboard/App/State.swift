@@ -51,21 +51,19 @@ public struct ReplayState: Sendable, Hashable {
     public var base: Date { landed ?? moment }
 }
 
-/// Facts about the session the header shows; fixed at start.
+/// Facts about the session the header shows: fixed at start, but for `viewer`, which changes
+/// when a window takes a journal over.
 public struct SessionInfo: Sendable, Hashable {
     public var apiBase: String
     public var probesPerMinute: Int
     public var tapAddress: String?
-    /// The admin address of the recorder the dashboard runs embedded, when it runs one.
-    public var recorderAddress: String?
     /// Attached or recording while open; nil for a dashboard fed directly (tests).
     public var viewer: ViewerMode?
 
-    public init(apiBase: String, probesPerMinute: Int, tapAddress: String? = nil, recorderAddress: String? = nil, viewer: ViewerMode? = nil) {
+    public init(apiBase: String, probesPerMinute: Int, tapAddress: String? = nil, viewer: ViewerMode? = nil) {
         self.apiBase = apiBase
         self.probesPerMinute = probesPerMinute
         self.tapAddress = tapAddress
-        self.recorderAddress = recorderAddress
         self.viewer = viewer
     }
 }

@@ -70,7 +70,6 @@ enum HeaderView {
         case nil:
             left += separator + "probes \(state.session.probesPerMinute)/min"
             if let tap = state.session.tapAddress { left += separator + "tap \(tap)" }
-            if let recorder = state.session.recorderAddress { left += separator + "recorder \(recorder)" }
         }
         if state.sources.count > 1 { left += separator + "\(state.sources.count) sources" }
         let live = state.replay != nil ? "REPLAY" : state.paused ? "PAUSED" : "\(state.glyphs.live) live"
