@@ -1,5 +1,5 @@
-import AsyncHTTPClient
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ManagementAPI
 import NIOCore
@@ -10,16 +10,13 @@ import ServiceLifecycle
 public enum Tap {
     public static func application(
         _ configuration: TapConfiguration,
-        // Must not decompress: the caller gets the upstream's bytes unchanged (the shared
-        // client's decompression is off; the record decodes its own copy).
-        httpClient: HTTPClient = SharedHTTPClient.shared,
         clock: any WallClock = SystemClock(),
         logger: Logger,
         services: [any Service] = [],
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in },
         sink: @escaping @Sendable (CallRecord) -> Void
     ) -> some ApplicationProtocol {
-        application(configuration, httpClient: httpClient, clock: clock, logger: logger, services: services,
+        application(configuration, clock: clock, logger: logger, services: services,
                     onServerRunning: onServerRunning, calls: { sink($0.record) })
     }
 
@@ -29,7 +26,6 @@ public enum Tap {
     /// in order, off every answer's path, so a slow journal or screen never holds a job back.
     public static func application(
         _ configuration: TapConfiguration,
-        httpClient: HTTPClient = SharedHTTPClient.shared,
         clock: any WallClock = SystemClock(),
         logger: Logger,
         services: [any Service] = [],
@@ -37,19 +33,19 @@ public enum Tap {
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in },
         calls: @escaping @Sendable (TappedCall) async -> Void
     ) -> some ApplicationProtocol {
-        var upstream = configuration
-        while upstream.upstream.hasSuffix("/") { upstream.upstream.removeLast() }
-        let responder = TapResponder(configuration: upstream, http: httpClient, clock: clock, logger: logger) { call in
+        let pools = UpstreamPools(target: UpstreamTarget(configuration.upstream), connectTimeout: SharedHTTPClient.connectTimeout)
+        let settings = TapSettings(configuration: configuration, pools: pools, clock: clock) { call in
             if queue.offer(call) == .firstDrop {
                 logger.warning("the tap's record queue is full: calls are answered but not recorded", metadata: ["capacity": "\(queue.capacity)"])
             }
         }
         return Application(
-            responder: responder,
+            responder: UnusedResponder(),
+            server: HTTPServerBuilder { _ in TapChildChannel(settings: settings) },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             // The delivery runs beside the server and stops after it: every call answered
-            // reaches `calls` before the tap's application ends.
-            services: services + [TapCallDelivery(queue: queue, sink: calls)],
+            // reaches `calls` before the tap's application ends. The pools close then too.
+            services: services + [TapCallDelivery(queue: queue, sink: calls), UpstreamPoolsCloser(pools: pools)],
             onServerRunning: onServerRunning,
             logger: logger)
     }

@@ -1,0 +1,50 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+
+/// A job's connection to the tap, set up as a plain SwiftNIO pipeline inside Hummingbird's
+/// server: HTTP/1 parsing, one call at a time, and the proxy handler. Hummingbird still
+/// binds, reports the port, and on a graceful shutdown asks each connection to quiesce (the
+/// pipeline handler closes it once its call in flight is answered).
+struct TapChildChannel: ServerChildChannel {
+    struct Value: ServerChildChannelValue {
+        let channel: any Channel
+    }
+
+    let settings: TapSettings
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+            try channel.pipeline.syncOperations.addHandler(TapProxyHandler(settings: settings))
+            return Value(channel: channel)
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        try? await value.channel.closeFuture.get()
+    }
+}
+
+/// Hummingbird's application needs a responder; the tap's connections never call it, since
+/// `TapChildChannel` handles every call in its pipeline.
+struct UnusedResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        Response(status: .internalServerError)
+    }
+}
+
+/// Closes the tap's idle upstream connections once its server has stopped.
+struct UpstreamPoolsCloser: Service {
+    let pools: UpstreamPools
+
+    func run() async {
+        try? await gracefulShutdown()
+        pools.closeAll()
+    }
+}

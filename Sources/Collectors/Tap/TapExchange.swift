@@ -1,0 +1,68 @@
+import ManagementAPI
+import NIOCore
+import NIOHTTP1
+
+/// One call through the tap, from the job's request head to the end of its answer. It lives
+/// on its job connection's event loop.
+final class TapExchange {
+    enum Answer {
+        /// Nothing from the upstream yet.
+        case waiting
+        /// A success: its head went to the job, its body follows part by part.
+        case streaming
+        /// An error answer, read whole so its record can say what went wrong.
+        case buffering(HTTPResponseHead, ByteBuffer)
+    }
+
+    var call: TapCallStart
+    /// The head the job sent.
+    let head: HTTPRequestHead
+    /// Its origin-form target, which goes after the upstream's base path.
+    let target: String
+    var body: ByteBuffer?
+    var upstream: UpstreamConnection?
+    var timeout: Scheduled<Void>?
+    var answer = Answer.waiting
+    /// Whether the upstream keeps the connection open after this answer.
+    var upstreamReusable = false
+    /// Whether the job's connection closes once this answer is written.
+    var closesAfter = false
+    /// The write of an answer the tap gave before the request ended, awaited before closing.
+    var refusal: EventLoopFuture<Void>?
+
+    init(call: TapCallStart, head: HTTPRequestHead, target: String) {
+        self.call = call
+        self.head = head
+        self.target = target
+    }
+
+    var keepAlive: Bool { head.isKeepAlive }
+
+    /// The headers of the request as the upstream gets them.
+    func upstreamHead(_ upstream: UpstreamTarget) -> HTTPRequestHead {
+        var headers = HopByHop.forwarded(head.headers)
+        headers.add(name: "host", value: upstream.hostHeader)
+        let length = body?.readableBytes ?? 0
+        if length > 0 || head.headers.contains(name: "content-length") { headers.add(name: "content-length", value: String(length)) }
+        return HTTPRequestHead(version: .http1_1, method: head.method, uri: upstream.basePath + target, headers: headers)
+    }
+
+    /// The head of the answer as the job gets it, with the framing of the job's connection.
+    func answerHead(status: HTTPResponseStatus, headers: HTTPHeaders) -> HTTPResponseHead {
+        var headers = headers
+        // HTTP/1.0 has no chunked framing: an answer of unknown length ends when the connection does.
+        let delimitedByClose = head.version.minor == 0 && !headers.contains(name: "content-length")
+        closesAfter = !keepAlive || delimitedByClose
+        if closesAfter {
+            headers.replaceOrAdd(name: "connection", value: "close")
+        } else if head.version.minor == 0 {
+            headers.replaceOrAdd(name: "connection", value: "keep-alive")
+        }
+        return HTTPResponseHead(version: head.version, status: status, headers: headers)
+    }
+
+    /// Whether an answer to this request carries no body whatever its headers say.
+    func answerHasNoBody(_ status: HTTPResponseStatus) -> Bool {
+        head.method == .HEAD || status == .noContent || status == .notModified || status.code < 200
+    }
+}
