@@ -22,7 +22,7 @@ SECRET=bench-secret-not-real
 CLK=$(getconf CLK_TCK)
 cleanup() {
   kill "$SIM_PID" "$TAP_SIM_PID" "$TAP_STATIC_PID" 2>/dev/null || true
-  nginx -p "$WORK" -c "$WORK/nginx.conf" -s stop 2>/dev/null || true
+  for conf in upstream proxy; do nginx -p "$WORK" -c "$WORK/$conf.conf" -s stop 2>/dev/null || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -31,20 +31,33 @@ head -c 600 /dev/zero | tr '\0' ' ' | sed 's/^ \{12\}/{"media":[]}/' > "$WORK/bo
 "$BIN" simulate --port $SIM --token bench=$SECRET --quota-per-minute 100000000 >/dev/null 2>&1 & SIM_PID=$!
 "$BIN" tap --listen 127.0.0.1:$TAP_SIM --upstream http://127.0.0.1:$SIM >/dev/null 2>&1 & TAP_SIM_PID=$!
 "$BIN" tap --listen 127.0.0.1:$TAP_STATIC --upstream http://127.0.0.1:$STATIC >/dev/null 2>&1 & TAP_STATIC_PID=$!
-cat > "$WORK/nginx.conf" <<CONF
+# Two nginx: one serves the static body, the other only proxies, so its CPU is a proxy's alone.
+cat > "$WORK/upstream.conf" <<CONF
 worker_processes 1;
-pid $WORK/nginx.pid;
-error_log $WORK/error.log;
+pid $WORK/upstream.pid;
+error_log $WORK/upstream-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    # Every path answers 200 with the same body (an alias would answer the API's paths 404).
+    listen 127.0.0.1:$STATIC;
+    root $WORK;
+    location / { default_type application/json; rewrite ^ /body.json break; }
+  }
+}
+CONF
+cat > "$WORK/proxy.conf" <<CONF
+worker_processes 1;
+pid $WORK/proxy.pid;
+error_log $WORK/proxy-error.log;
 events { worker_connections 4096; }
 http {
   access_log off;
   keepalive_requests 1000000;
   upstream simulator { server 127.0.0.1:$SIM; keepalive 64; }
   upstream static { server 127.0.0.1:$STATIC; keepalive 64; }
-  server {
-    listen 127.0.0.1:$STATIC;
-    location / { default_type application/json; alias $WORK/body.json; }
-  }
   server {
     listen 127.0.0.1:$NGX_SIM;
     location / { proxy_pass http://simulator; proxy_http_version 1.1; proxy_set_header Connection ""; }
@@ -55,36 +68,36 @@ http {
   }
 }
 CONF
-nginx -p "$WORK" -c "$WORK/nginx.conf"
+nginx -p "$WORK" -c "$WORK/upstream.conf"
+nginx -p "$WORK" -c "$WORK/proxy.conf"
 for port in $SIM $STATIC $TAP_SIM $TAP_STATIC $NGX_SIM $NGX_STATIC; do
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 done
-# nginx's worker: the one process that proxies (and serves the static body too).
-NGX_PID=$(pgrep -P "$(cat "$WORK/nginx.pid")" | head -1)
+# The proxying nginx's one worker.
+NGX_PID=$(pgrep -P "$(cat "$WORK/proxy.pid")" | head -1)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-run() { # port threads connections → "requests/s p50_ms p99_ms requests"
+run() { # port threads connections → "requests/s p50_ms p99_ms requests"; a run with errors or non-2xx answers stops the script
   wrk -t"$2" -c"$3" -d10s --latency -H "Authorization: Bearer $SECRET" "http://127.0.0.1:$1/v2/sites/Abcd1234/media/?page_length=1" |
-    awk '/Requests\/sec/ {rps=$2} /requests in/ {n=$1} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
+    awk '/Requests\/sec/ {rps=$2} /requests in/ {n=$1} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx|Socket errors/ {bad=$0}
          function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-         END { printf "%s %.3f %.3f %s\n", rps, ms(p50), ms(p99), n }'
+         END { if (bad != "") { print "wrk: " bad > "/dev/stderr"; exit 1 } printf "%s %.3f %.3f %s\n", rps, ms(p50), ms(p99), n }'
 }
 
 measure() { # name direct-port nginx-port tap-port tap-pid
   local name=$1 direct=$2 nginx_port=$3 tap_port=$4 tap_pid=$5
-  read -r D_RPS _ _ _ < <(run "$direct" 2 32)
+  R=$(run "$direct" 2 32); read -r D_RPS _ _ _ <<<"$R"
   local before after
-  before=$(cpu_ticks "$NGX_PID"); read -r N_RPS _ _ N_N < <(run "$nginx_port" 2 32); after=$(cpu_ticks "$NGX_PID")
+  before=$(cpu_ticks "$NGX_PID"); R=$(run "$nginx_port" 2 32); read -r N_RPS _ _ N_N <<<"$R"; after=$(cpu_ticks "$NGX_PID")
   N_CPU=$(( after - before ))
-  before=$(cpu_ticks "$tap_pid"); read -r T_RPS _ _ T_N < <(run "$tap_port" 2 32); after=$(cpu_ticks "$tap_pid")
+  before=$(cpu_ticks "$tap_pid"); R=$(run "$tap_port" 2 32); read -r T_RPS _ _ T_N <<<"$R"; after=$(cpu_ticks "$tap_pid")
   T_CPU=$(( after - before ))
-  read -r _ D1_P50 D1_P99 _ < <(run "$direct" 1 1)
-  read -r _ N1_P50 N1_P99 _ < <(run "$nginx_port" 1 1)
-  read -r _ T1_P50 T1_P99 _ < <(run "$tap_port" 1 1)
+  R=$(run "$direct" 1 1); read -r _ D1_P50 D1_P99 _ <<<"$R"
+  R=$(run "$nginx_port" 1 1); read -r _ N1_P50 N1_P99 _ <<<"$R"
+  R=$(run "$tap_port" 1 1); read -r _ T1_P50 T1_P99 _ <<<"$R"
   awk -v name="$name" -v d="$D_RPS" -v t="$T_RPS" -v n="$N_RPS" -v clk="$CLK" -v ncpu="$N_CPU" -v tcpu="$T_CPU" -v nn="$N_N" -v tn="$T_N" \
       -v dp50="$D1_P50" -v dp99="$D1_P99" -v tp50="$T1_P50" -v tp99="$T1_P99" -v np50="$N1_P50" -v np99="$N1_P99" 'BEGIN {
-    # nginx serves the static body too: its CPU then includes the upstream, so the tap is compared with the proxy alone only on the simulator.
     nms = ncpu * 1000 / clk / (nn / 1000); tms = tcpu * 1000 / clk / (tn / 1000)
     printf "upstream: %s\n", name
     printf "  throughput, 32 connections   requests/s   share of direct\n"
@@ -101,7 +114,7 @@ measure() { # name direct-port nginx-port tap-port tap-pid
 
 measure "static nginx, 600-byte JSON" $STATIC $NGX_STATIC $TAP_STATIC "$TAP_STATIC_PID"
 measure "the simulator" $SIM $NGX_SIM $TAP_SIM "$TAP_SIM_PID"
-read -r S_RPS _ _ _ < <(run $SIM 2 32)
+R=$(run $SIM 2 32); read -r S_RPS _ _ _ <<<"$R"
 printf "the simulator alone, 32 connections: %.0f requests/s\n" "$S_RPS"
 for pid in "$TAP_STATIC_PID" "$TAP_SIM_PID"; do
   awk -v pid="$pid" '/VmRSS|VmHWM/ {printf "tap pid %s %s %s kB\n", pid, $1, $2}' "/proc/$pid/status"

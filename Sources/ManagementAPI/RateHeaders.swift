@@ -29,11 +29,12 @@ public struct RateHeaders: Sendable, Hashable, Codable {
         var remaining: String?
         var requestID: String?
         for (name, value) in headers {
-            switch name.lowercased() {
-            case Self.limitName where limit == nil: limit = value
-            case Self.remainingName where remaining == nil: remaining = value
-            case Self.requestIDName where requestID == nil: requestID = value
-            default: break
+            if limit == nil, HeaderName.matches(name, Self.limitName) {
+                limit = value
+            } else if remaining == nil, HeaderName.matches(name, Self.remainingName) {
+                remaining = value
+            } else if requestID == nil, HeaderName.matches(name, Self.requestIDName) {
+                requestID = value
             }
         }
         self.limit = limit.flatMap(Self.count)

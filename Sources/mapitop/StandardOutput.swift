@@ -12,4 +12,14 @@ enum StandardOutput {
         print(text)
         fflush(nil)
     }
+
+    /// A line of a batch (the tap's calls): it waits in stdio's buffer until `flush()`, so a
+    /// busy tap makes one write per batch instead of one per call.
+    static func batched(_ text: String) {
+        print(text)
+    }
+
+    static func flush() {
+        fflush(nil)
+    }
 }

@@ -20,6 +20,16 @@ struct TapLineTests {
         #expect(line.hasSuffix(" 400 23ms too_long,required"))
     }
 
+    @Test("the time of day is what ISO 8601 writes in UTC, before 1970 and after, at midnight and at the last second")
+    func timeOfDay() {
+        let times: [TimeInterval] = [0, 1, 59, 86_399, 86_400, 1_800_000_000.999, -1, -0.5, -86_401, 1_733_356_799, 4_102_444_800]
+        for seconds in times {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(TapLine.timeOfDay(date) == date.formatted(.iso8601.time(includingFractionalSeconds: false)), "\(seconds)")
+        }
+        #expect(TapLine.format(Self.record(codes: [])).hasPrefix("08:00:00 ingest POST"))
+    }
+
     @Test("thousands of codes, a 10 000-byte code and a 100 000-byte path give a line of bounded length that counts the rest")
     func hostileAnswer() {
         let codes = [String(repeating: "x", count: 10_000)] + (1..<5_000).map { "code_\($0)" }

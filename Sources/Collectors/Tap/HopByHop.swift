@@ -1,17 +1,18 @@
+import ManagementAPI
 import NIOHTTP1
 
 /// Headers that belong to one connection, not to the call: a proxy drops them both ways
 /// (RFC 9110 section 7.6.1), with any the Connection header names. The tap sets Host and the
 /// framing (Content-Length, chunked) of each side itself.
 enum HopByHop {
-    static let names: Set<String> = [
+    static let names = [
         "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer",
         "transfer-encoding", "upgrade", "host", "content-length",
     ]
     /// `Expect: 100-continue` is answered by the tap itself, which reads the body before it forwards.
-    private static let droppedForward = names.union(["expect"])
+    private static let droppedForward = names + ["expect"]
     /// An answer streamed through keeps the upstream's length, so the job sees it unchanged.
-    private static let droppedStreaming = names.subtracting(["content-length"])
+    private static let droppedStreaming = names.filter { $0 != "content-length" }
 
     /// The job's headers as the upstream gets them, in their order and spelling.
     static func forwarded(_ headers: HTTPHeaders) -> HTTPHeaders {
@@ -24,13 +25,13 @@ enum HopByHop {
         filtered(headers, dropping: keepLength ? droppedStreaming : names)
     }
 
-    private static func filtered(_ headers: HTTPHeaders, dropping dropped: Set<String>) -> HTTPHeaders {
+    private static func filtered(_ headers: HTTPHeaders, dropping dropped: [String]) -> HTTPHeaders {
+        // Names the Connection header lists go too; most calls send none.
         let named = headers["connection"].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         var kept = HTTPHeaders()
         kept.reserveCapacity(headers.count + 2)
-        for (name, value) in headers {
-            let lowered = name.lowercased()
-            if !dropped.contains(lowered), !named.contains(lowered) { kept.add(name: name, value: value) }
+        for (name, value) in headers where !HeaderName.isAny(name, of: dropped) && !HeaderName.isAny(name, of: named) {
+            kept.add(name: name, value: value)
         }
         return kept
     }

@@ -14,10 +14,11 @@ public enum Tap {
         logger: Logger,
         services: [any Service] = [],
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in },
+        afterBatch: @escaping @Sendable () -> Void = {},
         sink: @escaping @Sendable (CallRecord) -> Void
     ) -> some ApplicationProtocol {
         application(configuration, clock: clock, logger: logger, services: services,
-                    onServerRunning: onServerRunning, calls: { sink($0.record) })
+                    onServerRunning: onServerRunning, afterBatch: afterBatch, calls: { sink($0.record) })
     }
 
     /// The same tap, handing over each call with the request body the job sent, for the
@@ -31,6 +32,7 @@ public enum Tap {
         services: [any Service] = [],
         queue: TapCallQueue = TapCallQueue(),
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in },
+        afterBatch: @escaping @Sendable () -> Void = {},
         calls: @escaping @Sendable (TappedCall) async -> Void
     ) -> some ApplicationProtocol {
         let pools = UpstreamPools(target: UpstreamTarget(configuration.upstream), connectTimeout: SharedHTTPClient.connectTimeout)
@@ -45,7 +47,7 @@ public enum Tap {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             // The delivery runs beside the server and stops after it: every call answered
             // reaches `calls` before the tap's application ends. The pools close then too.
-            services: services + [TapCallDelivery(queue: queue, sink: calls), UpstreamPoolsCloser(pools: pools)],
+            services: services + [TapCallDelivery(queue: queue, sink: calls, afterBatch: afterBatch), UpstreamPoolsCloser(pools: pools)],
             onServerRunning: onServerRunning,
             logger: logger)
     }

@@ -6,9 +6,9 @@ import NIOHTTP1
 import ServiceLifecycle
 
 /// A job's connection to the tap, set up as a plain SwiftNIO pipeline inside Hummingbird's
-/// server: HTTP/1 parsing, one call at a time, and the proxy handler. Hummingbird still
-/// binds, reports the port, and on a graceful shutdown asks each connection to quiesce (the
-/// pipeline handler closes it once its call in flight is answered).
+/// server: HTTP/1 parsing (a malformed request is a 400) and the proxy handler. Hummingbird
+/// still binds, reports the port, and on a graceful shutdown asks each connection to quiesce
+/// (the proxy handler closes it once its call in flight is answered).
 struct TapChildChannel: ServerChildChannel {
     struct Value: ServerChildChannelValue {
         let channel: any Channel
@@ -18,7 +18,7 @@ struct TapChildChannel: ServerChildChannel {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
             try channel.pipeline.syncOperations.addHandler(TapProxyHandler(settings: settings))
             return Value(channel: channel)
         }

@@ -48,11 +48,12 @@ final class TapExchange {
     }
 
     /// The head of the answer as the job gets it, with the framing of the job's connection.
-    func answerHead(status: HTTPResponseStatus, headers: HTTPHeaders) -> HTTPResponseHead {
+    /// `closing` when the tap is stopping.
+    func answerHead(closing: Bool, status: HTTPResponseStatus, headers: HTTPHeaders) -> HTTPResponseHead {
         var headers = headers
         // HTTP/1.0 has no chunked framing: an answer of unknown length ends when the connection does.
         let delimitedByClose = head.version.minor == 0 && !headers.contains(name: "content-length")
-        closesAfter = !keepAlive || delimitedByClose
+        closesAfter = closing || !keepAlive || delimitedByClose
         if closesAfter {
             headers.replaceOrAdd(name: "connection", value: "close")
         } else if head.version.minor == 0 {

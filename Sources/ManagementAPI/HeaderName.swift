@@ -1,0 +1,18 @@
+/// Header names compared as HTTP compares them, without a lowercased copy of each: the tap
+/// compares every header of every call it forwards, both ways.
+public enum HeaderName {
+    /// Whether `name` equals `lowercase` (a lowercase header name) ignoring ASCII case.
+    public static func matches(_ name: String, _ lowercase: String) -> Bool {
+        guard name.utf8.count == lowercase.utf8.count else { return false }
+        // Setting bit 5 lowercases an ASCII letter and leaves digits and '-' as they are; a
+        // byte that only matches with it set must be a letter's upper case.
+        return zip(name.utf8, lowercase.utf8).allSatisfy { byte, lower in
+            byte == lower || (byte | 0x20 == lower && lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z"))
+        }
+    }
+
+    /// Whether `name` is one of `lowercases`, ignoring ASCII case.
+    public static func isAny(_ name: String, of lowercases: [String]) -> Bool {
+        lowercases.contains { matches(name, $0) }
+    }
+}
