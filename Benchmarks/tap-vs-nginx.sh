@@ -17,6 +17,7 @@ done
 swift build -c release --product mapitop >/dev/null
 BIN=.build/release/mapitop
 WORK=$(mktemp -d)
+chmod 755 "$WORK"  # nginx workers run as nobody when started by root
 SIM=18391 STATIC=18394 TAP_SIM=18392 TAP_STATIC=18395 NGX_SIM=18393 NGX_STATIC=18396
 SECRET=bench-secret-not-real
 CLK=$(getconf CLK_TCK)
@@ -80,9 +81,9 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 run() { # port threads connections → "requests/s p50_ms p99_ms requests"; a run with errors or non-2xx answers stops the script
   wrk -t"$2" -c"$3" -d10s --latency -H "Authorization: Bearer $SECRET" "http://127.0.0.1:$1/v2/sites/Abcd1234/media/?page_length=1" |
-    awk '/Requests\/sec/ {rps=$2} /requests in/ {n=$1} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx|Socket errors/ {bad=$0}
+    awk -v port="$1" '/Requests\/sec/ {rps=$2} /requests in/ {n=$1} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx|Socket errors/ {bad=$0}
          function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-         END { if (bad != "") { print "wrk: " bad > "/dev/stderr"; exit 1 } printf "%s %.3f %.3f %s\n", rps, ms(p50), ms(p99), n }'
+         END { if (bad != "") { print "wrk on port " port ": " bad > "/dev/stderr"; exit 1 } printf "%s %.3f %.3f %s\n", rps, ms(p50), ms(p99), n }'
 }
 
 measure() { # name direct-port nginx-port tap-port tap-pid

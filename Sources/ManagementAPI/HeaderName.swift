@@ -16,3 +16,14 @@ public enum HeaderName {
         lowercases.contains { matches(name, $0) }
     }
 }
+
+extension StringProtocol where SubSequence == Substring {
+    /// Without spaces and tabs at either end (a header value's optional whitespace), in Swift:
+    /// Foundation's `trimmingCharacters` bridges through NSString, too slow for every call.
+    public var trimmingSpaces: Substring {
+        var slice = self[...]
+        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
+        return slice
+    }
+}

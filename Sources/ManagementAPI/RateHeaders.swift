@@ -62,12 +62,3 @@ public struct RateHeaders: Sendable, Hashable, Codable {
         return String(trimmed.prefix(maxRequestIDLength))
     }
 }
-
-extension String {
-    var trimmingSpaces: Substring {
-        var slice = self[...]
-        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
-        while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
-        return slice
-    }
-}

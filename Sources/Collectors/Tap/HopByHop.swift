@@ -26,8 +26,8 @@ enum HopByHop {
     }
 
     private static func filtered(_ headers: HTTPHeaders, dropping dropped: [String]) -> HTTPHeaders {
-        // Names the Connection header lists go too; most calls send none.
-        let named = headers["connection"].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        // Names the Connection header lists go too (usually only "keep-alive" or "close").
+        let named = headers["connection"].flatMap { $0.split(separator: ",") }.map { $0.trimmingSpaces.lowercased() }
         var kept = HTTPHeaders()
         kept.reserveCapacity(headers.count + 2)
         for (name, value) in headers where !HeaderName.isAny(name, of: dropped) && !HeaderName.isAny(name, of: named) {
@@ -36,3 +36,4 @@ enum HopByHop {
         return kept
     }
 }
+

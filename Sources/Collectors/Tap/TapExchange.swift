@@ -21,7 +21,9 @@ final class TapExchange {
     let target: String
     var body: ByteBuffer?
     var upstream: UpstreamConnection?
-    var timeout: Scheduled<Void>?
+    /// When the tap gives up on the upstream with a 504; nil once a success's head has come
+    /// (its body streams for as long as it takes) or the call has ended.
+    var deadline: NIODeadline?
     var answer = Answer.waiting
     /// Whether the upstream keeps the connection open after this answer.
     var upstreamReusable = false

@@ -42,6 +42,9 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var context: ChannelHandlerContext?
     private var pool: UpstreamPool?
     private var state = State.idle
+    private var timer: Scheduled<Void>?
+    /// The connection's loop, kept after the job has gone for the call still in flight.
+    private var eventLoop: (any EventLoop)?
     /// Parts of calls that arrived while one was in flight, in order.
     private var held = CircularBuffer<HTTPServerRequestPart>()
     private var readingPaused = false
@@ -58,12 +61,16 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        eventLoop = context.eventLoop
         pool = settings.pools.pool(on: context.eventLoop)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         // The job has gone: a call in flight still runs to its end and is recorded.
         self.context = nil
+        if case .forwarding = state { return }
+        timer?.cancel()
+        timer = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -171,9 +178,9 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
         exchange.call.requestBody = exchange.body ?? ByteBuffer()
         state = .forwarding(exchange)
         guard let pool, let context else { return }
-        exchange.timeout = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(settings.configuration.upstreamTimeout)) {
-            self.timedOut(exchange)
-        }
+        let deadline = NIODeadline.now() + TimeAmount(settings.configuration.upstreamTimeout)
+        exchange.deadline = deadline
+        armTimer(at: deadline)
         if let connection = pool.take() {
             send(exchange, on: connection)
             return
@@ -210,8 +217,23 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
         return nil
     }
 
+    /// One timer per connection, not one per call: when it fires it answers 504 if the call in
+    /// flight is past its deadline, or waits again for that call's deadline. Scheduling and
+    /// cancelling a task for every call cost as much as a tenth of the tap's own work.
+    private func armTimer(at deadline: NIODeadline) {
+        guard timer == nil, let eventLoop else { return }
+        timer = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            self.timer = nil
+            guard case .forwarding(let exchange) = self.state, let deadline = exchange.deadline else { return }
+            if deadline <= .now() {
+                self.timedOut(exchange)
+            } else {
+                self.armTimer(at: deadline)
+            }
+        }
+    }
+
     private func timedOut(_ exchange: TapExchange) {
-        guard isCurrent(exchange) else { return }
         drop(exchange)
         let configuration = settings.configuration
         finish(exchange, after: answer(exchange, .gatewayTimeout, code: "gateway_timeout",
@@ -237,7 +259,7 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Closes the upstream connection of a call that will not read its answer to the end.
     private func drop(_ exchange: TapExchange) {
-        exchange.timeout?.cancel()
+        exchange.deadline = nil
         if let connection = exchange.upstream {
             connection.detach()
             connection.channel.close(promise: nil)
@@ -295,11 +317,22 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
         return write(exchange, head: exchange.answerHead(closing: quiescing, status: status, headers: headers), body: body)
     }
 
-    /// Writes a whole answer and flushes it; the future says when it is written.
+    /// Writes a whole answer and flushes it.
     private func write(_ exchange: TapExchange, head: HTTPResponseHead, body: ByteBuffer?) -> EventLoopFuture<Void>? {
         guard let context else { return nil }
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if let body, body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        return writeEnd(exchange)
+    }
+
+    /// Ends the answer; the future, made only when the connection closes after it, says when
+    /// the answer is written.
+    private func writeEnd(_ exchange: TapExchange) -> EventLoopFuture<Void>? {
+        guard let context else { return nil }
+        guard exchange.closesAfter else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            return nil
+        }
         return context.writeAndFlush(wrapOutboundOut(.end(nil)))
     }
 }
@@ -316,7 +349,7 @@ extension TapProxyHandler: UpstreamAnswerDelegate {
         }
         // A success streams straight through with the upstream's length: a large list never
         // sits in memory here. Its record is made now; the timeout covered the wait for it.
-        exchange.timeout?.cancel()
+        exchange.deadline = nil
         settings.offer(exchange.call.tapped(.status(status), rate: RateHeaders(headers: head.headers), errors: []))
         exchange.answer = .streaming
         context?.write(wrapOutboundOut(.head(exchange.answerHead(closing: quiescing, status: head.status, headers: HopByHop.answered(head.headers, keepLength: true)))),
@@ -346,7 +379,7 @@ extension TapProxyHandler: UpstreamAnswerDelegate {
 
     func upstreamEnded(_ connection: UpstreamConnection) {
         guard let exchange = exchange(using: connection) else { return }
-        exchange.timeout?.cancel()
+        exchange.deadline = nil
         exchange.upstream = nil
         if exchange.upstreamReusable {
             pool?.giveBack(connection)
@@ -356,7 +389,7 @@ extension TapProxyHandler: UpstreamAnswerDelegate {
         }
         switch exchange.answer {
         case .streaming:
-            finish(exchange, after: context?.writeAndFlush(wrapOutboundOut(.end(nil))))
+            finish(exchange, after: writeEnd(exchange))
         case .buffering(let head, let bytes):
             // The record is queued before the answer goes, so a job that has its answer can
             // count on the call being on its way to the recorder. The job gets the wire bytes

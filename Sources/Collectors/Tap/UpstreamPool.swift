@@ -50,7 +50,9 @@ final class UpstreamPool {
                     if let tls = target.tls {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: target.tlsHostname))
                     }
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    // Headers are the job's, already parsed, plus Host from the configured URL:
+                    // validating them again is the cost without the use (see TapChildChannel).
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
                     try channel.pipeline.syncOperations.addHandler(UpstreamHandler())
                 }
             }
