@@ -385,12 +385,12 @@ struct TapTests {
                 #expect(big.body.contains("payload_too_large"))
                 let after = try await call("http://127.0.0.1:\(server.port!)", .GET, "/v2/webhooks/", secret: Self.admin.secret)
                 #expect(after.jw[1] == "59")
-                let malformed = try rawRequest(port: port, "GET /v2/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                let malformed = try await rawRequest(port: port, "GET /v2/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
                 #expect(malformed.hasPrefix("HTTP/1.1 400"))
                 #expect(malformed.contains("invalid_request"))
                 // A proxy-style absolute URL is not followed: the call goes to the upstream,
                 // which answers it (with its jw-* headers), not to the named host.
-                let relay = try rawRequest(port: port, "GET http://evil.example/v2/webhooks/ HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+                let relay = try await rawRequest(port: port, "GET http://evil.example/v2/webhooks/ HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
                 #expect(relay.hasPrefix("HTTP/1.1 401"))
                 #expect(relay.lowercased().contains("jw-request-id"))
                 #expect((await sink.settled()).map(\.outcome) == [.status(413), .status(400), .status(401)])
@@ -459,7 +459,14 @@ struct TapTests {
 }
 
 /// Sends raw bytes over TCP and reads the answer: for requests a client library will not make.
-func rawRequest(port: Int, _ text: String) throws -> String {
+/// Sends `text` on a new connection and reads until the tap closes it (or 5 s pass). The
+/// blocking socket calls run on a thread of their own: on one of Swift's few cooperative
+/// threads they would starve the upstream the test waits for.
+func rawRequest(port: Int, _ text: String) async throws -> String {
+    try await Blocking.run { try rawRequestBlocking(port: port, text) }
+}
+
+private func rawRequestBlocking(port: Int, _ text: String) throws -> String {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var address = sockaddr_in()

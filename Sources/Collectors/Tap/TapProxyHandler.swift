@@ -177,7 +177,7 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func forward(_ exchange: TapExchange) {
         exchange.call.requestBody = exchange.body ?? ByteBuffer()
         state = .forwarding(exchange)
-        guard let pool, let context else { return }
+        guard let pool else { return }
         let deadline = NIODeadline.now() + TimeAmount(settings.configuration.upstreamTimeout)
         exchange.deadline = deadline
         armTimer(at: deadline)
