@@ -37,7 +37,7 @@ public enum Tap {
         calls: @escaping @Sendable (TappedCall) async -> Void
     ) -> some ApplicationProtocol {
         let pools = UpstreamPools(target: UpstreamTarget(configuration.upstream), connectTimeout: SharedHTTPClient.connectTimeout)
-        let settings = TapSettings(configuration: configuration, pools: pools, clock: clock) { call in
+        let settings = TapSettings(configuration: configuration, pools: pools, clock: clock, wake: { queue.wake() }) { call in
             if queue.offer(call) == .firstDrop {
                 logger.warning("the tap's record queue is full: calls are answered but not recorded", metadata: ["capacity": "\(queue.capacity)"])
             }

@@ -38,32 +38,42 @@ public final class TapCallQueue: Sendable {
     /// Calls queued or being handed to the sink right now.
     public var backlog: Int { state.withLock { $0.pending.count + $0.delivering } }
 
-    /// Queues a call for the sink, or counts it dropped. Never waits. Returns whether it
-    /// was queued, and for a drop whether it is the first of a run (worth one log line).
+    /// Queues a call for the sink, or counts it dropped. Never waits, and never wakes the
+    /// delivery: the tap calls `wake()` once its answers are written, so the thread switch a
+    /// wake costs stays off the job's answer. Returns whether the call was queued, and for a
+    /// drop whether it is the first of a run (worth one log line).
     @discardableResult
     func offer(_ call: TappedCall) -> Offer {
         let bytes = call.requestBody?.readableBytes ?? 0
-        let (offer, waiter) = state.withLock { state -> (Offer, CheckedContinuation<Void, Never>?) in
+        return state.withLock { state -> Offer in
             guard state.pending.count < capacity, state.pendingBodyBytes + bytes <= maxBodyBytes || state.pending.isEmpty else {
                 state.dropped += 1
-                return (state.dropped == 1 ? .firstDrop : .dropped, nil)
+                return state.dropped == 1 ? .firstDrop : .dropped
             }
             state.pending.append(call)
             state.pendingBodyBytes += bytes
+            return .queued
+        }
+    }
+
+    /// Wakes the delivery if it waits and calls are queued.
+    func wake() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.pending.isEmpty else { return nil }
             defer { state.waiter = nil }
-            return (.queued, state.waiter)
+            return state.waiter
         }
         waiter?.resume()
-        return offer
     }
 
     enum Offer: Equatable { case queued, dropped, firstDrop }
 
     /// Hands queued calls to `sink` until `finish()` and the queue is empty, calling
     /// `afterBatch` after each batch; on cancellation it hands over what is already queued
-    /// and returns. After a batch of more than one call it lets the next gather for
-    /// `coalescing`: under load the queue then wakes its task once per batch instead of once
-    /// per call, each wake a futex call and a thread switch that the answers' threads pay.
+    /// and returns. After each batch it lets the next gather for `coalescing`: while calls
+    /// come, its thread then runs at most once per `coalescing` instead of once per call, a
+    /// thread that would otherwise compete with the answers' for the cores at every call. An
+    /// idle queue waits without waking at all.
     func deliver(coalescing: Duration = .milliseconds(5), to sink: @Sendable (TappedCall) async -> Void,
                  afterBatch: @Sendable () -> Void = {}) async
     {
@@ -73,7 +83,7 @@ public final class TapCallQueue: Sendable {
             for call in batch { await sink(call) }
             state.withLock { $0.delivering = 0 }
             afterBatch()
-            if batch.count > 1, !state.withLock({ $0.finished }) { try? await Task.sleep(for: coalescing) }
+            if !state.withLock({ $0.finished }) { try? await Task.sleep(for: coalescing) }
         }
     }
 

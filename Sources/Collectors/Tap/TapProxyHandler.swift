@@ -8,6 +8,8 @@ struct TapSettings: Sendable {
     let configuration: TapConfiguration
     let pools: UpstreamPools
     let clock: any WallClock
+    /// Hands the queued calls over once a burst of answers is written.
+    let wake: @Sendable () -> Void
     /// Takes each call on the answer's path: it must only queue, never wait.
     let offer: @Sendable (TappedCall) -> Void
 }
@@ -104,6 +106,13 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
                 break
             }
         }
+    }
+
+    /// The end of a burst of reads: hands over the records of calls refused in it (an answer
+    /// the tap gave before the request ended, whose job may never finish sending).
+    func channelReadComplete(context: ChannelHandlerContext) {
+        settings.wake()
+        context.fireChannelReadComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -248,6 +257,7 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             // The job has the head and part of the body: closing is the only way left to say
             // the answer is cut. Its record was made with the head.
             state = .idle
+            settings.wake()
             context?.close(promise: nil)
         case .buffering:
             finish(exchange, after: answer(exchange, .badGateway, code: "bad_gateway", "the upstream's answer could not be read: \(reason)"))
@@ -276,6 +286,8 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The answer of the current call is written: close, or go on with the calls held.
     private func becameIdle(after written: EventLoopFuture<Void>?, closing: Bool) {
         state = .idle
+        // The answer is flushed: the wake's thread switch no longer delays it.
+        settings.wake()
         if closing || quiescing {
             held.removeAll()
             closeAfter(written)
