@@ -77,7 +77,7 @@ done
 # The proxying nginx's one worker.
 NGX_PID=$(pgrep -P "$(cat "$WORK/proxy.pid")" | head -1)
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu_ticks() { awk '{print $14, $15}' "/proc/$1/stat"; }  # user, system
 
 run() { # port threads connections → "requests/s p50_ms p99_ms requests"; a run with errors or non-2xx answers stops the script
   wrk -t"$2" -c"$3" -d10s --latency -H "Authorization: Bearer $SECRET" "http://127.0.0.1:$1/v2/sites/Abcd1234/media/?page_length=1" |
@@ -89,17 +89,20 @@ run() { # port threads connections → "requests/s p50_ms p99_ms requests"; a ru
 measure() { # name direct-port nginx-port tap-port tap-pid
   local name=$1 direct=$2 nginx_port=$3 tap_port=$4 tap_pid=$5
   R=$(run "$direct" 2 32); read -r D_RPS _ _ _ <<<"$R"
-  local before after
-  before=$(cpu_ticks "$NGX_PID"); R=$(run "$nginx_port" 2 32); read -r N_RPS _ _ N_N <<<"$R"; after=$(cpu_ticks "$NGX_PID")
-  N_CPU=$(( after - before ))
-  before=$(cpu_ticks "$tap_pid"); R=$(run "$tap_port" 2 32); read -r T_RPS _ _ T_N <<<"$R"; after=$(cpu_ticks "$tap_pid")
-  T_CPU=$(( after - before ))
+  local u0 s0 u1 s1
+  read -r u0 s0 < <(cpu_ticks "$NGX_PID"); R=$(run "$nginx_port" 2 32); read -r N_RPS _ _ N_N <<<"$R"; read -r u1 s1 < <(cpu_ticks "$NGX_PID")
+  N_USER=$(( u1 - u0 )) N_SYS=$(( s1 - s0 ))
+  read -r u0 s0 < <(cpu_ticks "$tap_pid"); R=$(run "$tap_port" 2 32); read -r T_RPS _ _ T_N <<<"$R"; read -r u1 s1 < <(cpu_ticks "$tap_pid")
+  T_USER=$(( u1 - u0 )) T_SYS=$(( s1 - s0 ))
   R=$(run "$direct" 1 1); read -r _ D1_P50 D1_P99 _ <<<"$R"
   R=$(run "$nginx_port" 1 1); read -r _ N1_P50 N1_P99 _ <<<"$R"
   R=$(run "$tap_port" 1 1); read -r _ T1_P50 T1_P99 _ <<<"$R"
-  awk -v name="$name" -v d="$D_RPS" -v t="$T_RPS" -v n="$N_RPS" -v clk="$CLK" -v ncpu="$N_CPU" -v tcpu="$T_CPU" -v nn="$N_N" -v tn="$T_N" \
+  awk -v name="$name" -v d="$D_RPS" -v t="$T_RPS" -v n="$N_RPS" -v clk="$CLK" -v nu="$N_USER" -v ns="$N_SYS" -v tu="$T_USER" -v ts="$T_SYS" -v nn="$N_N" -v tn="$T_N" \
       -v dp50="$D1_P50" -v dp99="$D1_P99" -v tp50="$T1_P50" -v tp99="$T1_P99" -v np50="$N1_P50" -v np99="$N1_P99" 'BEGIN {
-    nms = ncpu * 1000 / clk / (nn / 1000); tms = tcpu * 1000 / clk / (tn / 1000)
+    # CPU ms per 1 000 requests, user and system apart: the system part is mostly the
+    # loopback TCP both proxies pay; the user part is the code of each proxy.
+    per = 1000 / clk; nus = nu * per / (nn / 1000); nss = ns * per / (nn / 1000); tus = tu * per / (tn / 1000); tss = ts * per / (tn / 1000)
+    nms = nus + nss; tms = tus + tss
     printf "upstream: %s\n", name
     printf "  throughput, 32 connections   requests/s   share of direct\n"
     printf "  direct                       %10.0f   %15s\n", d, "1.00"
@@ -109,7 +112,9 @@ measure() { # name direct-port nginx-port tap-port tap-pid
     printf "  direct                  %6.3f   %6.3f\n", dp50, dp99
     printf "  through nginx           %6.3f   %6.3f   %12.3f   %12.3f\n", np50, np99, np50-dp50, np99-dp99
     printf "  through tap             %6.3f   %6.3f   %12.3f   %12.3f   (%.3f ms beside nginx)\n", tp50, tp99, tp50-dp50, tp99-dp99, (tp50-dp50)-(np50-dp50)
-    printf "  CPU per 1 000 requests   nginx %.1f ms   tap %.1f ms   (tap/nginx %.2f)\n\n", nms, tms, tms/nms
+    printf "  CPU per 1 000 requests   nginx %.1f ms   tap %.1f ms   (tap/nginx %.2f)\n", nms, tms, tms/nms
+    printf "    user                   nginx %.1f ms   tap %.1f ms   (tap/nginx %.2f)\n", nus, tus, tus/nus
+    printf "    system                 nginx %.1f ms   tap %.1f ms   (tap/nginx %.2f)\n\n", nss, tss, tss/nss
   }'
 }
 

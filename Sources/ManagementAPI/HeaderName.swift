@@ -4,11 +4,22 @@ public enum HeaderName {
     /// Whether `name` equals `lowercase` (a lowercase header name) ignoring ASCII case.
     public static func matches(_ name: String, _ lowercase: String) -> Bool {
         guard name.utf8.count == lowercase.utf8.count else { return false }
-        // Setting bit 5 lowercases an ASCII letter and leaves digits and '-' as they are; a
-        // byte that only matches with it set must be a letter's upper case.
-        return zip(name.utf8, lowercase.utf8).allSatisfy { byte, lower in
-            byte == lower || (byte | 0x20 == lower && lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z"))
+        // Native strings (all that NIO's parser makes) compare as byte buffers; iterating two
+        // UTF-8 views in step cost several times more.
+        let compared = name.utf8.withContiguousStorageIfAvailable { bytes in
+            lowercase.utf8.withContiguousStorageIfAvailable { lowers in
+                for index in 0..<bytes.count where !same(bytes[index], lowers[index]) { return false }
+                return true
+            }
         }
+        if let compared = compared ?? nil { return compared }
+        return zip(name.utf8, lowercase.utf8).allSatisfy(same)
+    }
+
+    /// Setting bit 5 lowercases an ASCII letter and leaves digits and '-' as they are; a byte
+    /// that only matches with it set must be a letter's upper case.
+    private static func same(_ byte: UInt8, _ lower: UInt8) -> Bool {
+        byte == lower || (byte | 0x20 == lower && lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z"))
     }
 
     /// Whether `name` is one of `lowercases`, ignoring ASCII case.
