@@ -22,7 +22,7 @@ SIM=18391 STATIC=18394 TAP_SIM=18392 TAP_STATIC=18395 NGX_SIM=18393 NGX_STATIC=1
 SECRET=bench-secret-not-real
 CLK=$(getconf CLK_TCK)
 cleanup() {
-  kill "$SIM_PID" "$TAP_SIM_PID" "$TAP_STATIC_PID" 2>/dev/null || true
+  kill "${SIM_PID:-}" "${TAP_SIM_PID:-}" "${TAP_STATIC_PID:-}" 2>/dev/null || true
   for conf in upstream proxy; do nginx -p "$WORK" -c "$WORK/$conf.conf" -s stop 2>/dev/null || true; done
   rm -rf "$WORK"
 }

@@ -16,11 +16,16 @@ final class ScriptedUpstream: Sendable {
         /// Close the connection once this answer is written, saying so with `Connection: close`
         /// as HTTP/1.1 asks (a server that closes without saying so races the next call).
         var close = false
+        /// With a `declaredLength` past the body: stop there and keep the connection open,
+        /// instead of closing it under the answer.
+        var stall = false
     }
 
     private struct Seen {
         var connections = 0
         var heads: [HTTPRequestHead] = []
+        /// Answers written whole into the socket.
+        var written = 0
     }
 
     private final class Tally: Sendable {
@@ -33,6 +38,20 @@ final class ScriptedUpstream: Sendable {
 
     var connections: Int { tally.seen.withLock { $0.connections } }
     var heads: [HTTPRequestHead] { tally.seen.withLock { $0.heads } }
+    var written: Int { tally.seen.withLock { $0.written } }
+
+    /// Runs `body` with an upstream answering as `answer` says, and stops it afterwards.
+    static func with<T>(answer: @escaping @Sendable (HTTPRequestHead) -> Answer, _ body: (ScriptedUpstream) async throws -> T) async throws -> T {
+        let upstream = try await ScriptedUpstream(answer: answer)
+        do {
+            let result = try await body(upstream)
+            await upstream.stop()
+            return result
+        } catch {
+            await upstream.stop()
+            throw error
+        }
+    }
 
     init(answer: @escaping @Sendable (HTTPRequestHead) -> Answer) async throws {
         let tally = self.tally
@@ -85,13 +104,16 @@ final class ScriptedUpstream: Sendable {
                 context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: scripted.status, headers: headers))), promise: nil)
                 if head.method != .HEAD, body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
                 let cut = scripted.declaredLength.map { $0 > body.readableBytes } ?? false
-                if cut || scripted.close {
+                if cut, scripted.stall {
+                    context.flush()
+                } else if cut || scripted.close {
                     // A cut answer never ends: the connection closes under it.
                     context.writeAndFlush(wrapOutboundOut(cut ? .body(.byteBuffer(ByteBuffer())) : .end(nil))).assumeIsolated().whenComplete { _ in
                         context.close(promise: nil)
                     }
                 } else {
-                    context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                    let tally = self.tally
+                    context.writeAndFlush(wrapOutboundOut(.end(nil))).whenSuccess { tally.seen.withLock { $0.written += 1 } }
                 }
             }
         }

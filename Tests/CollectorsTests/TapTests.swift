@@ -458,34 +458,3 @@ struct TapTests {
     }
 }
 
-/// Sends raw bytes over TCP and reads the answer: for requests a client library will not make.
-/// Sends `text` on a new connection and reads until the tap closes it (or 5 s pass). The
-/// blocking socket calls run on a thread of their own: on one of Swift's few cooperative
-/// threads they would starve the upstream the test waits for.
-func rawRequest(port: Int, _ text: String) async throws -> String {
-    try await Blocking.run { try rawRequestBlocking(port: port, text) }
-}
-
-private func rawRequestBlocking(port: Int, _ text: String) throws -> String {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-    var timeout = timeval(tv_sec: 5, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    _ = text.withCString { send(fd, $0, strlen($0), 0) }
-    var answer = [UInt8]()
-    var buffer = [UInt8](repeating: 0, count: 4_096)
-    while true {
-        let count = recv(fd, &buffer, buffer.count, 0)
-        if count <= 0 { break }
-        answer += buffer[0..<count]
-    }
-    return String(decoding: answer, as: UTF8.self)
-}

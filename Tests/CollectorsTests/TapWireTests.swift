@@ -9,67 +9,6 @@ import TestSupport
     import Glibc
 #endif
 
-/// One job connection held open by a test, speaking raw HTTP/1.1 to the tap. Its reads block,
-/// so they run on a thread of their own (see `Blocking`); one test uses it at a time.
-final class RawConnection: @unchecked Sendable {
-    private let fd: Int32
-    private var received = [UInt8]()
-
-    init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            close(fd)
-            throw POSIXError(.ECONNREFUSED)
-        }
-        // A read that waits longer fails the test instead of hanging it.
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    deinit { close(fd) }
-
-    func send(_ text: String) {
-        _ = text.withCString { Glibc.send(fd, $0, strlen($0), 0) }
-    }
-
-    /// No more requests: the job's sending side closes, its reading side stays open.
-    func closeSending() {
-        shutdown(fd, Int32(SHUT_WR))
-    }
-
-    /// Everything read so far once `enough` holds for it, or once the tap closes (or 10 s pass).
-    func read(until enough: @escaping @Sendable (String) -> Bool = { _ in false }) async -> String {
-        await Blocking.run { self.readBlocking(until: enough) }
-    }
-
-    private func readBlocking(until enough: (String) -> Bool) -> String {
-        var buffer = [UInt8](repeating: 0, count: 4_096)
-        while !enough(text) {
-            let count = recv(fd, &buffer, buffer.count, 0)
-            if count <= 0 { break }
-            received += buffer[0..<count]
-        }
-        return text
-    }
-
-    /// Whether the tap closed the connection (a read sees the end, not a timeout).
-    func closedByPeer() async -> Bool {
-        await Blocking.run {
-            var byte: UInt8 = 0
-            return recv(self.fd, &byte, 1, 0) == 0
-        }
-    }
-
-    var text: String { String(decoding: received, as: UTF8.self) }
-}
-
 func occurrences(of needle: String, in text: String) -> Int {
     text.components(separatedBy: needle).count - 1
 }
@@ -99,8 +38,7 @@ struct TapWireTests {
 
     @Test("Expect: 100-continue gets a 100 from the tap, then the answer; the upstream gets the body without the Expect")
     func expectContinue() async throws {
-        let upstream = try await ScriptedUpstream { _ in .init(status: .created) }
-        defer { Task { await upstream.stop() } }
+        try await ScriptedUpstream.with(answer: { _ in .init(status: .created) }) { upstream in
         try await withTap(upstream: upstream.url) { port, sink in
             let job = try RawConnection(port: port)
             job.send("POST /v2/webhooks/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
@@ -114,12 +52,12 @@ struct TapWireTests {
             await sink.wait(for: 1)
             #expect((await sink.settled()).map(\.outcome) == [.status(201)])
         }
+        }
     }
 
     @Test("an HTTP/1.0 call gets an HTTP/1.0 answer, and its connection closes after it")
     func http10() async throws {
-        let upstream = try await ScriptedUpstream { _ in .init() }
-        defer { Task { await upstream.stop() } }
+        try await ScriptedUpstream.with(answer: { _ in .init() }) { upstream in
         try await withTap(upstream: upstream.url) { port, _ in
             let job = try RawConnection(port: port)
             job.send("GET /v2/webhooks/ HTTP/1.0\r\nAuthorization: Bearer s\r\n\r\n")
@@ -127,12 +65,12 @@ struct TapWireTests {
             #expect(answer.hasPrefix("HTTP/1.0 200"), "\(answer)")
             #expect(await job.closedByPeer(), "an HTTP/1.0 call without keep-alive left its connection open")
         }
+        }
     }
 
     @Test("a job that closes its sending side after its call still gets the answer, then the tap closes")
     func halfClose() async throws {
-        let upstream = try await ScriptedUpstream { _ in .init() }
-        defer { Task { await upstream.stop() } }
+        try await ScriptedUpstream.with(answer: { _ in .init() }) { upstream in
         try await withTap(upstream: upstream.url) { port, sink in
             let job = try RawConnection(port: port)
             job.send("GET /v2/webhooks/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s\r\n\r\n")
@@ -144,32 +82,35 @@ struct TapWireTests {
             await sink.wait(for: 1)
             #expect((await sink.settled()).count == 1)
         }
+        }
     }
 
     @Test("calls one after another share one kept-alive upstream connection; an upstream that closes after each gets a new one each time")
     func upstreamConnections() async throws {
-        let keeping = try await ScriptedUpstream { _ in .init() }
-        let closing = try await ScriptedUpstream { _ in .init(close: true) }
-        defer { Task { await keeping.stop(); await closing.stop() } }
-        for upstream in [keeping, closing] {
-            try await withTap(upstream: upstream.url) { port, sink in
-                for _ in 0..<3 {
-                    // A connection of its own per call, as a script calling curl does.
-                    let answer = try await rawRequest(port: port, "GET /v2/webhooks/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                    #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+        try await ScriptedUpstream.with(answer: { _ in .init() }) { keeping in
+            try await ScriptedUpstream.with(answer: { _ in .init(close: true) }) { closing in
+                // One event loop serves the tap, so calls one after another find the connection
+                // the previous one gave back.
+                for upstream in [keeping, closing] {
+                    try await withTap(upstream: upstream.url) { port, sink in
+                        for _ in 0..<3 {
+                            // A connection of its own per call, as a script calling curl does.
+                            let answer = try await rawRequest(port: port, "GET /v2/webhooks/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                            #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+                        }
+                        await sink.wait(for: 3)
+                        #expect((await sink.settled()).map(\.outcome) == Array(repeating: .status(200), count: 3))
+                    }
                 }
-                await sink.wait(for: 3)
-                #expect((await sink.settled()).map(\.outcome) == Array(repeating: .status(200), count: 3))
+                #expect(keeping.connections == 1, "the tap opened \(keeping.connections) upstream connections for 3 calls")
+                #expect(closing.connections == 3)
             }
         }
-        #expect(keeping.connections == 1, "the tap opened \(keeping.connections) upstream connections for 3 calls")
-        #expect(closing.connections == 3)
     }
 
     @Test("a HEAD call gets the upstream's length and no body, and the connection stays usable")
     func head() async throws {
-        let upstream = try await ScriptedUpstream { _ in .init(body: String(repeating: " ", count: 600)) }
-        defer { Task { await upstream.stop() } }
+        try await ScriptedUpstream.with(answer: { _ in .init(body: String(repeating: " ", count: 600)) }) { upstream in
         try await withTap(upstream: upstream.url) { port, _ in
             let job = try RawConnection(port: port)
             job.send("HEAD /v2/webhooks/ HTTP/1.1\r\nHost: x\r\n\r\nGET /v2/webhooks/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -179,13 +120,14 @@ struct TapWireTests {
             #expect(parts.count == 3 && parts[1].lowercased().contains("content-length: 600") && parts[1].hasSuffix("\r\n\r\n"),
                     "the HEAD answer carried a body or lost its length: \(answers)")
             #expect(answers.hasSuffix(String(repeating: " ", count: 600)))
+            #expect(await job.closedByPeer())
+        }
         }
     }
 
     @Test("an answer the upstream cuts short closes the job's connection instead of leaving it waiting")
     func cutAnswer() async throws {
-        let upstream = try await ScriptedUpstream { _ in .init(body: "{\"media\":", declaredLength: 1_000) }
-        defer { Task { await upstream.stop() } }
+        try await ScriptedUpstream.with(answer: { _ in .init(body: "{\"media\":", declaredLength: 1_000) }) { upstream in
         try await withTap(upstream: upstream.url) { port, sink in
             let job = try RawConnection(port: port)
             job.send("GET /v2/webhooks/ HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -197,6 +139,7 @@ struct TapWireTests {
             // The tap goes on serving.
             let next = try await rawRequest(port: port, "GET /v2/webhooks/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             #expect(next.hasPrefix("HTTP/1.1 200"))
+        }
         }
     }
 }

@@ -37,7 +37,8 @@ public enum Tap {
         calls: @escaping @Sendable (TappedCall) async -> Void
     ) -> some ApplicationProtocol {
         let pools = UpstreamPools(target: UpstreamTarget(configuration.upstream), connectTimeout: SharedHTTPClient.connectTimeout)
-        let settings = TapSettings(configuration: configuration, pools: pools, clock: clock, wake: { queue.wake() }) { call in
+        let inFlight = TapInFlight()
+        let settings = TapSettings(configuration: configuration, pools: pools, clock: clock, inFlight: inFlight, wake: { queue.wake() }) { call in
             if queue.offer(call) == .firstDrop {
                 logger.warning("the tap's record queue is full: calls are answered but not recorded", metadata: ["capacity": "\(queue.capacity)"])
             }
@@ -48,7 +49,11 @@ public enum Tap {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             // The delivery runs beside the server and stops after it: every call answered
             // reaches `calls` before the tap's application ends. The pools close then too.
-            services: services + [TapCallDelivery(queue: queue, sink: calls, afterBatch: afterBatch), UpstreamPoolsCloser(pools: pools)],
+            services: services + [
+                TapCallDelivery(queue: queue, sink: calls, afterBatch: afterBatch, inFlight: inFlight,
+                                settleLimit: configuration.upstreamTimeout + .seconds(1)),
+                UpstreamPoolsCloser(pools: pools),
+            ],
             onServerRunning: onServerRunning,
             eventLoopGroupProvider: .shared(TapLoops.group),
             logger: logger)

@@ -39,8 +39,8 @@ public final class TapCallQueue: Sendable {
     public var backlog: Int { state.withLock { $0.pending.count + $0.delivering } }
 
     /// Queues a call for the sink, or counts it dropped. Never waits, and never wakes the
-    /// delivery: the tap calls `wake()` once its answers are written, so the thread switch a
-    /// wake costs stays off the job's answer. Returns whether the call was queued, and for a
+    /// delivery: the tap calls `wake()` after writing answers and at the end of each burst of
+    /// reads, so the thread switch a wake costs stays off the job's answer. Returns whether the call was queued, and for a
     /// drop whether it is the first of a run (worth one log line).
     @discardableResult
     func offer(_ call: TappedCall) -> Offer {
@@ -137,12 +137,19 @@ struct TapCallDelivery: Service {
     let queue: TapCallQueue
     let sink: @Sendable (TappedCall) async -> Void
     let afterBatch: @Sendable () -> Void
+    /// Calls still running once the server has stopped (their jobs left mid-call), and how
+    /// long to wait for them: their records are handed over too.
+    let inFlight: TapInFlight
+    let settleLimit: Duration
 
     func run() async {
         await withGracefulShutdownHandler {
             await queue.deliver(to: sink, afterBatch: afterBatch)
-        } onGracefulShutdown: {
-            queue.finish()
+        } onGracefulShutdown: { [queue, inFlight, settleLimit] in
+            Task {
+                await inFlight.settle(within: settleLimit)
+                queue.finish()
+            }
         }
     }
 }

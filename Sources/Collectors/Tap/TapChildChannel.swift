@@ -6,9 +6,10 @@ import NIOHTTP1
 import ServiceLifecycle
 
 /// A job's connection to the tap, set up as a plain SwiftNIO pipeline inside Hummingbird's
-/// server: HTTP/1 parsing (a malformed request is a 400) and the proxy handler. Hummingbird
-/// still binds, reports the port, and on a graceful shutdown asks each connection to quiesce
-/// (the proxy handler closes it once its call in flight is answered).
+/// server: HTTP/1 parsing and the proxy handler, which answers what cannot be parsed with a
+/// 400 in the API's shape, after the call in flight. Hummingbird still binds, reports the
+/// port, and on a graceful shutdown asks each connection to quiesce (the proxy handler
+/// closes it once its call in flight is answered).
 struct TapChildChannel: ServerChildChannel {
     struct Value: ServerChildChannelValue {
         let channel: any Channel
@@ -22,7 +23,7 @@ struct TapChildChannel: ServerChildChannel {
             // through NIO's parser, which refuses what the validator looks for, or is the
             // tap's own (a length, Connection). It cost a tenth of a call's CPU.
             try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                withPipeliningAssistance: false, withErrorHandling: true, withOutboundHeaderValidation: false)
+                withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false)
             try channel.pipeline.syncOperations.addHandler(TapProxyHandler(settings: settings))
             return Value(channel: channel)
         }

@@ -21,22 +21,25 @@ final class TapExchange {
     let target: String
     var body: ByteBuffer?
     var upstream: UpstreamConnection?
-    /// When the tap gives up on the upstream with a 504; nil once a success's head has come
-    /// (its body streams for as long as it takes) or the call has ended.
+    /// When the tap gives up on the upstream: a 504 before the answer's head, a cut answer
+    /// after a success's head (pushed back by each part of its body); nil once it has ended.
     var deadline: NIODeadline?
     var answer = Answer.waiting
     /// Whether the upstream keeps the connection open after this answer.
     var upstreamReusable = false
     /// Whether the job's connection closes once this answer is written.
     var closesAfter = false
-    /// The write of an answer the tap gave before the request ended, awaited before closing.
-    var refusal: EventLoopFuture<Void>?
+    private let inFlight: TapInFlight
 
-    init(call: TapCallStart, head: HTTPRequestHead, target: String) {
+    init(call: TapCallStart, head: HTTPRequestHead, target: String, inFlight: TapInFlight) {
         self.call = call
         self.head = head
         self.target = target
+        self.inFlight = inFlight
+        inFlight.began()
     }
+
+    deinit { inFlight.ended() }
 
     var keepAlive: Bool { head.isKeepAlive }
 
@@ -45,7 +48,10 @@ final class TapExchange {
         var headers = HopByHop.forwarded(head.headers)
         headers.add(name: "host", value: upstream.hostHeader)
         let length = body?.readableBytes ?? 0
-        if length > 0 || head.headers.contains(name: "content-length") { headers.add(name: "content-length", value: String(length)) }
+        // A POST, PUT or PATCH always says its length, as AsyncHTTPClient did (without one
+        // NIO would send an empty body chunked).
+        let saysLength = length > 0 || head.headers.contains(name: "content-length") || [.POST, .PUT, .PATCH].contains(head.method)
+        if saysLength { headers.add(name: "content-length", value: String(length)) }
         return HTTPRequestHead(version: .http1_1, method: head.method, uri: upstream.basePath + target, headers: headers)
     }
 

@@ -9,6 +9,10 @@ enum TapOwnAnswer {
         #"{"errors":[{"code":"\#(code)","description":\#(jsonString(description))}]}"#
     }
 
+    static func headers(length: Int) -> HTTPHeaders {
+        ["content-type": "application/json", "content-length": String(length)]
+    }
+
     static func jsonString(_ text: String) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .withoutEscapingSlashes

@@ -69,11 +69,16 @@ final class UpstreamHandler: ChannelInboundHandler {
     fileprivate var connection: UpstreamConnection?
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        fail(ChannelError.ioOnClosedChannel)
+        self.context = nil
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let delegate, let connection else {
             // An answer nobody asked for: the connection can no longer be trusted.
+            self.connection = nil
             context.close(promise: nil)
             return
         }
@@ -97,10 +102,12 @@ final class UpstreamHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
+    /// Reports the failure to the call it carries, if any, and always lets go of the
+    /// connection: the connection holds this handler, so holding it back would keep both.
     fileprivate func fail(_ error: any Error) {
-        guard let delegate, let connection else { return }
+        let (delegate, connection) = (self.delegate, self.connection)
         self.delegate = nil
         self.connection = nil
-        delegate.upstream(connection, failed: error)
+        if let delegate, let connection { delegate.upstream(connection, failed: error) }
     }
 }

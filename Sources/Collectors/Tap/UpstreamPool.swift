@@ -9,9 +9,11 @@ import Synchronization
 final class UpstreamPool {
     /// Idle connections kept per loop; more are closed when their call ends.
     static let maxIdle = 128
-    /// A connection idle longer is closed rather than reused: an upstream that closed it at
-    /// the same moment would fail the call, and the tap never retries. Servers keep idle
-    /// connections 60 s or more (nginx 75 s, AsyncHTTPClient 60 s), so 20 s stays clear.
+    /// A connection idle longer is closed rather than reused: an upstream that closes it at
+    /// the moment a call goes out fails that call, and the tap never retries. A connection
+    /// the upstream has closed is never reused (it is no longer active); the limit narrows
+    /// the race with one closing just then, for upstreams that keep idle connections longer
+    /// (nginx 75 s, most load balancers 60 s).
     static let idleLimit: TimeAmount = .seconds(20)
 
     let target: UpstreamTarget
@@ -70,12 +72,27 @@ final class UpstreamPool {
     func giveBack(_ connection: UpstreamConnection) {
         connection.detach()
         connection.read(true)
+        let now = NIODeadline.now()
+        // The oldest idle ones sit at the bottom, never taken while newer ones are: drop
+        // those past the limit here.
+        while let oldest = idle.first, !oldest.isActive || now - oldest.idleSince >= Self.idleLimit {
+            idle.removeFirst().channel.close(promise: nil)
+        }
         guard !closed, connection.isActive, idle.count < Self.maxIdle else {
             connection.channel.close(promise: nil)
             return
         }
-        connection.idleSince = .now()
+        connection.idleSince = now
         idle.append(connection)
+    }
+
+    /// Takes a connection back once the read that ended its answer is done. Bytes an
+    /// upstream sent after the end of an answer are then read while the connection belongs
+    /// to no call, and close it (an answer nobody asked for), instead of being read as the
+    /// answer of the next call, which could be another job's.
+    func giveBackLater(_ connection: UpstreamConnection) {
+        connection.detach()
+        eventLoop.assumeIsolated().execute { self.giveBack(connection) }
     }
 
     /// Closes every idle connection, and every one given back from now on.
