@@ -33,42 +33,37 @@ head -c 600 /dev/zero | tr '\0' ' ' | sed 's/^ \{12\}/{"media":[]}/' > "$WORK/bo
 "$BIN" tap --listen 127.0.0.1:$TAP_SIM --upstream http://127.0.0.1:$SIM >/dev/null 2>&1 & TAP_SIM_PID=$!
 "$BIN" tap --listen 127.0.0.1:$TAP_STATIC --upstream http://127.0.0.1:$STATIC >/dev/null 2>&1 & TAP_STATIC_PID=$!
 # Two nginx: one serves the static body, the other only proxies, so its CPU is a proxy's alone.
-cat > "$WORK/upstream.conf" <<CONF
+nginx_conf() { # name servers → $WORK/name.conf, one worker, no access log
+  cat > "$WORK/$1.conf" <<CONF
 worker_processes 1;
-pid $WORK/upstream.pid;
-error_log $WORK/upstream-error.log;
+pid $WORK/$1.pid;
+error_log $WORK/$1-error.log;
 events { worker_connections 4096; }
 http {
   access_log off;
   keepalive_requests 1000000;
+$2
+}
+CONF
+}
+# Every path answers 200 with the same body (an alias would answer the API's paths 404).
+nginx_conf upstream "
   server {
-    # Every path answers 200 with the same body (an alias would answer the API's paths 404).
     listen 127.0.0.1:$STATIC;
     root $WORK;
     location / { default_type application/json; rewrite ^ /body.json break; }
-  }
-}
-CONF
-cat > "$WORK/proxy.conf" <<CONF
-worker_processes 1;
-pid $WORK/proxy.pid;
-error_log $WORK/proxy-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
+  }"
+nginx_conf proxy "
   upstream simulator { server 127.0.0.1:$SIM; keepalive 64; }
   upstream static { server 127.0.0.1:$STATIC; keepalive 64; }
   server {
     listen 127.0.0.1:$NGX_SIM;
-    location / { proxy_pass http://simulator; proxy_http_version 1.1; proxy_set_header Connection ""; }
+    location / { proxy_pass http://simulator; proxy_http_version 1.1; proxy_set_header Connection \"\"; }
   }
   server {
     listen 127.0.0.1:$NGX_STATIC;
-    location / { proxy_pass http://static; proxy_http_version 1.1; proxy_set_header Connection ""; }
-  }
-}
-CONF
+    location / { proxy_pass http://static; proxy_http_version 1.1; proxy_set_header Connection \"\"; }
+  }"
 nginx -p "$WORK" -c "$WORK/upstream.conf"
 nginx -p "$WORK" -c "$WORK/proxy.conf"
 for port in $SIM $STATIC $TAP_SIM $TAP_STATIC $NGX_SIM $NGX_STATIC; do

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,24 +16,12 @@ final class RawHTTPClient {
     /// Every byte read off the socket so far, head and framing included.
     private(set) var bytesRead = 0
 
-    /// `receiveBuffer` shrinks the kernel's receive window, so a client that does not read
-    /// pushes back on the server after a few kilobytes rather than megabytes.
+    /// `receiveBuffer`: see `LoopbackSocket.connect`.
     init(port: Int, receiveBuffer: Int32? = nil) throws {
-        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        if var size = receiveBuffer {
-            setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else {
-            let code = errno
-            Glibc.close(socket)
-            throw Failure.connect(code)
+        do {
+            socket = try LoopbackSocket.connect(port: port, receiveBuffer: receiveBuffer)
+        } catch let failure as LoopbackSocket.ConnectFailed {
+            throw Failure.connect(failure.code)
         }
         _ = fcntl(socket, F_SETFL, fcntl(socket, F_GETFL) | O_NONBLOCK)
     }
