@@ -15,6 +15,9 @@ struct TapWireFaultTests {
             try await withTap(upstream: upstream.url) { port, sink in
                 let job = try RawConnection(port: port)
                 job.send("POST /v2/webhooks/ HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}\u{01}\u{02} NOT HTTP\r\n\r\n")
+                // More bytes after the garbage, likely while the call is still upstream: they
+                // must not close the connection before its answer.
+                job.send("and more\r\n")
                 let answers = await job.read()
                 #expect(answers.hasPrefix("HTTP/1.1 201"), "the call in flight was not answered first: \(answers)")
                 #expect(occurrences(of: "HTTP/1.1", in: answers) == 1, "\(answers)")
@@ -45,6 +48,48 @@ struct TapWireFaultTests {
                 await sink.wait(for: 1)
                 #expect((await sink.settled()).map(\.outcome) == [.status(413)])
                 #expect(upstream.heads.isEmpty)
+            }
+        }
+    }
+
+    @Test("a refused call pipelined behind another, then a half-close: both are answered in order and the connection closes")
+    func refusedWhileHeld() async throws {
+        try await ScriptedUpstream.with(answer: { _ in .init() }) { upstream in
+            try await withTap(upstream: upstream.url) { port, sink in
+                let job = try RawConnection(port: port)
+                job.send("GET /v2/webhooks/ HTTP/1.1\r\nHost: x\r\n\r\nPOST /v2/%zz HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc")
+                job.closeSending()
+                let answers = await job.read(until: { $0.contains("invalid_request") && $0.hasSuffix("}]}") })
+                #expect(answers.hasPrefix("HTTP/1.1 200"), "\(answers)")
+                #expect(answers.contains("HTTP/1.1 400"))
+                #expect(await job.closedByPeer(), "the refused call's rest was never read, and the connection stayed open")
+                await sink.wait(for: 2)
+                #expect((await sink.settled()).map(\.outcome) == [.status(200), .status(400)])
+                #expect(upstream.heads.count == 1)
+            }
+        }
+    }
+
+    @Test("a job that leaves half way through its upload is neither forwarded nor recorded; an invalid target with Expect closes at once")
+    func cutUpload() async throws {
+        try await ScriptedUpstream.with(answer: { _ in .init() }) { upstream in
+            try await withTap(upstream: upstream.url) { port, sink in
+                let job = try RawConnection(port: port)
+                job.send("POST /v2/webhooks/ HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly ten b")
+                job.closeSending()
+                #expect(await job.read() == "", "a cut request was answered")
+
+                let waiting = try RawConnection(port: port)
+                waiting.send("POST /v2/%zz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+                let refusal = await waiting.read(until: { $0.hasSuffix("}]}") })
+                #expect(refusal.hasPrefix("HTTP/1.1 400"), "\(refusal)")
+                #expect(await waiting.closedByPeer(), "the tap waited for a body the job will not send after a refusal")
+
+                let next = try await rawRequest(port: port, "GET /v2/webhooks/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                #expect(next.hasPrefix("HTTP/1.1 200"))
+                await sink.wait(for: 2)
+                #expect((await sink.settled()).map(\.outcome) == [.status(400), .status(200)], "the cut upload was recorded")
+                #expect(upstream.heads.count == 1)
             }
         }
     }

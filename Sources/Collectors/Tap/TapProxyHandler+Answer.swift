@@ -49,7 +49,7 @@ extension TapProxyHandler: UpstreamAnswerDelegate {
     /// Gives the upstream `upstreamTimeout` more: for its answer's head, and then for each
     /// part of a success's body, so an answer that stalls half way is cut instead of holding
     /// the job for ever.
-    private func extendDeadline(_ exchange: TapExchange) {
+    func extendDeadline(_ exchange: TapExchange) {
         let deadline = NIODeadline.now() + TimeAmount(settings.configuration.upstreamTimeout)
         exchange.deadline = deadline
         armTimer(at: deadline)

@@ -53,7 +53,8 @@ extension TapProxyHandler {
     }
 
     /// Closes the job's connection once everything written to it has gone: closing at once
-    /// would drop what NIO still holds of a large answer a slow job reads.
+    /// would drop what NIO still holds of a large answer a slow job reads. A job that reads
+    /// nothing for the upstream timeout is closed anyway, so a stopping tap never waits on it.
     func closeWhenWritten() {
         guard let context else { return }
         guard let lastWrite else {
@@ -61,5 +62,8 @@ extension TapProxyHandler {
             return
         }
         lastWrite.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(settings.configuration.upstreamTimeout)) {
+            context.close(promise: nil)
+        }
     }
 }

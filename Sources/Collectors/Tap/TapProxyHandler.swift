@@ -179,8 +179,22 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard error is HTTPParserError else {
+        if error is ByteToMessageDecoderError {
+            // Bytes after a parse error: the close is already on its way, after the answer in flight.
+            return
+        }
+        guard let parserError = error as? HTTPParserError else {
             context.close(promise: nil)
+            return
+        }
+        if case .invalidEOFState = parserError {
+            // The job closed in the middle of a request: cut off, not unreadable. Nothing of
+            // it went upstream, and there is no one to answer.
+            held.removeAll()
+            closing = true
+            if case .forwarding = state { return }
+            state = .idle
+            closeWhenWritten()
             return
         }
         // NIO's decoder reads nothing more after this: answer what was read, then close.
@@ -201,7 +215,11 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if case .forwarding(let exchange) = state, case .streaming = exchange.answer, let upstream = exchange.upstream {
-            upstream.read(context.channel.isWritable)
+            let writable = context.channel.isWritable
+            upstream.read(writable)
+            // The upstream was paused for the job, not stalled: its time starts again. A job
+            // that reads nothing for a whole timeout is cut, as nginx's send_timeout does.
+            if writable { extendDeadline(exchange) }
         }
         context.fireChannelWritabilityChanged()
     }
@@ -215,20 +233,20 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
                                 method: head.method.rawValue, path: path, query: query)
         let exchange = TapExchange(call: call, head: head, target: target, inFlight: settings.inFlight)
         state = .reading(exchange)
-        guard TapTarget.isValid(target) else {
-            refuse(exchange, .badRequest, code: "invalid_request", "the request target is not a valid path; not forwarded")
-            return
-        }
         let expectsContinue = head.headers["expect"].contains { $0.lowercased() == "100-continue" }
-        if let declared = head.headers.first(name: "content-length").flatMap({ Int($0) }), declared > settings.configuration.maxRequestBody {
+        let tooLarge = head.headers.first(name: "content-length").flatMap { Int($0) }.map { $0 > settings.configuration.maxRequestBody } ?? false
+        if !TapTarget.isValid(target) {
+            refuse(exchange, .badRequest, code: "invalid_request", "the request target is not a valid path; not forwarded")
+        } else if tooLarge {
             refuseTooLarge(exchange)
-            // A job that waits for 100 Continue sends no body now: nothing is left to read.
-            if expectsContinue { closeWhenWritten() }
+        } else {
+            if expectsContinue {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
             return
         }
-        if expectsContinue {
-            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
-        }
+        // A job that waits for 100 Continue sends no body after a refusal: nothing is left to read.
+        if expectsContinue { closeWhenWritten() }
     }
 
     private func refuseTooLarge(_ exchange: TapExchange) {
@@ -276,7 +294,8 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
         defer { resuming = false }
         while !held.isEmpty {
             if case .forwarding = state { break }
-            if closing { break }
+            // A refused call still reads its held rest, so that its end closes the connection.
+            if closing, case .idle = state { break }
             handle(held.removeFirst(), context: context)
         }
         if readingPaused, held.count < Self.maxHeldParts / 2 {
