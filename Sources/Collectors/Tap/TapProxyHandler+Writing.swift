@@ -61,8 +61,13 @@ extension TapProxyHandler {
             context.close(promise: nil)
             return
         }
-        lastWrite.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
-        context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(settings.configuration.upstreamTimeout)) {
+        let fallback = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(settings.configuration.upstreamTimeout)) {
+            context.close(promise: nil)
+        }
+        // Cancelled once the write is done, so a closed connection is not kept for the
+        // timeout by its pending fallback (one per connection that a job closes after a call).
+        lastWrite.assumeIsolated().whenComplete { _ in
+            fallback.cancel()
             context.close(promise: nil)
         }
     }
