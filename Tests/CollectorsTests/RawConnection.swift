@@ -30,14 +30,17 @@ final class RawConnection: @unchecked Sendable {
         shutdown(fd, Int32(SHUT_WR))
     }
 
-    /// Everything read so far once `enough` holds for it, or once the tap closes (or 10 s pass).
-    func read(until enough: @escaping @Sendable (String) -> Bool = { _ in false }) async -> String {
+    /// Everything read so far once `enough` holds for it, or once the tap closes (or 10 s
+    /// pass); without `enough`, everything until the close.
+    func read(until enough: (@Sendable (String) -> Bool)? = nil) async -> String {
         await Blocking.run { self.readBlocking(until: enough) }
     }
 
-    private func readBlocking(until enough: (String) -> Bool) -> String {
-        var buffer = [UInt8](repeating: 0, count: 4_096)
-        while !enough(text) {
+    private func readBlocking(until enough: ((String) -> Bool)?) -> String {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        // The text is decoded again only to ask `enough`: decoding megabytes at every read
+        // would cost seconds of CPU that the other tests running beside this one need.
+        while enough.map({ !$0(text) }) ?? true {
             let count = recv(fd, &buffer, buffer.count, 0)
             if count <= 0 { break }
             received += buffer[0..<count]

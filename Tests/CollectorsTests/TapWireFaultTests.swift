@@ -113,11 +113,11 @@ struct TapWireFaultTests {
         }
     }
 
-    @Test("a slow reader that stopped sending gets all of an 8 MiB answer, through backpressure, before the tap closes")
+    @Test("a slow reader that stopped sending gets all of a 2 MiB answer, through backpressure, before the tap closes")
     func slowReaderGetsEverything() async throws {
-        // 8 MiB to a job with a tiny receive buffer that has already closed its sending side:
+        // 2 MiB to a job with a tiny receive buffer that has already closed its sending side:
         // the tap pauses the upstream while the job lags, and closes only after the end.
-        let size = 8 << 20
+        let size = 2 << 20
         try await ScriptedUpstream.with(answer: { _ in .init(body: String(repeating: "x", count: size)) }) { upstream in
             try await withTap(upstream: upstream.url) { port, _ in
                 let job = try RawConnection(port: port, receiveBuffer: 2_048)
