@@ -34,9 +34,20 @@ release: deps
 run: release
 	$(BIN) demo
 
+# Two phases, each a test process of its own that prints Swift Testing's closing line; the
+# target fails if either fails (both always run). The unit and integration suites run one test
+# at a time: many are CPU-bound, and two at once hold both of the cooperative pool's threads
+# (two cores here) while other tests' servers wait. The end-to-end suites mostly wait on the
+# real binary, tmux and real clients in processes of their own, so four run at once. Each
+# process's watchdog says how late the cooperative pool ever was (Tests/Support/PoolWatchdog.swift).
+TEST_WIDTH_UNIT ?= 1
+TEST_WIDTH_E2E ?= 4
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@status=0; \
+	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_WIDTH_UNIT) $(SWIFT) test --skip-build --skip EndToEndTests || status=1; \
+	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_WIDTH_E2E) $(SWIFT) test --skip-build --filter EndToEndTests || status=1; \
+	exit $$status
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox --allow-writing-to-package-directory benchmark --no-progress

@@ -175,7 +175,9 @@ let package = Package(
         ),
         // Helpers that more than one test target needs; never linked into the product.
         .target(
-            name: "TestSupport", dependencies: [.product(name: "CompressNIO", package: "compress-nio")], path: "Tests/Support"),
+            name: "TestSupport", dependencies: ["SupportStart", .product(name: "CompressNIO", package: "compress-nio")], path: "Tests/Support"),
+        // Starts TestSupport's watchdog of the cooperative pool when the test bundle loads.
+        .target(name: "SupportStart", path: "Tests/SupportStart"),
         .testTarget(
             name: "ManagementAPITests",
             dependencies: [

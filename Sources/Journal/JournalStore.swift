@@ -214,9 +214,11 @@ actor JournalStore {
         return true
     }
 
-    /// Folds the WAL into the file first, so a closed journal is one self-contained file.
-    func close() {
-        try? pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+    /// Folds the WAL into the file first, so a closed journal is one self-contained file. The
+    /// checkpoint waits for readers and the disk on GRDB's writer queue, not on the actor's
+    /// (cooperative) thread.
+    func close() async {
+        try? await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
         try? pool.close()
     }
 

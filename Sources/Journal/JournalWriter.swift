@@ -28,7 +28,7 @@ public final class JournalWriter: Sendable {
     }
 
     private struct Queue {
-        var entries: [JournalEntry] = []
+        var entries = FirstInFirstOut<JournalEntry>()
         var bodyBytes = 0
         var flushWaiters: [CheckedContinuation<Void, Never>] = []
         var closing = false
@@ -72,7 +72,9 @@ public final class JournalWriter: Sendable {
                   queue.bodyBytes + entry.bodyBytes <= options.queueBodyBytes else { return (false, false) }
             queue.entries.append(entry)
             queue.bodyBytes += entry.bodyBytes
-            return (true, queue.entries.count == options.batchSize)
+            // The first record wakes an idle loop (which then lets a batch gather); a full
+            // batch wakes it at once.
+            return (true, queue.entries.count == 1 || queue.entries.count == options.batchSize)
         }
         if batchReady { wake.signal() }
         if !accepted {
@@ -143,10 +145,12 @@ public final class JournalWriter: Sendable {
     }
 
     private func runLoop() async {
+        // Nothing is queued yet: a batch starts with the first record (and gathers), a flush
+        // or a close, never with the loop's own start racing the first appends.
+        await idle()
         while true {
             let (entries, waiters, closing, more) = queue.withLock { queue in
-                let taken = Array(queue.entries.prefix(options.batchSize))
-                queue.entries.removeFirst(taken.count)
+                let taken = queue.entries.takeFirst(options.batchSize)
                 queue.bodyBytes -= taken.reduce(0) { $0 + $1.bodyBytes }
                 // Flush waiters are answered only with the batch that empties the queue, so
                 // everything appended before `flush()` is written when it returns.
@@ -160,8 +164,23 @@ public final class JournalWriter: Sendable {
             if outcome.committed { commits.committed() }
             for waiter in waiters { waiter.resume() }
             if closing { return }
-            if !more { await wake.wait(timeout: options.batchInterval) }
+            if !more { await idle() }
         }
+    }
+
+    /// With nothing queued, sleeps until something is (no timer fires while the recorder is
+    /// idle), then lets a batch gather for `batchInterval` unless it is wanted at once (a
+    /// full batch, a flush, a close).
+    private func idle() async {
+        // A signal may be stale (a flush that the batch just written answered): nothing to
+        // do yet, so back to sleep.
+        repeat {
+            await wake.wait()
+        } while queue.withLock { $0.entries.isEmpty && $0.flushWaiters.isEmpty && !$0.closing }
+        let wantedNow = queue.withLock { queue in
+            queue.entries.count >= options.batchSize || !queue.flushWaiters.isEmpty || queue.closing
+        }
+        if !wantedNow { await wake.wait(timeout: options.batchInterval) }
     }
 
     private func record(_ outcome: JournalStore.Outcome) {

@@ -24,10 +24,11 @@ final class WakeSignal: Sendable {
 
     /// Returns on a signal or after `timeout`, whichever comes first.
     func wait(timeout: Duration) async {
-        await waiting(upTo: timeout) { await self.waitForSignal() }
+        await waiting(upTo: timeout) { await self.wait() }
     }
 
-    private func waitForSignal() async {
+    /// Returns on a signal (at once if one is pending) or when the task is cancelled.
+    func wait() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in

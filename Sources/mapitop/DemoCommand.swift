@@ -22,7 +22,14 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Seed of the simulator and its jobs: the same seed, the same run.")
     var seed: UInt64 = 1
 
+    @Option(name: .customLong("fault-rate"), help: "Share of calls the simulator answers with an injected 5xx (0 to 1).")
+    var faultRate: Double = 0.02
+
     @OptionGroup var display: DisplayOptions
+
+    func validate() throws {
+        guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1, got \(faultRate)") }
+    }
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -30,12 +37,12 @@ struct DemoCommand: AsyncParsableCommand {
         let jobs = SyntheticJob.standard(seed: seed)
         // A bad theme ends the demo before anything starts: exiting later would leave the
         // embedded recorder's temporary journal behind.
-        _ = try DashboardRunner.loadTheme(display.theme ?? "default", environment: environment)
+        let theme = try DashboardRunner.loadTheme(display.theme ?? "default", environment: environment)
 
         // Each server listens before anything uses it; one that cannot is one line and exit 1
         // (waiting for a port that never comes would hang the demo).
         let simulatorConfiguration = SimulatorConfiguration(
-            host: "127.0.0.1", port: 0, seed: seed, tokens: jobs.filter(\.isRegistered).map(\.token), faultRate: 0.02)
+            host: "127.0.0.1", port: 0, seed: seed, tokens: jobs.filter(\.isRegistered).map(\.token), faultRate: faultRate)
         let simulator: StartedServer
         do {
             simulator = try await ServerStartup.start(address: "127.0.0.1:0", logger: logger) { onServerRunning in
@@ -82,7 +89,7 @@ struct DemoCommand: AsyncParsableCommand {
             // Servers first: a group shuts its services down in reverse order, so the callers
             // stop before what they call.
             try await DashboardRunner.run(
-                session: session, monitor: setup.viewer.monitor, themeName: display.theme ?? "default", display: display,
+                session: session, monitor: setup.viewer.monitor, theme: theme, display: display,
                 services: [SupervisedService("the embedded simulator", simulator)] + setup.services
                     + [SupervisedService("the synthetic jobs", traffic)],
                 journal: recording.reader, viewer: setup.hooks, logger: logger)

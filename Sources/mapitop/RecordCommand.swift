@@ -6,6 +6,7 @@ import LogFile
 import Recorder
 import Screen
 import ServiceLifecycle
+import Supervision
 
 #if canImport(Glibc)
     import Glibc
@@ -101,16 +102,20 @@ struct RecordCommand: AsyncParsableCommand {
         var banner = "mapitop record: journal \(journalPath) · admin http://\(recording.adminAddress)"
         if let tapAddress = recording.tapAddress { banner += " · tap http://\(tapAddress) → \(recording.upstream)" }
         StandardOutput.line(Sanitizer.clean(banner))
-        // Written once everything listens: a viewer that finds it can attach at once.
-        do {
-            try RuntimeFile(admin: recording.adminAddress, journal: journalPath, config: configuration.path).write(environment: environment)
-        } catch {
-            StandardError.line("mapitop record: cannot write the runtime file \(RuntimeFile.path(journal: journalPath, environment: environment)) "
-                + "(\(error.localizedDescription)); viewers will not find this recorder by themselves")
+        // Written once everything listens and SIGTERM is trapped: a viewer that finds it can
+        // attach at once, and a stop sent as soon as it appears is a graceful one.
+        let runtimeFile = RuntimeFile(admin: recording.adminAddress, journal: journalPath, config: configuration.path)
+        let publish = WhenRunning {
+            do {
+                try runtimeFile.write(environment: environment)
+            } catch {
+                StandardError.line("mapitop record: cannot write the runtime file \(RuntimeFile.path(journal: journalPath, environment: environment)) "
+                    + "(\(error.localizedDescription)); viewers will not find this recorder by themselves")
+            }
         }
 
         let group = ServiceGroup(configuration: .init(
-            services: recording.services.map { .init(service: $0) },
+            services: ([publish] + recording.services).map { .init(service: $0) },
             // A hang-up of the shell that started it stops it gracefully, journal flushed,
             // rather than killing it; with a log file SIGHUP reopens the log instead.
             gracefulShutdownSignals: [.sigterm, .sigint] + (file == nil ? [.sighup] : []), logger: logger))

@@ -14,15 +14,24 @@ final class RawConnection: @unchecked Sendable {
     /// `receiveBuffer`: see `LoopbackSocket.connect`.
     init(port: Int, receiveBuffer: Int32? = nil) throws {
         fd = try LoopbackSocket.connect(port: port, receiveBuffer: receiveBuffer)
-        // A read that waits longer fails the test instead of hanging it.
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        // A read that waits longer fails the test instead of hanging it (a bound on a hang,
+        // never a measure of speed).
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     deinit { close(fd) }
 
+    /// Sends all of `text` (a large head takes several writes); stops if the tap closes.
     func send(_ text: String) {
-        _ = text.withCString { Glibc.send(fd, $0, strlen($0), 0) }
+        let bytes = Array(text.utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { return }
+            sent += count
+        }
     }
 
     /// No more requests: the job's sending side closes, its reading side stays open.
@@ -30,7 +39,7 @@ final class RawConnection: @unchecked Sendable {
         shutdown(fd, Int32(SHUT_WR))
     }
 
-    /// Everything read so far once `enough` holds for it, or once the tap closes (or 10 s
+    /// Everything read so far once `enough` holds for it, or once the tap closes (or 60 s
     /// pass); without `enough`, everything until the close.
     func read(until enough: (@Sendable (String) -> Bool)? = nil) async -> String {
         await Blocking.run { self.readBlocking(until: enough) }
@@ -59,7 +68,7 @@ final class RawConnection: @unchecked Sendable {
     var text: String { String(decoding: received, as: UTF8.self) }
 }
 
-/// Sends raw bytes on a new connection and reads until the tap closes it (or 10 s pass): for
+/// Sends raw bytes on a new connection and reads until the tap closes it (or 60 s pass): for
 /// requests a client library will not make.
 func rawRequest(port: Int, _ text: String) async throws -> String {
     let job = try RawConnection(port: port)

@@ -25,7 +25,7 @@ struct TapRequestBodyTests {
         /// What was handed over, once the tap's queue has drained (calls arrive after answers).
         var all: [TappedCall] {
             get async {
-                _ = await eventually(within: .seconds(10)) { queue.backlog == 0 }
+                _ = await eventually { queue.backlog == 0 }
                 return calls.withLock { $0 }
             }
         }

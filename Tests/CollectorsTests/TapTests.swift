@@ -43,7 +43,7 @@ final class RecordSink: Sendable {
     /// Every record, once the tap has handed over all it answered: records arrive through a
     /// queue, after the answers the test has already read.
     func settled() async -> [CallRecord] {
-        if let queue { _ = await eventually(within: .seconds(10)) { queue.backlog == 0 } }
+        if let queue { _ = await eventually { queue.backlog == 0 } }
         return all
     }
 
@@ -58,7 +58,7 @@ final class RecordSink: Sendable {
     }
 
     /// Returns as soon as `count` records have arrived, or when `timeout` has passed.
-    func wait(for count: Int, timeout: Duration = .seconds(10)) async {
+    func wait(for count: Int, timeout: Duration = .seconds(60)) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.arrival(of: count) }
             group.addTask { try? await Task.sleep(for: timeout) }
@@ -94,9 +94,12 @@ final class RecordSink: Sendable {
 }
 
 /// An upstream that answers `/v2/webhooks/` with 200 once `gate` is open.
-func gatedUpstream(_ gate: Gate) -> some ApplicationProtocol {
+/// An upstream that holds each answer until `gate` opens; `arrived` opens as soon as a call
+/// reached it, so a test can act on a call in flight without guessing how long it takes.
+func gatedUpstream(_ gate: Gate, arrived: Gate = Gate()) -> some ApplicationProtocol {
     let router = Router()
     router.get("/v2/webhooks/") { _, _ in
+        arrived.open()
         await gate.wait()
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
     }
@@ -133,7 +136,7 @@ func gzipCall(_ client: HTTPClient, _ base: String, _ method: HTTPMethod, _ path
     request.headers.add(name: "Accept-Encoding", value: "gzip, deflate")
     if let secret { request.headers.add(name: "Authorization", value: "Bearer " + secret) }
     if let body { request.body = .bytes(ByteBuffer(string: body)) }
-    let response = try await client.execute(request, timeout: .seconds(30))
+    let response = try await client.execute(request, timeout: .seconds(60))
     let bytes = try await response.body.collect(upTo: 1 << 24)
     let jw = ["jw-request-limit", "jw-request-remaining", "jw-request-id"].map { response.headers.first(name: $0) ?? "-" }
     return WireExchange(status: response.status.code, contentEncoding: response.headers.first(name: "content-encoding"),
@@ -272,7 +275,7 @@ struct TapTests {
 
     @Test("a gzip bomb and garbage that claims gzip pass through unchanged; the record says too large, or undecodable")
     func hostileGzip() async throws {
-        let bomb = try TestGzip.bomb(decodedSize: 256 << 20)
+        let bomb = try await TestGzip.bomb(decodedSize: 256 << 20)
         let garbage = Array(#"{"errors":[{"code":"required","description":"not gzip at all"}]}"#.utf8)
         let router = Router()
         for (path, bytes) in [("/v2/bomb/", bomb), ("/v2/garbage/", garbage)] {
@@ -370,7 +373,7 @@ struct TapTests {
                 #expect(answer.body.contains("gateway_timeout"))
                 #expect((await sink.settled()).map(\.outcome) == [.status(504)])
                 #expect((await sink.settled()).first?.errors.first?.code == "gateway_timeout")
-                #expect((await sink.settled()).first.map { $0.latency >= .milliseconds(300) && $0.latency < .seconds(10) } == true)
+                #expect((await sink.settled()).first.map { $0.latency >= .milliseconds(300) } == true)
             }
         }
     }
@@ -403,12 +406,15 @@ struct TapTests {
     func clientDisconnect() async throws {
         // The upstream holds the first call until the caller has given up and gone.
         let gate = Gate()
-        try await gatedUpstream(gate).test(.live) { server in
+        let arrived = Gate()
+        try await gatedUpstream(gate, arrived: arrived).test(.live) { server in
             defer { gate.open() }
             try await withTap(upstream: "http://127.0.0.1:\(server.port!)") { port, sink in
-                await #expect(throws: (any Error).self) {
-                    _ = try await call("http://127.0.0.1:\(port)", .GET, "/v2/webhooks/", secret: Self.admin.secret, timeout: .milliseconds(100))
-                }
+                // The caller leaves once its call is in flight upstream, however long it took to get there.
+                let caller = Task { try await call("http://127.0.0.1:\(port)", .GET, "/v2/webhooks/", secret: Self.admin.secret) }
+                #expect(try await finishes { await arrived.wait() }, "the call never reached the upstream")
+                caller.cancel()
+                await #expect(throws: (any Error).self) { _ = try await caller.value }
                 gate.open()
                 let next = try await call("http://127.0.0.1:\(port)", .GET, "/v2/webhooks/", secret: Self.admin.secret)
                 #expect(next.status == 200)
@@ -423,14 +429,17 @@ struct TapTests {
     func concurrent() async throws {
         try await Self.simulator(quota: 1_000).test(.live) { server in
             try await withTap(upstream: "http://127.0.0.1:\(server.port!)") { port, sink in
-                let statuses = try await withThrowingTaskGroup(of: UInt.self) { group in
-                    for index in 0..<200 {
-                        group.addTask {
-                            try await call("http://127.0.0.1:\(port)", .GET, "/v2/sites/Abcd1234/media/?page=\(index % 5 + 1)",
-                                           secret: Self.admin.secret).status
+                // 200 tasks at once on a thread of their own, not in front of every other test's.
+                let statuses = try await withTaskExecutorPreference(ThreadExecutor.flood) {
+                    try await withThrowingTaskGroup(of: UInt.self) { group in
+                        for index in 0..<200 {
+                            group.addTask {
+                                try await call("http://127.0.0.1:\(port)", .GET, "/v2/sites/Abcd1234/media/?page=\(index % 5 + 1)",
+                                               secret: Self.admin.secret).status
+                            }
                         }
+                        return try await group.reduce(into: [UInt]()) { $0.append($1) }
                     }
-                    return try await group.reduce(into: [UInt]()) { $0.append($1) }
                 }
                 #expect(statuses.count == 200)
                 #expect(statuses.allSatisfy { $0 == 200 })

@@ -99,7 +99,9 @@ struct TapWireFaultTests {
         try await ScriptedUpstream.with(answer: { head in
             head.uri.hasPrefix("/stall") ? .init(body: "{\"media\":", declaredLength: 1_000, stall: true) : .init()
         }) { upstream in
-            try await withTap(upstream: upstream.url, timeout: .milliseconds(300)) { port, sink in
+            // The timeout also bounds the wait for the head, which comes at once; 2 s leaves a
+            // loaded machine room for that, and the stall still ends by the timeout alone.
+            try await withTap(upstream: upstream.url, timeout: .seconds(2)) { port, sink in
                 let job = try RawConnection(port: port)
                 job.send("GET /stall/ HTTP/1.1\r\nHost: x\r\n\r\n")
                 let answer = await job.read(until: { $0.hasSuffix("{\"media\":") })

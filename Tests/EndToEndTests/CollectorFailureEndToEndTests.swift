@@ -32,19 +32,19 @@ struct CollectorFailureEndToEndTests {
                 defer { try? FileManager.default.removeItem(atPath: config) }
                 let log = FileManager.default.temporaryDirectory.appendingPathComponent("mapitop-taken-\(UUID().uuidString).log").path
                 defer { try? FileManager.default.removeItem(atPath: log) }
-                let tmux = try Tmux(
+                let tmux = try await Tmux(
                     command: "\(Binary.quoted(Binary.path)) watch --config \(config) --tap 127.0.0.1:\(tapPort) --log-file \(log); echo __EXIT=$?",
                     environment: ["TAKEN_SECRET": "taken-test-secret-42"])
                 defer { tmux.stop() }
-                let status = await tmux.exitStatus(timeout: .seconds(30))
-                let screen = tmux.capture()
+                let status = await tmux.exitStatus()
+                let screen = await tmux.capture()
                 #expect(status != nil && status != 0, "\(screen)")
                 let lines = printed(screen)
                 #expect(lines.count == 1, "\(screen)")
                 #expect(lines.first?.contains("127.0.0.1:\(tapPort)") == true, "\(screen)")
                 #expect(lines.first?.contains("Address already in use") == true, "\(screen)")
                 #expect(!screen.contains("taken-test-secret-42"))
-                #expect(tmux.display("#{alternate_on}") == "0")
+                #expect(await tmux.display("#{alternate_on}") == "0")
             }
         }
     }

@@ -31,7 +31,7 @@ struct DashboardEndToEndTests {
 
     @Test("demo: tokens with /60, every kind of error within a minute, filter, field details, pause, resizes, q")
     func demo() async throws {
-        let tmux = try Tmux(command: "\(Binary.quoted(Binary.path)) demo --seed 3 --log-file \(logFile()); echo __EXIT=$?",
+        let tmux = try await Tmux(command: "\(Binary.quoted(Binary.path)) demo --seed 3 --log-file \(logFile()); echo __EXIT=$?",
                             width: 140, height: 40)
         defer { tmux.stop() }
         let started = await tmux.waitFor { $0.contains("/60") && $0.contains("steady") && $0.contains("bursty") }
@@ -53,24 +53,24 @@ struct DashboardEndToEndTests {
         }
         #expect(recorded, "\(journaled.prefix(5))")
 
-        tmux.send("/")
-        tmux.type("code:too_long")
-        tmux.send("Enter")
+        await tmux.send("/")
+        await tmux.type("code:too_long")
+        await tmux.send("Enter")
         let filtered = await tmux.waitFor(timeout: .seconds(60)) { $0.contains("filter: code:too_long") && $0.contains("· too_long") }
         #expect(filtered.met, "\(filtered.screen)")
         let tree = filtered.screen.split(separator: "\n").drop { !$0.contains("ERRORS") }
         #expect(!tree.contains { $0.contains("rate_limit_exceeded") || $0.contains("unauthorized") || $0.contains("· required") })
 
         // Tab to the errors, open the too_long group and its newest call: the fields show.
-        tmux.send("Tab")
-        tmux.send("Down")
-        tmux.send("Enter")
-        tmux.send("Down")
-        tmux.send("Enter")
+        await tmux.send("Tab")
+        await tmux.send("Down")
+        await tmux.send("Enter")
+        await tmux.send("Down")
+        await tmux.send("Enter")
         let fields = await tmux.waitFor { $0.contains("metadata.title") && $0.contains("limit 255") && $0.contains("req ") }
         #expect(fields.met, "\(fields.screen)")
 
-        tmux.send("Z")
+        await tmux.send("Z")
         let paused = await tmux.waitFor("PAUSED")
         #expect(paused.met)
         let frozen = tokenLines(paused.screen)
@@ -78,27 +78,27 @@ struct DashboardEndToEndTests {
         // times a second meanwhile), every screen must show the table as it was.
         let pausedAt = try #require(headerSeconds(paused.screen), "\(paused.screen)")
         var changedWhilePaused: String?
-        let clockMoved = await tmux.waitFor(timeout: .seconds(15)) { screen in
+        let clockMoved = await tmux.waitFor { screen in
             if tokenLines(screen) != frozen, screen.contains("PAUSED") { changedWhilePaused = screen }
             return headerSeconds(screen).map { ($0 - pausedAt + 86_400) % 86_400 >= 3 } ?? false
         }
         #expect(clockMoved.met, "\(clockMoved.screen)")
         #expect(changedWhilePaused == nil, "the token table changed while paused: \(changedWhilePaused ?? "")")
-        tmux.send("Z")
-        let resumed = await tmux.waitFor(timeout: .seconds(20)) { !$0.contains("PAUSED") && tokenLines($0) != frozen }
+        await tmux.send("Z")
+        let resumed = await tmux.waitFor { !$0.contains("PAUSED") && tokenLines($0) != frozen }
         #expect(resumed.met)
 
         for (width, height) in [(80, 24), (59, 20), (200, 50), (100, 30)] {
-            tmux.resize(width: width, height: height)
+            await tmux.resize(width: width, height: height)
             let expected = width < 60 ? "terminal too small, need 60×15" : "/60"
             let shown = await tmux.waitFor { $0.contains(expected) }
             #expect(shown.met, "\(width)x\(height): \(shown.screen)")
         }
 
-        tmux.send("q")
+        await tmux.send("q")
         #expect(await tmux.exitStatus() == 0)
-        #expect(tmux.display("#{alternate_on}") == "0")
-        #expect(tmux.display("#{cursor_flag}") == "1")
+        #expect(await tmux.display("#{alternate_on}") == "0")
+        #expect(await tmux.display("#{cursor_flag}") == "1")
     }
 
     /// What a hostile upstream puts in a 400: OSC titles (ESC and C1 forms), CSI cursor moves
@@ -136,13 +136,13 @@ struct DashboardEndToEndTests {
             defer { try? FileManager.default.removeItem(atPath: config) }
             // The shell titles the pane first: that proves this tmux lets a program retitle
             // it, so a title that stays put below means mapitop's output could not.
-            let tmux = try Tmux(
+            let tmux = try await Tmux(
                 command: "printf '\\033]2;before-mapitop\\033\\\\'; \(Binary.quoted(Binary.path)) watch --config \(config) --tap 127.0.0.1:0 --log-file \(logFile()); echo __EXIT=$?",
                 width: 120, height: 40, environment: ["HOSTILE_SECRET": "hostile-test-secret-1"])
             defer { tmux.stop() }
             let started = await tmux.waitFor { $0.contains("tap 127.0.0.1:") && $0.contains("ingest") }
             #expect(started.met, "\(started.screen)")
-            #expect(tmux.display("#{pane_title}") == "before-mapitop")
+            #expect(await tmux.display("#{pane_title}") == "before-mapitop")
 
             // A job of the user's calls through the embedded tap with a token the config does not name.
             let header = String(started.screen.split(separator: "\n").first ?? "")
@@ -152,25 +152,25 @@ struct DashboardEndToEndTests {
             request.method = .POST
             request.headers.add(name: "Authorization", value: "Bearer " + callerSecret)
             request.body = .bytes(ByteBuffer(string: #"{"metadata":{"title":"x"}}"#))
-            let answer = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let answer = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
             #expect(answer.status.code == 400)
             let caller = Secret(callerSecret).fingerprint.description
-            let seen = await tmux.waitFor(timeout: .seconds(45)) { $0.contains("400 Bad Request") && $0.contains(caller) }
+            let seen = await tmux.waitFor { $0.contains("400 Bad Request") && $0.contains(caller) }
             #expect(seen.met, "\(seen.screen)")
 
             // Open the 400 group and its newest call (the tap's): the field errors show, escaped.
-            tmux.send("Tab")
-            tmux.send("Down")
-            tmux.send("Enter")
-            tmux.send("Down")
-            tmux.send("Enter")
+            await tmux.send("Tab")
+            await tmux.send("Down")
+            await tmux.send("Enter")
+            await tmux.send("Down")
+            await tmux.send("Enter")
             let detail = await tmux.waitFor { $0.contains("\\e]0;pwned\\u{7}") && $0.contains("\\u{9D}0;c1-title\\u{9C}") }
             #expect(detail.met, "\(detail.screen)")
             let screen = detail.screen
             for visible in ["\\e[2J\\e[H\\u{202E}evil", "\\e[10;10Hmoved\\u{2066}iso\\u{2069}", "del\\u{7F} end"] {
                 #expect(screen.contains(visible), "\(visible) not shown: \(screen)")
             }
-            #expect(tmux.display("#{pane_title}") == "before-mapitop")
+            #expect(await tmux.display("#{pane_title}") == "before-mapitop")
 
             // The layout held: header on the first row, the key help on the last, nothing
             // wider than the window, no text where a cursor move would have put it.
@@ -182,11 +182,11 @@ struct DashboardEndToEndTests {
             #expect(tokenLines(screen).contains { $0.contains("ingest") })
             #expect(!screen.contains("hostile-test-secret-1") && !screen.contains(callerSecret))
             // The tap served a call: q asks before the jobs lose it.
-            tmux.send("q")
+            await tmux.send("q")
             #expect(await tmux.waitFor("quit? y/N").met)
-            tmux.send("y")
+            await tmux.send("y")
             #expect(await tmux.exitStatus() == 0)
-            #expect(tmux.display("#{pane_title}") == "before-mapitop")
+            #expect(await tmux.display("#{pane_title}") == "before-mapitop")
         }
     }
 

@@ -16,12 +16,12 @@ struct PrometheusTests {
         .appendingPathComponent("Packaging/prometheus").path
 
     @Test("promtool check rules accepts mapitop-alerts.yml, and its unit tests pass")
-    func rules() throws {
-        let check = Spawn.run("promtool", ["check", "rules", Self.packaging + "/mapitop-alerts.yml"])
+    func rules() async throws {
+        let check = await Spawn.detached("promtool", ["check", "rules", Self.packaging + "/mapitop-alerts.yml"])
         #expect(check.status == 0, "\(check.output)")
         #expect(check.output.contains("SUCCESS"), "\(check.output)")
         // test rules resolves rule_files against the test file's folder.
-        let test = Spawn.run("promtool", ["test", "rules", Self.packaging + "/mapitop-alerts.test.yml"])
+        let test = await Spawn.detached("promtool", ["test", "rules", Self.packaging + "/mapitop-alerts.test.yml"])
         #expect(test.status == 0, "\(test.output)")
         #expect(test.output.contains("SUCCESS"), "\(test.output)")
     }
@@ -46,7 +46,7 @@ struct PrometheusTests {
 
             let file = home.path + "/scrape.txt"
             try scrape.write(toFile: file, atomically: true, encoding: .utf8)
-            let lint = Spawn.run("/bin/sh", ["-c", "promtool check metrics < '\(file)'"])
+            let lint = await Spawn.detached("/bin/sh", ["-c", "promtool check metrics < '\(file)'"])
             #expect(lint.status == 0, "promtool check metrics: \(lint.output)")
             #expect(lint.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "promtool check metrics: \(lint.output)")
         }

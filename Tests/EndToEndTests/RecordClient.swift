@@ -30,7 +30,7 @@ enum RecordClient {
     /// `GET /v1/calls?from=…` as decoded JSON lines.
     static func calls(_ admin: String, from: Date = Date(timeIntervalSinceNow: -3_600)) async throws -> [[String: Any]] {
         let query = from.formatted(.iso8601).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        let answer = try await call(admin + "/v1/calls?from=" + query, timeout: .seconds(10))
+        let answer = try await call(admin + "/v1/calls?from=" + query, timeout: .seconds(60))
         guard answer.status == 200 else { throw Unexpected(description: "/v1/calls answered \(answer.status): \(answer.body)") }
         return try answer.body.split(separator: "\n").map(object)
     }
@@ -108,7 +108,7 @@ enum RecordClient {
     }
 
     /// `eventually` with the longer deadline a real process needs (it may be starting up).
-    static func eventually(within limit: Duration = .seconds(30), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    static func eventually(within limit: Duration = .seconds(60), _ condition: () async throws -> Bool) async rethrows -> Bool {
         try await TestSupport.eventually(within: limit, poll: .milliseconds(50), condition)
     }
 }

@@ -38,7 +38,7 @@ struct RecordCommandTests {
         // The refused one neither took the runtime file over nor disturbed the first.
         let runtime = try String(contentsOfFile: home.runtimeFile, encoding: .utf8)
         #expect(runtime.contains("\"pid\" : \(first.pid)"), "\(runtime)")
-        let health = try await HTTPClient.shared.execute(HTTPClientRequest(url: first.adminBase + "/healthz"), timeout: .seconds(10))
+        let health = try await HTTPClient.shared.execute(HTTPClientRequest(url: first.adminBase + "/healthz"), timeout: .seconds(60))
         #expect(health.status == .ok)
         #expect(await first.terminate() == 0)
     }
@@ -100,7 +100,7 @@ struct RecordCommandTests {
         defer { home.cleanUp() }
         let process = try RecorderProcess.launch(home: home, arguments: ["--admin", "0.0.0.0:0", "--allow-remote"])
         try await process.waitUntilListening()
-        let health = try await HTTPClient.shared.execute(HTTPClientRequest(url: process.adminBase + "/healthz"), timeout: .seconds(10))
+        let health = try await HTTPClient.shared.execute(HTTPClientRequest(url: process.adminBase + "/healthz"), timeout: .seconds(60))
         #expect(health.status == .ok)
         #expect(await process.terminate() == 0)
     }

@@ -58,15 +58,15 @@ struct RecordFaultDiskFullTests {
             defer { recorder.signal(SIGKILL) }
             let tap = try #require(recorder.tapBase)
             let fail = { try await RecordClient.call(tap + "/v2/sites/Abcd1234/media/", method: .POST, secret: Self.job.secret,
-                                                     body: Self.bigInvalid, timeout: .seconds(10)).status }
-            let health = { try await RecordClient.call(recorder.adminBase + "/healthz", timeout: .seconds(10)).status }
+                                                     body: Self.bigInvalid, timeout: .seconds(60)).status }
+            let health = { try await RecordClient.call(recorder.adminBase + "/healthz", timeout: .seconds(60)).status }
 
             #expect(try await fail() == 400)
             #expect(try await RecordClient.eventually { try await health() == 200 })
 
             Self.fill(small + "/filler")
             var statuses: [Int] = []
-            let dropping = try await RecordClient.eventually(within: .seconds(30)) {
+            let dropping = try await RecordClient.eventually(within: .seconds(60)) {
                 statuses.append(try await fail())
                 guard recorder.stderr.contains("is dropping records") else { return false }
                 return try await health() == 503
@@ -77,7 +77,7 @@ struct RecordFaultDiskFullTests {
             #expect(recorder.stderr.components(separatedBy: "is dropping records").count - 1 == 1, "stderr: \(recorder.stderr)")
 
             try FileManager.default.removeItem(atPath: small + "/filler")
-            let recovered = try await RecordClient.eventually(within: .seconds(30)) {
+            let recovered = try await RecordClient.eventually(within: .seconds(60)) {
                 _ = try await fail()
                 guard recorder.stderr.contains("writing again") else { return false }
                 return try await health() == 200

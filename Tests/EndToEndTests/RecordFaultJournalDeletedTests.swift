@@ -20,7 +20,7 @@ struct RecordFaultJournalDeletedTests {
             let recorder = try await RecorderProcess.start(home: home, tap: true, arguments: ["--api-base", "http://127.0.0.1:\(server.port!)"])
             let tap = try #require(recorder.tapBase)
             let fail = { try await RecordClient.call(tap + "/v2/sites/Abcd1234/media/", method: .POST, secret: Self.job.secret,
-                                                     body: RecordLoopbackTests.invalidMedia, timeout: .seconds(10)) }
+                                                     body: RecordLoopbackTests.invalidMedia, timeout: .seconds(60)) }
 
             #expect(try await fail().status == 400)
             let recordedBefore = try await RecordClient.eventually {
@@ -35,7 +35,7 @@ struct RecordFaultJournalDeletedTests {
             // Keep calling as jobs would: every call is answered, and the writer puts a new
             // file at the path (its next batch notices the path's inode is gone).
             var statuses: [Int] = []
-            let recreated = try await RecordClient.eventually(within: .seconds(30)) {
+            let recreated = try await RecordClient.eventually(within: .seconds(60)) {
                 statuses.append(try await fail().status)
                 return FileManager.default.fileExists(atPath: home.journal)
             }
@@ -46,7 +46,7 @@ struct RecordFaultJournalDeletedTests {
 
             // The running recorder's own admin server reads the new file, not the unlinked one.
             var live = -1
-            let servedLive = try await RecordClient.eventually(within: .seconds(10)) {
+            let servedLive = try await RecordClient.eventually(within: .seconds(60)) {
                 live = RecordLoopbackTests.failed(try await RecordClient.calls(recorder.adminBase, from: deletedAt), status: 400).count
                 return live == statuses.count
             }

@@ -25,7 +25,10 @@ struct RecordFaultKillTests {
     actor Log {
         private(set) var answered: [Answered] = []
         private(set) var stopped = false
+        /// Calls that got no answer at all (the tap was gone).
+        private(set) var unanswered = 0
         func add(_ call: Answered) { answered.append(call) }
+        func addUnanswered() { unanswered += 1 }
         func stop() { stopped = true }
     }
 
@@ -55,7 +58,10 @@ struct RecordFaultKillTests {
                                                                    body: RecordLoopbackTests.invalidMedia, timeout: .seconds(5))
                                 if let answer { await log.add(Answered(status: answer.status, sent: sent, answered: Date())) }
                                 even.toggle()
-                                if answer == nil { try? await Task.sleep(for: .milliseconds(20)) }
+                                if answer == nil {
+                                    await log.addUnanswered()
+                                    try? await Task.sleep(for: .milliseconds(20))
+                                }
                             }
                         }
                     }
@@ -72,8 +78,10 @@ struct RecordFaultKillTests {
             #expect(busy, "the jobs got too few answers through the tap")
             let killedAt = Date()
             #expect(await recorder.kill9() == 128 + SIGKILL)
-            // Traffic goes on against the dead tap for a moment, as jobs would.
-            _ = await RecordClient.eventually(within: .milliseconds(300)) { false }
+            // Traffic goes on against the dead tap for a moment, as jobs would: each job is
+            // refused a few times before they stop.
+            let unansweredAtKill = await log.unanswered
+            #expect(await RecordClient.eventually { await log.unanswered >= unansweredAtKill + 8 })
             await log.stop()
             await jobs.value
 

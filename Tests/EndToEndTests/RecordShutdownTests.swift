@@ -35,6 +35,19 @@ struct RecordShutdownTests {
         return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }
 
+    @Test("a SIGTERM sent the moment the runtime file names the recorder is a graceful stop: exit 0, the file removed")
+    func stopAsSoonAsPublished() async throws {
+        // The runtime file says "stop me gracefully now works": before, it was written before
+        // SIGTERM was trapped, and a stop sent at once killed the recorder (143, journal unflushed).
+        for _ in 0..<5 {
+            let home = try RecorderHome()
+            defer { home.cleanUp() }
+            let recorder = try await RecorderProcess.start(home: home)
+            #expect(await recorder.terminate() == 0, "stderr: \(recorder.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: home.runtimeFile))
+        }
+    }
+
     @Test("a call in flight when SIGTERM comes still gets its answer, is in the journal after exit, and the exit is 0")
     func drainsInFlightCall() async throws {
         let gate = Gate()

@@ -154,7 +154,7 @@ final class RecorderProcess: @unchecked Sendable {
     }
 
     /// The exit status once it has exited, or nil at the deadline.
-    func waitForExit(timeout: Duration = .seconds(30)) async -> Int32? {
+    func waitForExit(timeout: Duration = .seconds(60)) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let status = reap(block: false) { return status }

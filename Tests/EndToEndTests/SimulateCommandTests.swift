@@ -22,7 +22,7 @@ struct SimulateCommandTests {
         defer { try? FileManager.default.removeItem(atPath: output) }
         let pid = Spawn.launch(Binary.path, ["simulate", "--port", "0", "--token", "a=b", "--traffic"], outputFile: output)
         #expect(pid > 0)
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)
         func text() -> String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
         while !text().contains("listening on"), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(text().contains("tokens: a (admin), steady (admin)"))

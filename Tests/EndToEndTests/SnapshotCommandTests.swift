@@ -74,7 +74,7 @@ struct SnapshotCommandTests {
 
     @Test("usage errors exit 64 with one line; config errors exit 78 with file, line and key")
     func usageAndConfigErrors() async throws {
-        let unknown = Spawn.run(Binary.path, ["snapshot", "--bogus"])
+        let unknown = await Spawn.detached(Binary.path, ["snapshot", "--bogus"])
         #expect(unknown.status == 64)
         #expect(unknown.output.split(separator: "\n").count == 1)
         #expect(unknown.output.hasPrefix("mapitop: "))

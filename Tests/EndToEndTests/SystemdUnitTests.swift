@@ -23,7 +23,7 @@ struct SystemdUnitTests {
     }
 
     @Test("systemd-analyze verify --user accepts the unit, with ExecStart pointed at the built binary")
-    func systemdAcceptsIt() throws {
+    func systemdAcceptsIt() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mapitop-unit-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder + "/runtime", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -35,18 +35,18 @@ struct SystemdUnitTests {
         let copy = folder + "/mapitop-record.service"
         try installed.write(toFile: copy, atomically: true, encoding: .utf8)
 
-        let result = Spawn.run("systemd-analyze", ["verify", "--user", copy], environment: ["XDG_RUNTIME_DIR": folder + "/runtime"])
+        let result = await Spawn.detached("systemd-analyze", ["verify", "--user", copy], environment: ["XDG_RUNTIME_DIR": folder + "/runtime"])
         #expect(result.status == 0, "\(result.output)")
         // Unknown keys are only warnings to systemd: any output at all is a defect here.
         #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(result.output)")
     }
 
     @Test("ExecStart names a subcommand the binary has")
-    func execStartRuns() throws {
+    func execStartRuns() async throws {
         let start = try #require(Self.value(of: "ExecStart", in: try Self.unit()))
         let arguments = start.split(separator: " ").dropFirst().map(String.init)
         #expect(arguments.first == "record")
-        let result = Spawn.run(Binary.path, arguments + ["--help"])
+        let result = await Spawn.detached(Binary.path, arguments + ["--help"])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("USAGE: mapitop record"), "\(result.output)")
     }

@@ -23,7 +23,7 @@ struct TapCommandTests {
                 try? FileManager.default.removeItem(atPath: output)
             }
             func text() -> String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
-            let deadline = ContinuousClock.now + .seconds(20)
+            let deadline = ContinuousClock.now + .seconds(60)
             while !text().contains("listening on http://127.0.0.1:"), ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }
@@ -36,7 +36,7 @@ struct TapCommandTests {
                     request.method = .POST
                     request.body = .bytes(.init(string: body))
                 }
-                _ = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                _ = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
             }
             while text().split(separator: "\n").count < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
             let lines = text().split(separator: "\n").map(String.init)
@@ -48,7 +48,7 @@ struct TapCommandTests {
     }
 
     /// Waits, with a deadline, until `condition` holds; false if it never did.
-    func eventually(_ timeout: Duration = .seconds(20), _ condition: () -> Bool) async throws -> Bool {
+    func eventually(_ timeout: Duration = .seconds(60), _ condition: () -> Bool) async throws -> Bool {
         await TestSupport.eventually(within: timeout, condition)
     }
 
@@ -77,7 +77,7 @@ struct TapCommandTests {
         // Still alive and serving: a call through it is answered (502: nothing at port 9).
         let banner = text(output)
         let port = try #require(banner.range(of: "127.0.0.1:").map { Int(banner[$0.upperBound...].prefix { $0.isNumber }) } ?? nil)
-        let answer = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v2/webhooks/"), timeout: .seconds(10))
+        let answer = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/v2/webhooks/"), timeout: .seconds(60))
         #expect(answer.status.code >= 500)
         #expect(kill(pid, 0) == 0)
     }

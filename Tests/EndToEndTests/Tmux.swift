@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One tmux server per test (its own socket, no config file), driving one pane that runs
 /// the real binary. Tests wait for what the screen shows, with deadlines, never sleeps.
@@ -8,7 +9,7 @@ final class Tmux: @unchecked Sendable {
 
     /// Starts `command` (a shell line) in a `width`×`height` window. The line should end
     /// with `; echo __EXIT=$?` so the exit status can be read off the screen.
-    init(command: String, width: Int = 100, height: Int = 30, environment: [String: String] = [:]) throws {
+    init(command: String, width: Int = 100, height: Int = 30, environment: [String: String] = [:]) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("mapitop-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var arguments = ["-S", socket, "-f", "/dev/null", "new-session", "-d", "-s", "main", "-x", String(width), "-y", String(height)]
@@ -20,10 +21,10 @@ final class Tmux: @unchecked Sendable {
         }
         arguments.append(command + "; sleep 600")
         // No output capture here: the server forks from this client and would hold the pipe.
-        let started = Spawn.run("tmux", arguments, captureOutput: false)
+        let started = await Spawn.detached("tmux", arguments, captureOutput: false)
         guard started.status == 0 else { throw TmuxError(message: "tmux new-session exited \(started.status)") }
         // Keep the window at the size the test asks for, whatever clients attach.
-        tmux(["set-option", "-t", "main", "window-size", "manual"])
+        await tmux(["set-option", "-t", "main", "window-size", "manual"])
     }
 
     struct TmuxError: Error, CustomStringConvertible {
@@ -31,55 +32,74 @@ final class Tmux: @unchecked Sendable {
         var description: String { message }
     }
 
+    /// Runs the tmux client on a thread of its own (`Spawn.detached`): it blocks until tmux
+    /// answers, and tests that poll the screen would otherwise hold Swift's cooperative
+    /// threads, which every in-process server and `eventually` of the run needs.
     @discardableResult
-    func tmux(_ arguments: [String]) -> Spawn.Result {
-        Spawn.run("tmux", ["-S", socket] + arguments)
+    func tmux(_ arguments: [String]) async -> Spawn.Result {
+        await Spawn.detached("tmux", ["-S", socket] + arguments)
     }
+
+    private let screens = Mutex("")
+
+    /// The screen the last `capture()` or `waitFor` read: for failure messages, which cannot wait.
+    var lastScreen: String { screens.withLock { $0 } }
 
     /// The pane's text, one line per row.
-    func capture() -> String { tmux(["capture-pane", "-p", "-t", "main"]).output }
-
-    /// A tmux format about the pane, e.g. `#{alternate_on}`.
-    func display(_ format: String) -> String {
-        tmux(["display-message", "-p", "-t", "main", format]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+    func capture() async -> String {
+        let screen = await tmux(["capture-pane", "-p", "-t", "main"]).output
+        screens.withLock { $0 = screen }
+        return screen
     }
 
-    func send(_ keys: String...) { tmux(["send-keys", "-t", "main"] + keys) }
+    /// A tmux format about the pane, e.g. `#{alternate_on}`.
+    func display(_ format: String) async -> String {
+        await tmux(["display-message", "-p", "-t", "main", format]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func send(_ keys: String...) async { await tmux(["send-keys", "-t", "main"] + keys) }
 
     /// Types text literally.
-    func type(_ text: String) { tmux(["send-keys", "-t", "main", "-l", text]) }
+    func type(_ text: String) async { await tmux(["send-keys", "-t", "main", "-l", text]) }
 
-    func resize(width: Int, height: Int) {
-        tmux(["resize-window", "-t", "main", "-x", String(width), "-y", String(height)])
+    func resize(width: Int, height: Int) async {
+        await tmux(["resize-window", "-t", "main", "-x", String(width), "-y", String(height)])
     }
 
     /// Polls the screen until `condition` holds or the deadline passes; returns the last screen.
+    /// The deadline only bounds a hang: a minute unless a test says otherwise.
     @discardableResult
-    func waitFor(timeout: Duration = .seconds(20), _ condition: (String) -> Bool) async -> (met: Bool, screen: String) {
+    func waitFor(timeout: Duration = .seconds(60), _ condition: (String) -> Bool) async -> (met: Bool, screen: String) {
         let deadline = ContinuousClock.now + timeout
-        var screen = capture()
+        var screen = await capture()
         while !condition(screen) {
             if ContinuousClock.now >= deadline { return (false, screen) }
             try? await Task.sleep(for: .milliseconds(50))
-            screen = capture()
+            screen = await capture()
         }
         return (true, screen)
     }
 
-    func waitFor(_ text: String, timeout: Duration = .seconds(20)) async -> (met: Bool, screen: String) {
+    func waitFor(_ text: String, timeout: Duration = .seconds(60)) async -> (met: Bool, screen: String) {
         await waitFor(timeout: timeout) { $0.contains(text) }
     }
 
     /// The status printed by `; echo __EXIT=$?`, once it shows.
-    func exitStatus(timeout: Duration = .seconds(20)) async -> Int? {
+    func exitStatus(timeout: Duration = .seconds(60)) async -> Int? {
         let (met, screen) = await waitFor(timeout: timeout) { $0.contains("__EXIT=") }
         guard met, let range = screen.range(of: "__EXIT=") else { return nil }
         return Int(screen[range.upperBound...].prefix { $0.isNumber })
     }
 
+    /// Ends the tmux server and removes its folder, on a thread of its own: `stop()` is called
+    /// from `defer` and `deinit`, which cannot wait, and must not block a cooperative thread.
     func stop() {
-        tmux(["kill-server"])
-        try? FileManager.default.removeItem(at: directory)
+        let socket = socket
+        let directory = directory
+        Thread.detachNewThread {
+            _ = Spawn.run("tmux", ["-S", socket, "kill-server"])
+            try? FileManager.default.removeItem(at: directory)
+        }
     }
 
     deinit { stop() }

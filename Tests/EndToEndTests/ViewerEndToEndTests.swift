@@ -26,9 +26,9 @@ struct ViewerEndToEndTests {
         await writer.close()
     }
 
-    static func watch(_ home: RecorderHome, _ arguments: String = "") throws -> Tmux {
+    static func watch(_ home: RecorderHome, _ arguments: String = "") async throws -> Tmux {
         let config = home.path + "/config.toml"
-        return try Tmux(
+        return try await Tmux(
             command: "\(Binary.quoted(Binary.path)) watch --config \(Binary.quoted(config)) --log-file \(Binary.quoted(home.path + "/watch.log")) \(arguments); echo __EXIT=$?",
             width: 140, height: 40, environment: home.environment)
     }
@@ -39,28 +39,28 @@ struct ViewerEndToEndTests {
             #expect(try await RecorderScenario.traffic(through: tap, successes: 3, untilLimited: true))
 
             // A first window attaches: the header names the recorder, and it never probes.
-            let first = try Self.watch(home)
+            let first = try await Self.watch(home)
             defer { first.stop() }
             let attached = await first.waitFor { $0.contains("recorder 127.0.0.1:\(recorder.adminPort)") && $0.contains("4xx") }
             #expect(attached.met, "\(attached.screen)")
             #expect(!attached.screen.contains("probes"), "an attached window shows probes: \(attached.screen)")
-            first.send("q")
-            #expect(await first.exitStatus() == 0, "\(first.capture())")
+            await first.send("q")
+            #expect(await first.exitStatus() == 0, "\(first.lastScreen)")
 
             // The jobs never noticed: the tap is the recorder's, not the window's.
             #expect(try await RecordClient.call(tap + "/v2/webhooks/", secret: RecordLoopbackTests.ops.secret).status == 200)
 
             // A new window has the earlier errors at once (from the journal, not from waiting).
-            let second = try Self.watch(home)
+            let second = try await Self.watch(home)
             defer { second.stop() }
-            let history = await second.waitFor(timeout: .seconds(10)) { $0.contains("4xx") && $0.contains("5xx") && $0.contains("429") }
+            let history = await second.waitFor { $0.contains("4xx") && $0.contains("5xx") && $0.contains("429") }
             #expect(history.met, "\(history.screen)")
             let liveOps = Self.row("ops", in: history.screen)
 
             // Ten minutes back, then one more: before this test's traffic, after the seeded 503s.
-            second.send("{")
+            await second.send("{")
             #expect(await second.waitFor { $0.contains("REPLAY") }.met)
-            second.send("[")
+            await second.send("[")
             let past = await second.waitFor { $0.contains("REPLAY") && $0.contains("End: live") && $0.contains("5xx") && !$0.contains("4xx") }
             #expect(past.met, "\(past.screen)")
             #expect(Self.row("ops", in: past.screen) != liveOps, "the ops row did not change in the past: \(past.screen)")
@@ -68,10 +68,10 @@ struct ViewerEndToEndTests {
             #expect(Self.row("ops", in: past.screen)?.contains("/60") == true, "the seeded figures: \(past.screen)")
             #expect(liveOps?.contains("/10") == true, "\(history.screen)")
 
-            second.send("End")
+            await second.send("End")
             let live = await second.waitFor { !$0.contains("REPLAY") && $0.contains("live") && $0.contains("4xx") }
             #expect(live.met, "\(live.screen)")
-            second.send("q")
+            await second.send("q")
             #expect(await second.exitStatus() == 0)
 
             // A second recorder, on a home of its own, as a second source: its tokens as label@box2.
@@ -84,7 +84,7 @@ struct ViewerEndToEndTests {
             let otherTap = try #require(other.tapBase)
             _ = try await RecordClient.call(otherTap + "/v2/sites/Abcd1234/media/", method: .POST,
                                             secret: RecordLoopbackTests.ops.secret, body: RecordLoopbackTests.invalidMedia)
-            let both = try Self.watch(home, "--source box2=\(other.adminBase)")
+            let both = try await Self.watch(home, "--source box2=\(other.adminBase)")
             defer { both.stop() }
             let two = await both.waitFor { $0.contains("2 sources") && $0.contains("@box2") && $0.contains("ops ") }
             #expect(two.met, "\(two.screen)")
@@ -94,7 +94,7 @@ struct ViewerEndToEndTests {
             let down = await both.waitFor { $0.contains("box2 unreachable since") }
             #expect(down.met, "\(down.screen)")
             #expect(down.screen.contains("@box2"), "what box2 sent left the screen: \(down.screen)")
-            both.send("q")
+            await both.send("q")
             #expect(await both.exitStatus() == 0)
             for screen in [attached.screen, history.screen, past.screen, two.screen, down.screen] {
                 #expect(!screen.contains(RecordLoopbackTests.ops.secret))
@@ -108,20 +108,20 @@ struct ViewerEndToEndTests {
             let home = try RecorderHome()
             defer { home.cleanUp() }
             _ = try RecordLoopbackTests.config(home, port: server.port!)
-            let first = try Self.watch(home)
+            let first = try await Self.watch(home)
             defer { first.stop() }
             let recording = await first.waitFor { $0.contains("recording while open") && $0.contains("ops ") }
             #expect(recording.met, "\(recording.screen)")
             let firstAdmin = try #require(RuntimeFile.read(environment: home.environment)?.admin)
 
-            let others = try [Self.watch(home), Self.watch(home)]
+            let others = [try await Self.watch(home), try await Self.watch(home)]
             defer { others.forEach { $0.stop() } }
             for window in others {
                 #expect(await window.waitFor { $0.contains("recorder \(firstAdmin)") && !$0.contains("recording while open") }.met)
             }
 
-            first.send("q")
-            #expect(await first.exitStatus() == 0, "\(first.capture())")
+            await first.send("q")
+            #expect(await first.exitStatus() == 0, "\(first.lastScreen)")
             // One of them records now; the other follows it; neither stays on the dead address.
             var newAdmin: String?
             #expect(await RecordClient.eventually {
@@ -137,8 +137,8 @@ struct ViewerEndToEndTests {
                     "exactly one window records: \(screens.0.screen)\n\(screens.1.screen)")
             #expect(screens.0.screen.contains("ops ") && screens.1.screen.contains("ops "), "what was recorded left the screen")
             for window in others {
-                window.send("q")
-                #expect(await window.exitStatus() == 0, "\(window.capture())")
+                await window.send("q")
+                #expect(await window.exitStatus() == 0, "\(window.lastScreen)")
             }
             #expect(!FileManager.default.fileExists(atPath: home.runtimeFile), "the runtime file outlived the windows")
         }

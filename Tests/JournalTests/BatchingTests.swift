@@ -15,7 +15,7 @@ struct BatchingTests {
         writer.append(Fixtures.record(status: 503))
         // How soon (250 ms batches, the kill -9 promise) is for the benchmarks and the
         // recorder's kill -9 test; here, that it happens at all without a flush.
-        #expect(try await eventually(within: .seconds(10)) {
+        #expect(try await eventually {
             try reader.failedCalls(from: .distantPast, to: .distantFuture).count == 1
         })
         await writer.close()
@@ -32,7 +32,7 @@ struct BatchingTests {
         let reader = try JournalReader(path: temp.path)
         for index in 0..<99 { writer.append(Fixtures.record(at: Fixtures.start.addingTimeInterval(Double(index)), status: 500)) }
         writer.append(Fixtures.record(at: Fixtures.start.addingTimeInterval(99), status: 500))
-        #expect(try await eventually(within: .seconds(10)) {
+        #expect(try await eventually {
             try reader.failedCalls(from: .distantPast, to: .distantFuture).count == 100
         })
         await writer.close()

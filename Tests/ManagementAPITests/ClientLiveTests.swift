@@ -73,10 +73,10 @@ private func makeServer(seen: Seen) -> some ApplicationProtocol {
         gzipped(.ok, [0x1F, 0x8B] + Array("this is no deflate stream".utf8))
     }
     router.get("/v2/gzip/bomb/") { _, _ in
-        gzipped(.badRequest, try TestGzip.bomb(decodedSize: 64 << 20))
+        gzipped(.badRequest, try await TestGzip.bomb(decodedSize: 64 << 20))
     }
     router.get("/v2/gzip/bomb-ok/") { _, _ in
-        gzipped(.ok, try TestGzip.bomb(decodedSize: 64 << 20))
+        gzipped(.ok, try await TestGzip.bomb(decodedSize: 64 << 20))
     }
     router.get("/v2/gateway/") { _, _ in
         Response(status: .badGateway, headers: [.contentType: "text/html"],

@@ -79,7 +79,7 @@ struct EventFollowerTests {
         // The same port again (a live test would pick another): the follower finds it there.
         let restarted = try Self.server(folder, writer, port: port.current)
         let serving = Task { try await restarted.runService(gracefulShutdownSignals: []) }
-        #expect(await eventually(within: .seconds(20)) {
+        #expect(await eventually {
             collected.events.filter { if case .call = $0 { true } else { false } }.count == 8
         }, "states: \(collected.states)")
         serving.cancel()

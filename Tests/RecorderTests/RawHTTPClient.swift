@@ -37,7 +37,7 @@ final class RawHTTPClient {
 
     /// Reads what has arrived until `done(received)` holds, the server closes, or `limit` passes.
     @discardableResult
-    func read(within limit: Duration = .seconds(10), until done: (String) -> Bool) async -> Bool {
+    func read(within limit: Duration = .seconds(60), until done: (String) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + limit
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {

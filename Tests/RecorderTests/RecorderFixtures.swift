@@ -40,25 +40,6 @@ enum Fixtures {
 }
 
 
-/// Runs `operation` and tells whether it finished within `limit`; past it, the operation is
-/// cancelled. For a test whose failure is a hang: it fails in bounded time instead of holding
-/// the whole run.
-func finishes(within limit: Duration, _ operation: @escaping @Sendable () async throws -> Void) async throws -> Bool {
-    try await withThrowingTaskGroup(of: Bool.self) { group in
-        group.addTask {
-            try await operation()
-            return true
-        }
-        group.addTask {
-            try? await Task.sleep(for: limit)
-            return false
-        }
-        let first = try await group.next() ?? false
-        group.cancelAll()
-        return first
-    }
-}
-
 /// Decodes one JSON object from a line.
 func object(_ line: some StringProtocol) throws -> [String: Any] {
     try (JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]) ?? [:]

@@ -44,7 +44,7 @@ struct GzipTests {
                 request.headers.add(name: "Authorization", value: "Bearer " + secret)
                 if let acceptEncoding { request.headers.add(name: "Accept-Encoding", value: acceptEncoding) }
                 if let body { request.body = .bytes(ByteBuffer(string: body)) }
-                let response = try await client.execute(request, timeout: .seconds(10))
+                let response = try await client.execute(request, timeout: .seconds(60))
                 let bytes = try await response.body.collect(upTo: 1 << 20)
                 answers.append(WireAnswer(
                     status: response.status.code, contentEncoding: response.headers.first(name: "content-encoding"),

@@ -50,7 +50,7 @@ struct TrafficTests {
             }
             let expected: [SyntheticJob.Kind: Int] = [.steady: 200, .bursty: 429, .sloppy: 400, .revoked: 401, .viewer: 403]
             let task = Task { try await runner.run() }
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline {
                 let done = statuses.withLock { seen in expected.allSatisfy { seen[$0.key]?.contains($0.value) == true } }
                 if done { break }

@@ -1,0 +1,30 @@
+/// A queue whose front is taken in batches at O(1) amortized cost per element. An array's
+/// `removeFirst(n)` moves everything behind the batch: with 100 000 records waiting behind a
+/// stalled disk, every batch of 1 000 moved the other 99 000, exactly when the writer was
+/// already behind. Here the front only advances, and the storage is compacted once the taken
+/// part is the larger half.
+struct FirstInFirstOut<Element> {
+    private var storage: [Element] = []
+    private var head = 0
+
+    var count: Int { storage.count - head }
+    var isEmpty: Bool { head == storage.count }
+    var first: Element? { isEmpty ? nil : storage[head] }
+
+    mutating func append(_ element: Element) { storage.append(element) }
+
+    /// Takes up to `limit` elements from the front, in order.
+    mutating func takeFirst(_ limit: Int) -> [Element] {
+        let end = min(head + limit, storage.count)
+        let taken = Array(storage[head..<end])
+        head = end
+        if head == storage.count {
+            storage.removeAll(keepingCapacity: storage.count <= 4_096)
+            head = 0
+        } else if head > storage.count / 2 {
+            storage.removeSubrange(0..<head)
+            head = 0
+        }
+        return taken
+    }
+}
