@@ -25,6 +25,7 @@ enum JournalFile {
         try verifyReadOnly(path: path)
         let pool = try openPool(path: path)
         do {
+            try enableIncrementalVacuum(pool)
             try JournalSchema.migrator.migrate(pool)
             try pool.read { db in try JournalSchema.verify(db, path: path) }
         } catch let error as JournalError {
@@ -34,6 +35,18 @@ enum JournalFile {
         }
         restrictModes(path: path)
         return pool
+    }
+
+    /// Retention gives freed pages back a few at a time (`PRAGMA incremental_vacuum`) instead
+    /// of one VACUUM that held the writer for as long as it rewrote the file. That needs
+    /// auto_vacuum set to incremental, which a file in WAL mode (as the pool has just made it)
+    /// takes only through a VACUUM: instant on a new file, once on a journal made before.
+    private static func enableIncrementalVacuum(_ pool: DatabasePool) throws {
+        try pool.writeWithoutTransaction { db in
+            guard try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 else { return }
+            try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+            try db.execute(sql: "VACUUM")
+        }
     }
 
     /// Opens an existing journal to read. WAL lets readers run beside the writer without its lock.

@@ -20,7 +20,7 @@ import Supervision
 enum DashboardRunner {
     /// `journal`: where `y` finds a call's request body (the embedded recorder's reader).
     /// `viewer`: the recorders behind `monitor` and their past; `at`: start there.
-    static func run(session: SessionInfo, monitor: Monitor, themeName: String, display: DisplayOptions,
+    static func run(session: SessionInfo, monitor: Monitor, theme initialTheme: Theme, display: DisplayOptions,
                     services: [any Service], journal: JournalReader? = nil, viewer: ViewerHooks? = nil, at: Date? = nil,
                     logger: Logger) async throws
     {
@@ -37,7 +37,6 @@ enum DashboardRunner {
         let environment = ProcessInfo.processInfo.environment
         let filter = try display.presetFilter()
         let themes = ThemeLocator.available(environment: environment)
-        let initialTheme = try loadTheme(themeName, environment: environment)
         let monochrome = display.noColor || TerminalCapabilities.noColorRequested(environment: environment)
         let ascii = display.ascii || !TerminalCapabilities.isUTF8()
         TerminalSignals.shared.install()
@@ -84,11 +83,13 @@ enum DashboardRunner {
         if let signal { throw ExitCodeError(code: 128 + signal) }
     }
 
+    /// The theme to start with. Loaded before anything starts: a broken one ends the command
+    /// with exit 78 before a recorder has published its runtime file or taken its journal.
     static func loadTheme(_ name: String, environment: [String: String]) throws -> Theme {
         do {
             return try ThemeLoader.load(name, environment: environment)
         } catch {
-            Diagnostics.fail(error.description, exitCode: ExitCodes.config)
+            throw CommandFailure(error.description, exitCode: ExitCodes.config)
         }
     }
 }
@@ -97,4 +98,16 @@ enum DashboardRunner {
 /// so it can cross the concurrency boundary as a plain error).
 struct ExitCodeError: Error {
     let code: Int32
+}
+
+/// A failure that ends the command with one line on stderr and `exitCode`, thrown instead of
+/// exiting where it happens, so what was started is stopped and released first.
+struct CommandFailure: Error {
+    let message: String
+    let exitCode: Int32
+
+    init(_ message: String, exitCode: Int32) {
+        self.message = message
+        self.exitCode = exitCode
+    }
 }

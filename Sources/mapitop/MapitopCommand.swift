@@ -28,6 +28,8 @@ struct MapitopCommand: AsyncParsableCommand {
             }
         } catch let error as ExitCodeError {
             Foundation.exit(error.code)
+        } catch let failure as CommandFailure {
+            Diagnostics.fail(failure.message, exitCode: failure.exitCode)
         } catch {
             if exitCode(for: error).rawValue == ExitCodes.usage {
                 let message = MapitopCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"

@@ -71,13 +71,16 @@ struct WatchCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let logger = try Logging.logger(file: display.logFile ?? Logging.defaultPath(environment: environment), label: "mapitop.watch")
         let remotes = try remotes()
+        // Before anything starts: a broken theme found after the embedded recorder started
+        // left its runtime file and its journal's lock behind.
+        let theme = try DashboardRunner.loadTheme(display.theme ?? configuration.theme, environment: environment)
         let setup = try await viewerSetup(configuration, remotes: remotes, environment: environment, logger: logger)
         let session = SessionInfo(
             apiBase: configuration.apiBase, probesPerMinute: configuration.probesPerMinute, tapAddress: setup.recording?.tapAddress,
             viewer: setup.mode)
         do {
             try await DashboardRunner.run(
-                session: session, monitor: setup.viewer.monitor, themeName: display.theme ?? configuration.theme, display: display,
+                session: session, monitor: setup.viewer.monitor, theme: theme, display: display,
                 services: setup.services, journal: setup.viewer.sources.first?.journal, viewer: setup.hooks, at: try startMoment(),
                 logger: logger)
         } catch {

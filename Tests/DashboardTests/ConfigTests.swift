@@ -75,7 +75,12 @@ struct ConfigTests {
         (token + "secret_env = \"NOPE_NOT_SET\"", 4, "token[1].secret_env", "environment variable NOPE_NOT_SET is not set"),
         (token + "secret_env = \"EMPTY\"", 4, "token[1].secret_env", "environment variable EMPTY is not set or empty"),
         (token + "secret_env = \"JWP_SECRET_INGEST\"\nsecret_file = \"/x\"", 5, "token[1].secret_file", "give secret_env or secret_file, not both"),
-        (token + "secret_file = \"/no/such/secret\"", 4, "token[1].secret_file", "cannot read '/no/such/secret'"),
+        (token + "secret_file = \"/no/such/secret\"", 4, "token[1].secret_file", "names no file that can be read (No such file or directory)"),
+        // A secret pasted into the wrong key is described, never quoted.
+        (token + "secret_env = \"sk_live_9f8e7d6c5b4a\"", 4, "token[1].secret_env", "names no environment variable that is set, and is not shown"),
+        (token + "secret_file = \"sk_live_9f8e7d6c5b4a\"", 4, "token[1].secret_file", "names no file that can be read"),
+        ("[[token]]\nlabel = \"Other\"\nsecret_env = \"JWP_SECRET_INGEST\"\nsite_id = \"Abcd1234\"", 2, "token[1].label",
+         "'Other' is reserved for the tokens counted together past the cap"),
         ("[[token]]\nlabel = \"ingest\"\nsecret_env = \"JWP_SECRET_INGEST\"\nsite_id = \"Abcd/234\"", 4, "token[1].site_id", "must be 8 letters or digits"),
         ("[[token]]\nlabel = \"ingest\"\nsecret_env = \"JWP_SECRET_INGEST\"", 1, "token[1].site_id", "a token needs site_id"),
         (token + "secret_env = \"JWP_SECRET_INGEST\"\nprobe = \"webhooks\"", 5, "token[1].probe", "must be a path starting with /v2/"),
@@ -98,6 +103,7 @@ struct ConfigTests {
             #expect(error.key == key, "\(error)")
             #expect(error.message.hasPrefix(message), "\(error)")
             #expect(error.description.hasPrefix("/etc/mapitop/config.toml:\(line.map(String.init) ?? "")"))
+            #expect(!error.description.contains("sk_live"), "a value that may be a secret was quoted: \(error)")
         }
     }
 

@@ -12,9 +12,12 @@ extension TapProxyHandler {
         return head
     }
 
-    /// The tap's own answer, in the API's error shape, recorded with its reason.
-    func answer(_ exchange: TapExchange, _ status: HTTPResponseStatus, code: String, _ description: String) {
-        settings.offer(exchange.call.tapped(.status(Int(status.code)), rate: .unknown, errors: [ErrorEntry(code: code, description: description)]))
+    /// The tap's own answer, in the API's error shape, recorded with its reason unless it
+    /// answers what is not a call of the API.
+    func answer(_ exchange: TapExchange, _ status: HTTPResponseStatus, code: String, _ description: String, recorded: Bool = true) {
+        if recorded {
+            settings.offer(exchange.call.tapped(.status(Int(status.code)), rate: .unknown, errors: [ErrorEntry(code: code, description: description)]))
+        }
         let body = ByteBuffer(string: TapOwnAnswer.body(code: code, description: description))
         write(answerHead(exchange, status: status, headers: TapOwnAnswer.headers(length: body.readableBytes)), body: body)
     }

@@ -235,8 +235,18 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
         state = .reading(exchange)
         let expectsContinue = head.headers["expect"].contains { $0.lowercased() == "100-continue" }
         let tooLarge = head.headers.first(name: "content-length").flatMap { Int($0) }.map { $0 > settings.configuration.maxRequestBody } ?? false
-        if !TapTarget.isValid(target) {
+        if head.method == .CONNECT {
+            // Not a call of the API: refused, and not recorded as one.
+            refuse(exchange, .methodNotAllowed, code: "method_not_allowed", "the tap is not an HTTPS proxy; CONNECT is not supported",
+                   recorded: false)
+        } else if head.headers["sec-fetch-site"].contains(where: { $0.trimmingSpaces.lowercased() == "cross-site" }) {
+            // A browser's request made by a page of another site (a no-cors POST to loopback):
+            // no job sends it, and a web page must not fill the journal.
+            refuse(exchange, .forbidden, code: "forbidden", "a browser's cross-site request is not forwarded", recorded: false)
+        } else if !TapTarget.isValid(target) {
             refuse(exchange, .badRequest, code: "invalid_request", "the request target is not a valid path; not forwarded")
+        } else if let refusal = HopByHop.refusal(head.headers) {
+            refuse(exchange, .badRequest, code: "invalid_request", refusal)
         } else if tooLarge {
             refuseTooLarge(exchange)
         } else {
@@ -258,11 +268,12 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// request is read and dropped (up to `maxDrained` bytes), so the job reads the answer
     /// instead of a reset, and a job that sends no body after all cannot have its next call
     /// read as this one's body.
-    private func refuse(_ exchange: TapExchange, _ status: HTTPResponseStatus, code: String, _ description: String) {
+    private func refuse(_ exchange: TapExchange, _ status: HTTPResponseStatus, code: String, _ description: String,
+                        recorded: Bool = true) {
         closing = true
         exchange.body = nil
         state = .refused(drained: 0)
-        answer(exchange, status, code: code, description)
+        answer(exchange, status, code: code, description, recorded: recorded)
     }
 
     /// Once a call is answered: close, or go on with the calls held.

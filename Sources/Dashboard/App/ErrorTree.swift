@@ -25,7 +25,7 @@ enum ErrorTree {
             rows.append(ErrorTreeRow(
                 id: classID,
                 row: Tree.Row(depth: 0, marker: classHasChildren ? (classOpen ? .expanded : .collapsed) : .none,
-                              text: summary.statusClass.title, trailing: String(summary.count), style: Style(role(summary.statusClass), bold: true)),
+                              text: summary.statusClass.title, trailing: CompactCount.text(summary.count), style: Style(role(summary.statusClass), bold: true)),
                 occurrence: nil, group: nil, expandable: classHasChildren, parent: nil))
             guard classOpen else { continue }
             for group in summary.groups {
@@ -35,7 +35,7 @@ enum ErrorTree {
                 rows.append(ErrorTreeRow(
                     id: groupID,
                     row: Tree.Row(depth: 1, marker: hasOccurrences ? (groupOpen ? .expanded : .collapsed) : .none,
-                                  text: group.key.title(separator: glyphs.separator), trailing: String(group.count),
+                                  text: group.key.title(separator: glyphs.separator), trailing: CompactCount.text(group.count),
                                   style: Style(role(summary.statusClass))),
                     occurrence: nil, group: group.key, expandable: hasOccurrences, parent: classID))
                 guard groupOpen else { continue }

@@ -145,6 +145,11 @@ public enum ConfigLoader {
             guard !label.isEmpty, label.count <= 40, !label.hasPrefix("#"), !label.contains(where: \.isWhitespace) else {
                 throw fail("label", "must be 1 to 40 characters without spaces, not starting with '#'")
             }
+            // The row and series of the tokens past the cap are called "other": a token of that
+            // name would merge with them.
+            guard label.lowercased() != "other" else {
+                throw fail("label", "'\(label)' is reserved for the tokens counted together past the cap; choose another label")
+            }
             let secretEnv = try string("secret_env")
             let secretFile = try string("secret_file")
             let secret: Secret
@@ -153,7 +158,7 @@ public enum ConfigLoader {
             case (.some, .some): throw fail("secret_file", "give secret_env or secret_file, not both")
             case (let variable?, nil):
                 guard let value = environment[variable], !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                    throw fail("secret_env", "environment variable \(variable) is not set or empty")
+                    throw fail("secret_env", SecretReference.unsetVariable(variable))
                 }
                 secret = Secret(value.trimmingCharacters(in: .whitespacesAndNewlines))
             case (nil, let path?):

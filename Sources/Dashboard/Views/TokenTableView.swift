@@ -36,12 +36,12 @@ enum TokenTableView {
         return [
             .text(token.reference.displayName, Style(.text, bold: true)),
             // A used figure from mapitop's own count, not the server's, is marked with '*'.
-            .text("\(token.used)/\(token.limit)" + (token.usageSource == .seen ? "*" : ""), stateStyle),
+            .text("\(CompactCount.text(token.used))/\(CompactCount.text(token.limit))" + (token.usageSource == .seen ? "*" : ""), stateStyle),
             .gauge(Gauge(used: token.used, limit: token.limit, glyphs: glyphs)),
-            .text(token.remaining.map(String.init) ?? "-", .plain),
+            .text(token.remaining.map(CompactCount.text) ?? "-", .plain),
             .text(age(token.ageSeconds), .plain),
-            .text(String(token.limitedInWindow), token.limitedInWindow > 0 ? Style(.stateCritical, bold: true) : .plain),
-            .text(String(token.errorsInWindow), token.errorsInWindow > 0 ? Style(.class4xx) : .plain),
+            .text(CompactCount.text(token.limitedInWindow), token.limitedInWindow > 0 ? Style(.stateCritical, bold: true) : .plain),
+            .text(CompactCount.text(token.errorsInWindow), token.errorsInWindow > 0 ? Style(.class4xx) : .plain),
             .text(last(token.lastOutcome), lastStyle(token.lastOutcome)),
             .text(stateText(token), stateStyle),
             .sparkline(Sparkline(values: token.sparkline, glyphs: glyphs)),

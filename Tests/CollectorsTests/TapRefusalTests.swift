@@ -1,0 +1,83 @@
+import Foundation
+import ManagementAPI
+import NIOHTTP1
+import Testing
+import TestSupport
+@testable import Collectors
+
+/// Requests the tap answers itself without forwarding them: what is not a call of the API
+/// (CONNECT, a browser's cross-site request) is not recorded either; a request that would cost
+/// the tap's one event loop dearly (a Connection header naming thousands of options) is refused.
+@Suite("The tap's refusals")
+struct TapRefusalTests {
+    static let normalCall = "GET /v2/webhooks/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+
+    @Test("CONNECT is refused with a 405, never forwarded, and not recorded as a call")
+    func connectIsNotACall() async throws {
+        try await ScriptedUpstream.with(answer: { _ in .init() }) { upstream in
+            try await withTap(upstream: upstream.url) { port, sink in
+                let refusal = try await rawRequest(port: port, "CONNECT api.jwplayer.com:443 HTTP/1.1\r\nHost: api.jwplayer.com:443\r\n\r\n")
+                // NIO sends an answer to CONNECT without its body: the status says it.
+                #expect(refusal.hasPrefix("HTTP/1.1 405"), "\(refusal)")
+                let next = try await rawRequest(port: port, Self.normalCall)
+                #expect(next.hasPrefix("HTTP/1.1 200"), "\(next)")
+                await sink.wait(for: 1)
+                #expect((await sink.settled()).map(\.path) == ["/v2/webhooks/"], "the CONNECT was recorded as a call")
+                #expect(upstream.heads.map(\.uri) == ["/v2/webhooks/"])
+            }
+        }
+    }
+
+    @Test("a browser's cross-site request is a 403, never forwarded or recorded; same-site and jobs' requests go through")
+    func crossSiteIsRefused() async throws {
+        try await ScriptedUpstream.with(answer: { _ in .init(status: .created) }) { upstream in
+            try await withTap(upstream: upstream.url) { port, sink in
+                let page = "POST /v2/webhooks/ HTTP/1.1\r\nHost: 127.0.0.1\r\nSec-Fetch-Site: Cross-Site\r\nSec-Fetch-Mode: no-cors\r\n"
+                    + "Content-Type: text/plain\r\nContent-Length: 2\r\n\r\n{}"
+                let refusal = try await rawRequest(port: port, page)
+                #expect(refusal.hasPrefix("HTTP/1.1 403"), "\(refusal)")
+                #expect(refusal.contains(#""code":"forbidden""#), "\(refusal)")
+                let sameOrigin = "POST /v2/webhooks/ HTTP/1.1\r\nHost: x\r\nSec-Fetch-Site: same-origin\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
+                #expect(try await rawRequest(port: port, sameOrigin).hasPrefix("HTTP/1.1 201"))
+                await sink.wait(for: 1)
+                #expect((await sink.settled()).count == 1, "the cross-site request was recorded")
+                #expect(upstream.heads.count == 1, "the cross-site request reached the upstream")
+            }
+        }
+    }
+
+    @Test("a Connection header naming 10 000 options beside 10 000 headers is a 400 naming it; the next call is answered")
+    func connectionOptionsAreBounded() async throws {
+        try await ScriptedUpstream.with(answer: { _ in .init() }) { upstream in
+            try await withTap(upstream: upstream.url) { port, sink in
+                // Within what NIO's parser takes (a larger head is refused before the tap sees
+                // it), and 100 million comparisons on the tap's one event loop before the cap.
+                var request = "GET /v2/webhooks/ HTTP/1.1\r\nHost: x\r\nConnection: "
+                request += String(repeating: "a,", count: 9_999) + "a\r\n"
+                request += String(repeating: "a:\r\n", count: 10_000)
+                request += "\r\n"
+                let refusal = try await rawRequest(port: port, request)
+                #expect(refusal.hasPrefix("HTTP/1.1 400"), "\(refusal.prefix(300))")
+                #expect(refusal.contains("the Connection header names more than \(HopByHop.maxConnectionOptions) options"),
+                        "\(refusal.prefix(300))")
+                #expect(upstream.heads.isEmpty)
+                let next = try await rawRequest(port: port, Self.normalCall)
+                #expect(next.hasPrefix("HTTP/1.1 200"), "\(next)")
+                await sink.wait(for: 2)
+                #expect((await sink.settled()).map(\.outcome) == [.status(400), .status(200)])
+            }
+        }
+    }
+
+    @Test("the options a Connection header names are dropped both ways, and an answer's are cut at the cap")
+    func namedOptionsAreDropped() {
+        var request = HTTPHeaders([("Connection", "keep-alive, X-Secret-Hop"), ("X-Secret-Hop", "1"), ("Accept", "*/*")])
+        #expect(HopByHop.refusal(request) == nil)
+        #expect(HopByHop.forwarded(request).map(\.name) == ["Accept"])
+        request.add(name: "Connection", value: (0..<HopByHop.maxConnectionOptions).map { "o\($0)" }.joined(separator: ","))
+        #expect(HopByHop.refusal(request) != nil, "34 options in two Connection headers")
+        let answer = HTTPHeaders(
+            [("Connection", (0..<10_000).map { "o\($0)" }.joined(separator: ",")), ("o1", "dropped"), ("o9999", "kept"), ("Content-Type", "json")])
+        #expect(HopByHop.answered(answer, keepLength: false).map(\.name) == ["o9999", "Content-Type"])
+    }
+}
