@@ -67,12 +67,26 @@ actor JournalStore {
     /// Writes one batch in one transaction, with what it added to every bucket (open windows
     /// included: a kill -9 then loses at most the batch in flight, never a window's worth of
     /// successes). Never throws: a failure is counted in the outcome and the writer goes on.
-    func write(_ entries: [JournalEntry]) async -> Outcome {
+    ///
+    /// `stopping`: the writer is closing. A journal deleted by then is not made again (a
+    /// stopping recorder made a new empty one after its folder was removed); the batch is
+    /// counted as dropped instead.
+    func write(_ entries: [JournalEntry], stopping: Bool = false) async -> Outcome {
         var outcome = Outcome()
-        do {
-            outcome.recreated = try recreateIfDeleted()
-        } catch {
-            outcome.failure = JournalFile.describe(error)
+        // Nothing to write opens nothing: a flush or a close with an empty queue.
+        guard !entries.isEmpty else { return outcome }
+        if stopping {
+            if isDeleted {
+                outcome.droppedRecords = entries.count
+                outcome.failure = "the journal \(path) was deleted while the recorder stopped"
+                return outcome
+            }
+        } else {
+            do {
+                outcome.recreated = try recreateIfDeleted()
+            } catch {
+                outcome.failure = JournalFile.describe(error)
+            }
         }
         var prepared = prepare(entries)
         guard !prepared.batch.isEmpty else { return outcome }
@@ -190,6 +204,12 @@ actor JournalStore {
 
     /// A journal deleted (or replaced) while open would swallow every later write into an
     /// unlinked inode. Noticed by comparing the path's inode with the one opened.
+    /// Whether the path no longer names the file this store opened.
+    private var isDeleted: Bool {
+        let current = JournalFile.identity(path: path)
+        return current == nil || current != identity
+    }
+
     private func recreateIfDeleted() throws -> Bool {
         let current = JournalFile.identity(path: path)
         guard current == nil || current != identity else { return false }

@@ -149,7 +149,7 @@ public final class JournalWriter: Sendable {
         // or a close, never with the loop's own start racing the first appends.
         await idle()
         while true {
-            let (entries, waiters, closing, more) = queue.withLock { queue in
+            let (entries, waiters, closing, more, stopping) = queue.withLock { queue in
                 let taken = queue.entries.takeFirst(options.batchSize)
                 queue.bodyBytes -= taken.reduce(0) { $0 + $1.bodyBytes }
                 // Flush waiters are answered only with the batch that empties the queue, so
@@ -157,9 +157,9 @@ public final class JournalWriter: Sendable {
                 let drained = queue.entries.isEmpty
                 let waiters = drained ? queue.flushWaiters : []
                 if drained { queue.flushWaiters.removeAll() }
-                return (taken, waiters, queue.closing && drained, !drained)
+                return (taken, waiters, queue.closing && drained, !drained, queue.closing)
             }
-            let outcome = await store.write(entries)
+            let outcome = await store.write(entries, stopping: stopping)
             record(outcome)
             if outcome.committed { commits.committed() }
             for waiter in waiters { waiter.resume() }

@@ -45,6 +45,41 @@ public struct LiveRecorder: Sendable, Equatable {
         return LiveRecorder(runtime: runtime, health: await health(admin: runtime.admin, timeout: timeout, httpClient: httpClient))
     }
 
+    /// The recorder `runtime` names, with its `/healthz` asked once.
+    public static func asking(
+        _ runtime: RuntimeFile, timeout: Duration = .seconds(1), httpClient: HTTPClient = SharedHTTPClient.shared
+    ) async -> LiveRecorder {
+        LiveRecorder(runtime: runtime, health: await health(admin: runtime.admin, timeout: timeout, httpClient: httpClient))
+    }
+
+    /// Which recorder a window attaches to (DESIGN.md section 9).
+    public enum Choice: Sendable, Equatable {
+        /// The live recorder to attach to.
+        case attach(RuntimeFile)
+        /// None runs on the journal asked for (nil: the default one): the window records on it.
+        case record(journal: String?)
+        /// No journal was asked for, none runs on the default one, and several run on others:
+        /// the window names them rather than guess.
+        case several([RuntimeFile])
+    }
+
+    /// The recorder of `journal` when one is asked for; else the default journal's; else the
+    /// only live recorder of this user whatever its journal. A window never starts a second
+    /// prober beside a live recorder it could attach to.
+    public static func choose(journal: String?, live: [RuntimeFile], defaultJournal: String) -> Choice {
+        if let journal {
+            let asked = AbsolutePath.of(journal)
+            return live.first { AbsolutePath.of($0.journal) == asked }.map(Choice.attach) ?? .record(journal: asked)
+        }
+        let standard = AbsolutePath.of(defaultJournal)
+        if let onDefault = live.first(where: { AbsolutePath.of($0.journal) == standard }) { return .attach(onDefault) }
+        switch live.count {
+        case 0: return .record(journal: nil)
+        case 1: return .attach(live[0])
+        default: return .several(live)
+        }
+    }
+
     static func health(admin: String, timeout: Duration, httpClient: HTTPClient) async -> Health {
         do {
             let response = try await httpClient.execute(HTTPClientRequest(url: "http://\(admin)/healthz"), timeout: TimeAmount(timeout))

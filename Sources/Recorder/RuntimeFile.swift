@@ -94,6 +94,15 @@ public struct RuntimeFile: Sendable, Equatable, Codable {
         return file
     }
 
+    /// Every live recorder of this user, whatever its journal: the runtime files beside the
+    /// default one whose pid lives, in the order of their names.
+    public static func all(environment: [String: String] = ProcessInfo.processInfo.environment) -> [RuntimeFile] {
+        let folder = (path(environment: environment) as NSString).deletingLastPathComponent
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { $0.hasPrefix("recorder") && $0.hasSuffix(".json") }.sorted()
+        return names.compactMap { decode(folder + "/" + $0) }.filter { isAlive($0.pid) }
+    }
+
     /// kill(pid, 0) probes without signalling: EPERM means alive but another user's.
     static func isAlive(_ pid: Int32) -> Bool {
         guard pid > 0 else { return false }

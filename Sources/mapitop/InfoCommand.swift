@@ -36,10 +36,13 @@ struct InfoCommand: AsyncParsableCommand {
         let recorder = await LiveRecorder.find(journal: journal, environment: environment)
         lines.append("journal     " + JournalSummary.describe(
             path: journal ?? recorder?.runtime.journal ?? RecordingOptions.defaultJournalPath(environment: environment)))
-        if let recorder {
-            lines.append("recorder    pid \(recorder.runtime.pid) · admin http://\(recorder.runtime.admin) · /healthz \(recorder.health)")
-        } else {
-            lines.append("recorder    none running")
+        // Every live recorder of this user, whatever its journal: the one a window would attach to first.
+        var live = RuntimeFile.all(environment: environment)
+        if let recorder, !live.contains(recorder.runtime) { live.insert(recorder.runtime, at: 0) }
+        if live.isEmpty { lines.append("recorder    none running") }
+        for runtime in live {
+            let found = runtime == recorder?.runtime ? recorder! : await LiveRecorder.asking(runtime)
+            lines.append("recorder    pid \(runtime.pid) · journal \(runtime.journal) · admin http://\(runtime.admin) · /healthz \(found.health)")
         }
         lines.append("runtime     \(RuntimeFile.path(journal: journal, environment: environment))")
         lines.append("TERM        \(environment["TERM"] ?? "(unset)")")

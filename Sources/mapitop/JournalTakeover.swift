@@ -12,6 +12,8 @@ import Synchronization
 /// Only a window's recorder is taken over: `mapitop record` is systemd's to restart.
 final class JournalTakeover: Service, Sendable {
     let viewer: Viewer
+    /// The journal the windows share (the default one unless `--journal` named another).
+    let journal: String
     let environment: [String: String]
     /// Starts and publishes the recorder; throws when it cannot yet (the journal still held).
     let start: @Sendable () async throws -> Recording
@@ -20,8 +22,10 @@ final class JournalTakeover: Service, Sendable {
     /// The recorder another window started when it won the journal, now followed instead.
     private let followed = Mutex<String?>(nil)
 
-    init(viewer: Viewer, environment: [String: String], logger: Logger, start: @escaping @Sendable () async throws -> Recording) {
+    init(viewer: Viewer, journal: String, environment: [String: String], logger: Logger,
+         start: @escaping @Sendable () async throws -> Recording) {
         self.viewer = viewer
+        self.journal = journal
         self.environment = environment
         self.logger = logger
         self.start = start
@@ -62,7 +66,7 @@ final class JournalTakeover: Service, Sendable {
             guard let line = viewer.lines().first, Self.isDown(line.condition), !Task.isCancelled else { continue }
             // A file whose pid lives but whose server does not answer is stale (the pid reused
             // after a kill -9): the journal's lock, not the file, decides who records.
-            if let found = await LiveRecorder.find(environment: environment), found.health.answers {
+            if let found = await LiveRecorder.find(journal: journal, environment: environment), found.health.answers {
                 let running = found.runtime
                 if running.admin != viewer.sources.first?.name {
                     logger.info("following the recorder now at \(running.admin)")
@@ -89,7 +93,7 @@ final class JournalTakeover: Service, Sendable {
 
     /// The runtime file goes first: once the journal is released, a new window may publish its own.
     private func finish(_ recording: Recording) async {
-        RuntimeFile.remove(journal: RecordingOptions.defaultJournalPath(environment: environment), environment: environment)
+        RuntimeFile.remove(journal: journal, environment: environment)
         await recording.close()
     }
 

@@ -17,6 +17,9 @@ struct ScreenCheckCommand: ParsableCommand {
         let glyphs: Glyphs = ascii ? .ascii : .unicode
         var resizes = 0
         var frames = 0
+        // What the terminal read last: the end-to-end tests check Home, End and the rest under
+        // every TERM tmux and screen set.
+        var lastKey = "none"
         while true {
             if let signal = TerminalSignals.shared.pending {
                 // Restore the terminal first, then report the signal as a shell would.
@@ -36,6 +39,7 @@ struct ScreenCheckCommand: ParsableCommand {
                 Gauge(used: 52, limit: 60, glyphs: glyphs).render(into: Rect(x: 1, y: rest.y + 3, width: 24, height: 1), frame: &frame)
                 Sparkline(values: [1, 2, 4, 6, 8, 7, 3], glyphs: glyphs).render(into: Rect(x: 27, y: rest.y + 3, width: 7, height: 1), frame: &frame)
                 frame.write("q quits", x: 1, y: rest.y + 4, style: Style(.hint))
+                frame.write("last key: \(lastKey)", x: 1, y: rest.y + 5)
                 Self.widthBox(into: Rect(x: 0, y: rest.y + 6, width: size.width, height: Self.widthSamples.count + 2), glyphs: glyphs,
                               frame: &frame)
             }
@@ -43,7 +47,8 @@ struct ScreenCheckCommand: ParsableCommand {
             switch terminal.readKey(timeout: .milliseconds(200)) {
             case .character("q")?: return
             case .resize?: resizes += 1
-            default: break
+            case let key?: lastKey = String(describing: key)
+            case nil: break
             }
         }
     }

@@ -19,8 +19,9 @@ struct WatchCommand: AsyncParsableCommand {
         commandName: "watch", abstract: "The dashboard: live usage per token and the errors of recent calls (the default).",
         discussion: """
             Attaches to the recorder running on this machine (`mapitop record`, found through its \
-            runtime file) and shows its last hour at once; with none running it records itself \
-            (probes, --tap, the default journal) while it is open. --source adds recorders elsewhere. \
+            runtime file): the one of --journal, else the default journal's, else the only one \
+            running (with several it names them). It shows its last hour at once; with none \
+            running it records itself (probes, --tap, the journal) while it is open. --source adds recorders elsewhere. \
             Time travel: [ ] one minute, { } ten minutes, b a time, End back to live, --at to start there.
             """)
 
@@ -38,6 +39,11 @@ struct WatchCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Start in the past: -2h, 03:10, 2026-11-25 03:10 (End goes live).", valueName: "time"))
     var at: String?
+
+    @Option(help: ArgumentHelp(
+        "Attach to the recorder of this journal, or record on it while open (default: the default journal's recorder, "
+            + "else the only live one).", valueName: "path"))
+    var journal: String?
 
     func validate() throws {
         if let tap {
@@ -96,9 +102,22 @@ struct WatchCommand: AsyncParsableCommand {
         _ configuration: Configuration, remotes: [RemoteSource], environment: [String: String], logger: Logger
     ) async throws -> ViewerSetup {
         let registered = configuration.tokens.map(\.token.reference)
+        let defaultJournal = RecordingOptions.defaultJournalPath(environment: environment)
+        let asked: String?
+        switch LiveRecorder.choose(journal: journal, live: RuntimeFile.all(environment: environment), defaultJournal: defaultJournal) {
+        case .several(let live):
+            throw CommandFailure(
+                "\(live.count) recorders run here: " + live.map { "pid \($0.pid) on \($0.journal)" }.joined(separator: ", ")
+                    + "; choose one with --journal PATH", exitCode: ExitCodes.usage)
+        case .record(let journal):
+            asked = journal
+        case .attach(let runtime):
+            asked = runtime.journal
+        }
+        let journalPath = asked ?? defaultJournal
         // A live pid whose admin server does not answer is a stale file (the pid reused since):
         // this window records instead, and a journal still held says so in one line.
-        if let found = await LiveRecorder.find(environment: environment), found.health.answers {
+        if let found = await LiveRecorder.find(journal: journalPath, environment: environment), found.health.answers {
             let running = found.runtime
             if tap != nil {
                 Diagnostics.fail(Sanitizer.clean(
@@ -110,8 +129,8 @@ struct WatchCommand: AsyncParsableCommand {
                 recording: nil, runtimeJournal: nil)
             if running.window == true {
                 // Another window's recorder: when it quits, this one takes the journal over.
-                let takeover = JournalTakeover(viewer: setup.viewer, environment: environment, logger: logger) {
-                    try await startRecording(configuration, tap: nil, environment: environment, logger: logger)
+                let takeover = JournalTakeover(viewer: setup.viewer, journal: journalPath, environment: environment, logger: logger) {
+                    try await startRecording(configuration, journal: journalPath, tap: nil, environment: environment, logger: logger)
                 }
                 setup.add(SupervisedService("the journal's takeover", takeover), mode: { takeover.mode })
             }
@@ -128,23 +147,22 @@ struct WatchCommand: AsyncParsableCommand {
             // Everything listens before the screen starts: a taken port or a locked journal is
             // one line and an exit status, not a dashboard over a recorder that never ran.
             recording = try await startRecording(
-                configuration, tap: tapAddress, observers: [tapActivity.observer], environment: environment, logger: logger)
+                configuration, journal: journalPath, tap: tapAddress, observers: [tapActivity.observer], environment: environment, logger: logger)
         } catch {
             Diagnostics.fail(Sanitizer.clean(error.description), exitCode: error.exitCode)
         }
         return ViewerSetup.make(
             local: ViewerSetup.embedded(recording), remotes: remotes, registered: registered, mode: .embedded(recording.adminAddress), recording: recording,
-            runtimeJournal: RecordingOptions.defaultJournalPath(environment: environment), tapActivity: tapActivity)
+            runtimeJournal: journalPath, tapActivity: tapActivity)
     }
 
-    /// A recorder of this window's own on the default journal, published in the runtime file
-    /// (marked as a window's) so a second window attaches to it instead of fighting over the
-    /// journal, and may take it over when this one quits.
+    /// A recorder of this window's own on `journalPath`, published in the runtime file (marked
+    /// as a window's) so a second window attaches to it instead of fighting over the journal,
+    /// and may take it over when this one quits.
     private func startRecording(
-        _ configuration: Configuration, tap: ListenAddress?, observers: [Recording.Observer] = [], environment: [String: String],
-        logger: Logger
+        _ configuration: Configuration, journal journalPath: String, tap: ListenAddress?, observers: [Recording.Observer] = [],
+        environment: [String: String], logger: Logger
     ) async throws(RecordingStartError) -> Recording {
-        let journalPath = RecordingOptions.defaultJournalPath(environment: environment)
         let options = RecordingOptions(
             journalPath: journalPath, admin: .loopbackAnyPort, tap: tap, upstream: configuration.apiBase,
             probes: configuration.tokens.map { ProbeTarget(token: $0.token, request: $0.probeRequest) },

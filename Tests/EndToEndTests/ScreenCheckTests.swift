@@ -37,6 +37,25 @@ struct ScreenCheckTests {
         #expect(await tmux.display("#{keypad_flag}") == "0")
     }
 
+    @Test("Home, End, PgUp, PgDn, Delete, Shift-Tab and the arrows read as such inside tmux, under each TERM set there",
+          arguments: ["xterm-256color", "screen-256color", "tmux-256color"])
+    func keysUnderEveryTerm(term: String) async throws {
+        let binary = Binary.quoted(Binary.path)
+        let tmux = try await Tmux(command: "TERM=\(term) \(binary) screen-check; echo __EXIT=$?", width: 80, height: 24)
+        defer { tmux.stop() }
+        #expect(await tmux.waitFor("last key: none").met, "never drew: \(tmux.lastScreen)")
+        // tmux's names for the keys, and what the dashboard reads them as; no two in a row alike.
+        let keys = [("End", "end"), ("Home", "home"), ("PPage", "pageUp"), ("NPage", "pageDown"), ("DC", "delete"), ("Up", "up"),
+                    ("Down", "down"), ("Left", "left"), ("Right", "right"), ("BTab", "backTab"), ("End", "end")]
+        for (name, read) in keys {
+            await tmux.send(name)
+            let shown = await tmux.waitFor("last key: \(read)")
+            #expect(shown.met, "\(name) under TERM=\(term) did not read as \(read): \(shown.screen)")
+        }
+        await tmux.send("q")
+        #expect(await tmux.exitStatus() == 0)
+    }
+
     @Test("SIGTERM ends it with the terminal restored")
     func sigterm() async throws {
         let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("mapitop-pid-\(UUID().uuidString)").path

@@ -1,4 +1,6 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import Journal
 import ManagementAPI
 import Recorder
@@ -31,6 +33,33 @@ struct ViewerEndToEndTests {
         return try await Tmux(
             command: "\(Binary.quoted(Binary.path)) watch --config \(Binary.quoted(config)) --log-file \(Binary.quoted(home.path + "/watch.log")) \(arguments); echo __EXIT=$?",
             width: 140, height: 40, environment: home.environment)
+    }
+
+    @Test("record --journal elsewhere, then watch with the same config and no --journal: it attaches, never records beside it; info lists it")
+    func attachesToTheOnlyRecorderOnAnotherJournal() async throws {
+        try await RecordLoopbackTests.simulator().test(.live) { server in
+            let home = try RecorderHome()
+            defer { home.cleanUp() }
+            let config = try RecordLoopbackTests.config(home, port: server.port!)
+            let journal = home.path + "/srv/journal.sqlite"
+            let recorder = try await RecorderProcess.start(home: home, tap: true, config: config, arguments: ["--journal", journal])
+            let tap = try #require(recorder.tapBase)
+            #expect(try await RecordClient.call(tap + "/v2/sites/Abcd1234/media/", method: .POST, secret: RecordLoopbackTests.ops.secret,
+                                                body: RecordLoopbackTests.invalidMedia).status == 400)
+
+            let window = try await Self.watch(home)
+            defer { window.stop() }
+            let attached = await window.waitFor { $0.contains("recorder 127.0.0.1:\(recorder.adminPort)") && $0.contains("4xx") }
+            #expect(attached.met, "\(attached.screen)")
+            #expect(!attached.screen.contains("recording while open"))
+            #expect(!FileManager.default.fileExists(atPath: home.journal), "the window made a journal of its own on the default path")
+            await window.send("q")
+            #expect(await window.exitStatus() == 0, "\(window.lastScreen)")
+
+            let info = await Spawn.detached(Binary.path, ["info", "--config", config], environment: home.environment)
+            #expect(info.output.contains("recorder    pid \(recorder.pid) · journal \(journal)"), "\(info.output)")
+            #expect(await recorder.terminate() == 0, "stderr: \(recorder.stderr)")
+        }
     }
 
     @Test("attach, quit with the jobs unharmed, history at once, [ shows the past, End live, then a second recorder as a second source")

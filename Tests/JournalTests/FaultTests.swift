@@ -117,6 +117,23 @@ struct FaultTests {
         await writer.close()
     }
 
+    @Test("once a close has begun, a journal whose folder was removed is not made again; a record still queued is counted as dropped",
+          arguments: [false, true])
+    func closeAfterFolderRemoved(recordQueued: Bool) async throws {
+        let temp = try TemporaryJournal()
+        defer { temp.cleanUp() }
+        var options = JournalWriter.Options()
+        options.batchInterval = .seconds(3_600)
+        let writer = try JournalWriter(path: temp.path, options: options)
+        writer.append(Fixtures.record(status: 500))
+        await writer.flush()
+        if recordQueued { writer.append(Fixtures.record(at: Fixtures.start.addingTimeInterval(1), status: 502)) }
+        try FileManager.default.removeItem(atPath: temp.folder)
+        await writer.close()
+        #expect(!FileManager.default.fileExists(atPath: temp.folder), "a stopping writer made the journal again")
+        #expect(writer.health.droppedRecords == (recordQueued ? 1 : 0))
+    }
+
     /// The -wal and -shm stay behind; none of the old journal's rows may come back with them.
     @Test("only the main file deleted: the new journal holds only the records written after")
     func mainFileDeletedAlone() async throws {

@@ -87,4 +87,48 @@ struct RuntimeFileTests {
         #expect(RuntimeFile.read(journal: other.journal, environment: environment) == nil)
         #expect(RuntimeFile.read(environment: environment) == main)
     }
+
+    @Test("all() lists every live recorder of this user, whatever its journal, and leaves out the dead")
+    func allLive() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let environment = ["XDG_RUNTIME_DIR": folder.path + "/run", "XDG_STATE_HOME": folder.path + "/state"]
+        #expect(RuntimeFile.all(environment: environment).isEmpty)
+        let main = RuntimeFile(pid: getppid(), admin: "127.0.0.1:4", journal: RecordingOptions.defaultJournalPath(environment: environment), config: nil)
+        try main.write(environment: environment)
+        let other = RuntimeFile(admin: "127.0.0.1:5", journal: folder.path + "/srv/journal.sqlite", config: nil)
+        try other.write(environment: environment)
+        let dead = RuntimeFile(pid: Int32.max, admin: "127.0.0.1:6", journal: folder.path + "/gone/journal.sqlite", config: nil)
+        try dead.write(environment: environment)
+        #expect(Set(RuntimeFile.all(environment: environment).map(\.admin)) == ["127.0.0.1:4", "127.0.0.1:5"])
+    }
+}
+
+@Suite("Which recorder a window attaches to")
+struct RecorderChoiceTests {
+    static let standard = "/home/ops/.local/state/mapitop/journal.sqlite"
+    static func recorder(_ journal: String, pid: Int32 = 100) -> RuntimeFile {
+        RuntimeFile(pid: pid, admin: "127.0.0.1:\(pid)", journal: journal, config: nil)
+    }
+
+    @Test("--journal: that journal's recorder, or recording on it; never the default's")
+    func journalAsked() {
+        let srv = Self.recorder("/srv/mapitop/journal.sqlite", pid: 7)
+        let standard = Self.recorder(Self.standard, pid: 8)
+        #expect(LiveRecorder.choose(journal: "/srv/mapitop/./journal.sqlite", live: [standard, srv], defaultJournal: Self.standard)
+                == .attach(srv))
+        #expect(LiveRecorder.choose(journal: "/tmp/new.sqlite", live: [standard, srv], defaultJournal: Self.standard)
+                == .record(journal: "/tmp/new.sqlite"))
+    }
+
+    @Test("no --journal: the default journal's recorder first, else the only live one, else several are named")
+    func noJournalAsked() {
+        let srv = Self.recorder("/srv/mapitop/journal.sqlite", pid: 7)
+        let other = Self.recorder("/data/journal.sqlite", pid: 9)
+        let standard = Self.recorder(Self.standard, pid: 8)
+        #expect(LiveRecorder.choose(journal: nil, live: [srv, standard, other], defaultJournal: Self.standard) == .attach(standard))
+        #expect(LiveRecorder.choose(journal: nil, live: [srv], defaultJournal: Self.standard) == .attach(srv))
+        #expect(LiveRecorder.choose(journal: nil, live: [srv, other], defaultJournal: Self.standard) == .several([srv, other]))
+        #expect(LiveRecorder.choose(journal: nil, live: [], defaultJournal: Self.standard) == .record(journal: nil))
+    }
 }

@@ -53,6 +53,7 @@ public final class NcursesTerminal: Terminal {
         nonl()
         intrflush(window, false)
         keypad(window, true)
+        for (sequence, code) in Self.sequencesTerminfoMayLack { _ = define_key(sequence, code) }
         set_escdelay(options.escapeDelay)
         curs_set(0)
         if has_colors(), !options.monochrome {
@@ -189,6 +190,18 @@ public final class NcursesTerminal: Terminal {
         if result == KEY_CODE_YES { return Self.functionKey(Int32(character)) }
         return Self.characterKey(UInt32(character))
     }
+
+    /// What tmux and screen send for these keys whatever TERM says inside them: under
+    /// `TERM=xterm-256color` in tmux, End arrives as `ESC [4~`, which that terminfo does not
+    /// name, so ncurses handed over four unknown bytes and End did nothing. Bound as htop binds
+    /// them; a sequence the terminfo already names keeps its meaning.
+    static let sequencesTerminfoMayLack: [(String, Int32)] = [
+        ("\u{1B}[1~", KEY_HOME), ("\u{1B}[7~", KEY_HOME), ("\u{1B}[H", KEY_HOME), ("\u{1B}OH", KEY_HOME),
+        ("\u{1B}[4~", KEY_END), ("\u{1B}[8~", KEY_END), ("\u{1B}[F", KEY_END), ("\u{1B}OF", KEY_END),
+        ("\u{1B}[5~", KEY_PPAGE), ("\u{1B}[6~", KEY_NPAGE), ("\u{1B}[3~", KEY_DC), ("\u{1B}[Z", KEY_BTAB),
+        ("\u{1B}[A", KEY_UP), ("\u{1B}OA", KEY_UP), ("\u{1B}[B", KEY_DOWN), ("\u{1B}OB", KEY_DOWN),
+        ("\u{1B}[C", KEY_RIGHT), ("\u{1B}OC", KEY_RIGHT), ("\u{1B}[D", KEY_LEFT), ("\u{1B}OD", KEY_LEFT),
+    ]
 
     static func functionKey(_ code: Int32) -> Key? {
         switch code {
