@@ -34,6 +34,6 @@ struct ErrorSetInterner {
         }
     }
 
-    /// After retention deleted unreferenced sets, or the file was recreated.
-    mutating func forget() { cached.removeAll() }
+    /// The ids a batch may reuse without writing its set again.
+    var cachedIDs: [Int64] { Array(cached.values) }
 }

@@ -25,7 +25,7 @@ enum JournalFile {
         try verifyReadOnly(path: path)
         let pool = try openPool(path: path)
         do {
-            try enableIncrementalVacuum(pool)
+            enableIncrementalVacuum(pool)
             try JournalSchema.migrator.migrate(pool)
             try pool.read { db in try JournalSchema.verify(db, path: path) }
         } catch let error as JournalError {
@@ -41,13 +41,21 @@ enum JournalFile {
     /// of one VACUUM that held the writer for as long as it rewrote the file. That needs
     /// auto_vacuum set to incremental, which a file in WAL mode (as the pool has just made it)
     /// takes only through a VACUUM: instant on a new file, once on a journal made before.
-    private static func enableIncrementalVacuum(_ pool: DatabasePool) throws {
-        try pool.writeWithoutTransaction { db in
+    /// Best effort: a journal that cannot be vacuumed now (the disk too full for its copy)
+    /// still opens, and its retention frees pages for reuse without giving them back.
+    private static func enableIncrementalVacuum(_ pool: DatabasePool) {
+        try? pool.writeWithoutTransaction { db in
             guard try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 else { return }
             try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
             try db.execute(sql: "VACUUM")
+            // The VACUUM went through the WAL: fold it back so the file is its real size.
+            _ = try db.checkpoint(.truncate)
         }
     }
+
+    /// What a checkpoint cuts the write-ahead log back to, so the journal's size on disk stays
+    /// close to its data between retention passes.
+    static let walSizeLimit = 4 << 20
 
     /// Opens an existing journal to read. WAL lets readers run beside the writer without its lock.
     static func openForReading(path: String) throws(JournalError) -> DatabasePool {
@@ -105,7 +113,12 @@ enum JournalFile {
         configuration.readonly = readonly
         // WAL with synchronous=NORMAL survives a killed process (the case DESIGN.md section 8
         // promises); only a power cut can lose the last commits.
-        if !readonly { configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") } }
+        if !readonly {
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                try db.execute(sql: "PRAGMA journal_size_limit = \(walSizeLimit)")
+            }
+        }
         do {
             return try DatabasePool(path: path, configuration: configuration)
         } catch {

@@ -16,7 +16,8 @@ public struct RetentionResult: Sendable, Equatable {
 extension JournalStore {
     private static let day: TimeInterval = 86_400
     private static let timedTables = [("calls", "at"), ("buckets", "start")]
-    /// Never deleted to make room: a flood of large calls must not wipe what just happened.
+    /// Never deleted: a flood of large calls must not wipe what just happened, and the
+    /// writer's cache of open buckets (minutes before the newest) never points at a deleted row.
     static let protectedSpan: TimeInterval = 3_600
     /// Rows deleted, or bodies dropped, per write: each is a short transaction, so the writer's
     /// batches keep landing between them (a whole day in one transaction held them for seconds).
@@ -24,12 +25,16 @@ extension JournalStore {
     /// Pages given back to the file system per write.
     static let pagesPerStep = 1_024
 
-    /// Deletes every call and bucket (with the figures they hold) older than `cutoff`. The
-    /// tokens stay (they are few, at most the cap, and say who was ever seen). `deletedRows`
-    /// counts calls and buckets.
-    func prune(olderThan cutoff: Date) async throws -> RetentionResult {
+    /// Deletes every call and bucket (with the figures they hold) older than `cutoff`, never
+    /// the newest hour. The tokens stay (they are few, at most the cap, and say who was ever
+    /// seen). `deletedRows` counts calls and buckets.
+    func prune(olderThan cutoff: Date, now: Date) async throws -> RetentionResult {
         var result = RetentionResult(bytesBefore: JournalFile.size(path: path))
-        result.deletedRows = try await deleteRows(before: cutoff.timeIntervalSinceReferenceDate)
+        guard let protectedFrom = try await protectedFrom(now: now) else {
+            result.bytesAfter = result.bytesBefore
+            return result
+        }
+        result.deletedRows = try await deleteRows(before: min(cutoff.timeIntervalSinceReferenceDate, protectedFrom))
         if result.deletedRows > 0 { try await dropUnusedErrorSets() }
         try await shrink()
         result.bytesAfter = JournalFile.size(path: path)
@@ -38,26 +43,28 @@ extension JournalStore {
 
     /// Makes the journal fit in `maxBytes` (DESIGN.md section 8): the oldest whole UTC day goes
     /// first, again and again, but never the newest hour; then the request bodies of the oldest
-    /// calls, whose calls stay. What is left over the size is the newest hour, and
-    /// `overSize` says so. Freed pages go back to the file system a few at a time.
-    func enforce(maxBytes: Int64) async throws -> RetentionResult {
+    /// calls, whose calls stay (those there when the pass began: a flood cannot keep one pass
+    /// going). What is left over the size is the newest hour, and `overSize` says so. Freed
+    /// pages go back to the file system a few at a time.
+    func enforce(maxBytes: Int64, now: Date) async throws -> RetentionResult {
         var result = RetentionResult(bytesBefore: JournalFile.size(path: path))
-        guard result.bytesBefore > maxBytes else {
+        guard result.bytesBefore > maxBytes, let protectedFrom = try await protectedFrom(now: now) else {
             result.bytesAfter = result.bytesBefore
             return result
         }
-        let protectedFrom = try await newestTime().map { $0 - Self.protectedSpan }
-        while try await liveBytes() > maxBytes, let protectedFrom, let oldest = try await oldestTime(), oldest < protectedFrom {
+        while try await liveBytes() > maxBytes, let oldest = try await oldestTime(), oldest < protectedFrom {
             // Reference-date days are UTC days: 2001-01-01 is a multiple of 86 400 s after 1970.
             let dayStart = (oldest / Self.day).rounded(.down) * Self.day
             result.deletedRows += try await deleteRows(before: min(dayStart + Self.day, protectedFrom))
             result.daysRemoved += 1
         }
         if result.deletedRows > 0 { try await dropUnusedErrorSets() }
-        while try await liveBytes() > maxBytes {
-            let dropped = try await dropOldestBodies()
-            guard dropped > 0 else { break }
-            result.bodiesRemoved += dropped
+        let lastAtStart = try await writerPool.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM calls") ?? 0 }
+        var cursor: Int64 = 0
+        while cursor < lastAtStart, try await liveBytes() > maxBytes {
+            let step = try await dropBodies(after: cursor, upTo: lastAtStart)
+            result.bodiesRemoved += step.dropped
+            cursor = step.last
         }
         result.overSize = try await liveBytes() > maxBytes
         try await shrink()
@@ -65,9 +72,15 @@ extension JournalStore {
         return result
     }
 
-    /// Deletes the calls and buckets before `limit`, `rowsPerStep` at a time. No cache points
-    /// at them: the writer remembers only buckets within minutes of the newest one it wrote,
-    /// and retention never deletes the newest hour.
+    /// Where the newest hour begins: an hour before the newest row, or before now when a row
+    /// is dated ahead of the clock (a source whose clock ran fast must not expose this hour).
+    /// Nil for an empty journal.
+    private func protectedFrom(now: Date) async throws -> Double? {
+        guard let newest = try await newestTime() else { return nil }
+        return min(newest, now.timeIntervalSinceReferenceDate) - Self.protectedSpan
+    }
+
+    /// Deletes the calls and buckets before `limit`, `rowsPerStep` at a time.
     private func deleteRows(before limit: Double) async throws -> Int {
         var deleted = 0
         for (table, column) in Self.timedTables {
@@ -85,27 +98,34 @@ extension JournalStore {
         return deleted
     }
 
-    /// Deletes the error sets no call refers to any more. The writer's cache of error sets is
-    /// forgotten before the delete is queued, in the same turn of the actor: GRDB runs writes
-    /// in the order they were queued, so every batch prepared with the old cache is written
-    /// before the delete (and keeps its sets), and every batch prepared after starts afresh.
+    /// Deletes the error sets no call refers to any more, except those the writer has cached:
+    /// a batch prepared with the cache can be written after this delete, naming a set that no
+    /// row named when the delete ran.
     private func dropUnusedErrorSets() async throws {
-        forgetDeletedRows()
-        try await writerPool.write { db in
-            try db.execute(sql: "DELETE FROM error_sets WHERE id NOT IN (SELECT errors FROM calls WHERE errors IS NOT NULL)")
-        }
-    }
-
-    /// Drops the request bodies of the oldest calls that still have one; how many.
-    private func dropOldestBodies() async throws -> Int {
+        let cached = cachedErrorSetIDs.map(String.init).joined(separator: ",")
         try await writerPool.write { db in
             try db.execute(
                 sql: """
-                    UPDATE calls SET request_body = NULL, request_body_cut = 1
-                    WHERE seq IN (SELECT seq FROM calls WHERE request_body IS NOT NULL ORDER BY seq LIMIT ?)
+                    DELETE FROM error_sets
+                    WHERE id NOT IN (SELECT errors FROM calls WHERE errors IS NOT NULL)
+                      AND id NOT IN (SELECT value FROM json_each(?))
                     """,
-                arguments: [Self.rowsPerStep])
-            return db.changesCount
+                arguments: ["[" + cached + "]"])
+        }
+    }
+
+    /// Drops the request bodies of up to `rowsPerStep` calls after seq `cursor` (and at most
+    /// `last`), oldest first; how many, and the seq to go on from.
+    private func dropBodies(after cursor: Int64, upTo last: Int64) async throws -> (dropped: Int, last: Int64) {
+        try await writerPool.write { db in
+            let seqs = try Int64.fetchAll(
+                db, sql: "SELECT seq FROM calls WHERE seq > ? AND seq <= ? AND request_body IS NOT NULL ORDER BY seq LIMIT ?",
+                arguments: [cursor, last, Self.rowsPerStep])
+            guard let end = seqs.last else { return (0, last) }
+            try db.execute(
+                sql: "UPDATE calls SET request_body = NULL, request_body_cut = 1 WHERE seq > ? AND seq <= ? AND request_body IS NOT NULL",
+                arguments: [cursor, end])
+            return (db.changesCount, end)
         }
     }
 
@@ -136,22 +156,19 @@ extension JournalStore {
     }
 
     /// Gives free pages back to the file system, `pagesPerStep` per write (an incremental
-    /// vacuum, which a journal opened for writing has switched on), then folds the WAL into
-    /// the file and truncates it, so the size on disk is the real size. That last step waits
-    /// for readers (at most the busy timeout), once per pass that freed something.
+    /// vacuum, which a journal opened for writing has switched on), then folds the WAL into the
+    /// file with a passive checkpoint, which never waits for a reader (the WAL is cut back to
+    /// `JournalFile.walSizeLimit` once a checkpoint has emptied it).
     private func shrink() async throws {
-        var freed = false
         while try await writerPool.read({ db in try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0 }) > 0 {
-            let before = try await writerPool.writeWithoutTransaction { db -> Int in
+            let (before, after) = try await writerPool.writeWithoutTransaction { db -> (Int, Int) in
                 let free = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
                 try db.execute(sql: "PRAGMA incremental_vacuum(\(Self.pagesPerStep))")
-                return free
+                return (free, try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0)
             }
-            let after = try await writerPool.read { db in try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0 }
             // A file without auto_vacuum gives nothing back: stop rather than loop.
             if after >= before { break }
-            freed = true
         }
-        if freed { try await writerPool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) } }
+        try await writerPool.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
     }
 }

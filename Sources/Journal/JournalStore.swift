@@ -98,15 +98,12 @@ actor JournalStore {
             return outcome
         }
         do {
-            let deletions = rowsDeleted
             try await pool.write { db in try batch.write(db) }
             tokens.markWritten(batch.tokens.map(\.entry.id))
-            // Retention may have run while this batch waited for the file; what it deleted
-            // could include rows this batch wrote, so the caches learn nothing from it.
-            if rowsDeleted == deletions {
-                errorSets.remember(prepared.errorSets)
-                rememberWritten(batch.buckets)
-            }
+            // Retention never deletes what the caches point at: the newest hour (the buckets
+            // remembered are within minutes of the newest one) and the cached error sets.
+            errorSets.remember(prepared.errorSets)
+            rememberWritten(batch.buckets)
             outcome.committed = true
         } catch {
             // Seqs and ids taken by a failed batch stay unused: gaps are harmless, repeats would
@@ -192,15 +189,9 @@ actor JournalStore {
         return nextSeq
     }
 
-    /// How many times retention deleted rows: a batch that was writing meanwhile sees it change.
-    private var rowsDeleted = 0
-
-    /// Rows deleted by retention may be ones the caches point at.
-    func forgetDeletedRows() {
-        rowsDeleted += 1
-        errorSets.forget()
-        writtenBuckets.removeAll()
-    }
+    /// The error sets a batch may name without writing them: retention keeps them whatever
+    /// refers to them, since a batch prepared now can be written after its delete.
+    var cachedErrorSetIDs: [Int64] { errorSets.cachedIDs }
 
     /// A journal deleted (or replaced) while open would swallow every later write into an
     /// unlinked inode. Noticed by comparing the path's inode with the one opened.

@@ -135,13 +135,13 @@ public final class JournalWriter: Sendable {
     /// Deletes calls, buckets and figures older than `cutoff` (the recorder runs it hourly).
     @discardableResult
     public func prune(olderThan cutoff: Date) async throws -> RetentionResult {
-        try await store.prune(olderThan: cutoff)
+        try await store.prune(olderThan: cutoff, now: options.now())
     }
 
     /// Drops the oldest whole days until the journal fits in `maxBytes`, then shrinks the file.
     @discardableResult
     public func enforce(maxBytes: Int64) async throws -> RetentionResult {
-        try await store.enforce(maxBytes: maxBytes)
+        try await store.enforce(maxBytes: maxBytes, now: options.now())
     }
 
     private func runLoop() async {

@@ -34,8 +34,8 @@ struct RetentionService: Service {
             if overSize.changed(to: enforced.overSize) {
                 // Said once when it begins (and once when it ends), never at every pass.
                 report(enforced.overSize
-                    ? "the journal \(journal.path) is over --max-size with only its newest hour left, which is never deleted; "
-                        + "its oldest request bodies were dropped"
+                    ? "the journal \(journal.path) is over --max-size with only its newest hour left, which is never deleted "
+                        + "(request bodies go first, then nothing more until it is an hour old)"
                     : "the journal \(journal.path) fits in --max-size again")
             }
             logger.info("retention pass", metadata: [

@@ -18,6 +18,7 @@ final class RawConnection: @unchecked Sendable {
         // never a measure of speed).
         var timeout = timeval(tv_sec: 60, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     deinit { close(fd) }
@@ -51,6 +52,17 @@ final class RawConnection: @unchecked Sendable {
         // would cost seconds of CPU that the other tests running beside this one need.
         while enough.map({ !$0(text) }) ?? true {
             let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            received += buffer[0..<count]
+        }
+        return text
+    }
+
+    /// Everything read so far, after taking whatever has arrived, without waiting.
+    func readAvailable() -> String {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
             if count <= 0 { break }
             received += buffer[0..<count]
         }

@@ -63,7 +63,7 @@ struct CopyAsCurlEndToEndTests {
         #expect(await tmux.exitStatus() == 0)
     }
 
-    /// Runs `command` in `/bin/sh` on a thread of Dispatch's: curl waits for the network, and
+    /// Runs `command` in `/bin/sh` on a thread of its own: curl waits for the network, and
     /// must not hold one of Swift concurrency's few threads meanwhile.
     static func shell(_ command: String, environment: [String: String]) async -> String {
         await Blocking.run { blockingShell(command, environment: environment) }

@@ -26,19 +26,26 @@ final class SimulatorProcess: Sendable {
         guard pid > 0 else { throw StartFailure(description: "could not spawn \(Binary.path)") }
         let marker = "listening on http://127.0.0.1:"
         let deadline = ContinuousClock.now + timeout
+        // Whatever ends the wait without a port (the deadline, a cancellation) ends the child too.
+        var started: SimulatorProcess?
+        defer {
+            if started == nil {
+                kill(pid, SIGKILL)
+                var status: Int32 = 0
+                _ = waitpid(pid, &status, 0)
+                try? FileManager.default.removeItem(atPath: output)
+            }
+        }
         while ContinuousClock.now < deadline {
             let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
             if let range = text.range(of: marker), let port = Int(text[range.upperBound...].prefix { $0.isNumber }) {
-                return SimulatorProcess(pid: pid, port: port, outputPath: output)
+                let process = SimulatorProcess(pid: pid, port: port, outputPath: output)
+                started = process
+                return process
             }
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
-                try? FileManager.default.removeItem(atPath: output)
-                throw StartFailure(description: "mapitop simulate exited before listening: \(text)")
-            }
+            if kill(pid, 0) != 0 { throw StartFailure(description: "mapitop simulate exited before listening: \(text)") }
             try await Task.sleep(for: .milliseconds(20))
         }
-        kill(pid, SIGKILL)
         throw StartFailure(description: "mapitop simulate did not listen within \(timeout)")
     }
 

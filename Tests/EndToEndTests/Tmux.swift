@@ -91,15 +91,12 @@ final class Tmux: @unchecked Sendable {
         return Int(screen[range.upperBound...].prefix { $0.isNumber })
     }
 
-    /// Ends the tmux server and removes its folder, on a thread of its own: `stop()` is called
-    /// from `defer` and `deinit`, which cannot wait, and must not block a cooperative thread.
+    /// Ends the tmux server (and the program in its pane) and removes its folder. Called from
+    /// `defer` and `deinit`, which cannot wait; it blocks for the few milliseconds tmux takes,
+    /// so that no server (a demo still making traffic) outlives its test, or the run.
     func stop() {
-        let socket = socket
-        let directory = directory
-        Thread.detachNewThread {
-            _ = Spawn.run("tmux", ["-S", socket, "kill-server"])
-            try? FileManager.default.removeItem(at: directory)
-        }
+        _ = Spawn.run("tmux", ["-S", socket, "kill-server"])
+        try? FileManager.default.removeItem(at: directory)
     }
 
     deinit { stop() }

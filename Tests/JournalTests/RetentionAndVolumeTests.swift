@@ -51,8 +51,6 @@ struct RetentionAndVolumeTests {
         let budget = full / 2
         let result = try await writer.enforce(maxBytes: budget)
         #expect(result.daysRemoved == 2)
-        #expect(writer.fileSize <= budget)
-        #expect(writer.fileSize < full)
         // The newest day is whole; the oldest days are wholly gone.
         let lastDay = Fixtures.start.addingTimeInterval(2 * Self.day)
         #expect(try reader.oldestRecordTime() == lastDay)
@@ -60,7 +58,11 @@ struct RetentionAndVolumeTests {
         // Under budget already: nothing is removed.
         let again = try await writer.enforce(maxBytes: budget)
         #expect(again.daysRemoved == 0)
+        // The pages went back to the file system: the file itself shrank (its write-ahead log,
+        // cut back by checkpoints that never wait for readers, is folded in at close).
         await writer.close()
+        #expect(writer.fileSize <= budget)
+        #expect(writer.fileSize < full)
     }
 
     @Test("past the size with only the newest hour left, no call of it goes: the oldest request bodies go instead")
@@ -86,12 +88,12 @@ struct RetentionAndVolumeTests {
         #expect(result.deletedRows == 0, "a call of the newest hour was deleted")
         #expect(result.bodiesRemoved > 0)
         #expect(!result.overSize)
-        #expect(writer.fileSize <= budget)
         let reader = try JournalReader(path: temp.path)
         let calls = try await Blocking.run { try reader.failedCalls(from: .distantPast, to: .distantFuture) }
         #expect(calls.count == 100)
         #expect(calls.filter { $0.record.time < now.addingTimeInterval(-280) }.count == 20, "the first 20 failed calls are not all there")
         await writer.close()
+        #expect(writer.fileSize <= budget)
     }
 
     @Test("100 000 records are written in batches and read back")
@@ -100,7 +102,7 @@ struct RetentionAndVolumeTests {
         defer { temp.cleanUp() }
         let writer = try JournalWriter(path: temp.path)
         let tokens = [Fixtures.alpha, Fixtures.beta]
-        // Seconds of CPU on threads of Dispatch's, not on the two cooperative ones the rest of
+        // Seconds of CPU on a thread of its own, not on the two cooperative ones the rest of
         // the run shares.
         await Blocking.run {
             for index in 0..<100_000 {

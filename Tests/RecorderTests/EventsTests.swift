@@ -266,7 +266,8 @@ struct EventsShutdownTests {
         // A buffer that holds everything: the feed never stalls, so only shutdown can end it.
         options.clientBuffer = 10_000
         options.stallTimeout = .seconds(1)
-        #expect(try await Self.shutDown(writer, folder, options, within: .seconds(60)) { $0.comments.contains("open") })
+        // Well under the 10 s default stall timeout: the 1 s one set here is the one that ended it.
+        #expect(try await Self.shutDown(writer, folder, options, within: .seconds(8)) { $0.comments.contains("open") })
         await writer.close()
     }
 
@@ -285,7 +286,7 @@ struct EventsShutdownTests {
         var options = EventStreamOptions()
         options.stallTimeout = .seconds(1)
         // A few kilobytes of the event arrived: its write was taken.
-        #expect(try await Self.shutDown(writer, folder, options, within: .seconds(60)) { $0.bytesRead > 8_192 })
+        #expect(try await Self.shutDown(writer, folder, options, within: .seconds(8)) { $0.bytesRead > 8_192 })
         await writer.close()
     }
 }

@@ -38,7 +38,9 @@ public enum Tap {
     ) -> some ApplicationProtocol {
         let pools = UpstreamPools(target: UpstreamTarget(configuration.upstream), connectTimeout: SharedHTTPClient.connectTimeout)
         let inFlight = TapInFlight()
-        let settings = TapSettings(configuration: configuration, pools: pools, clock: clock, inFlight: inFlight, wake: { queue.wake() }) { call in
+        let limits = TapLimits(maxConnections: configuration.maxConnections, maxBufferedBytes: configuration.maxBufferedRequestBytes)
+        let settings = TapSettings(configuration: configuration, pools: pools, clock: clock, inFlight: inFlight, limits: limits,
+                                   wake: { queue.wake() }) { call in
             if queue.offer(call) == .firstDrop {
                 logger.warning("the tap's record queue is full: calls are answered but not recorded", metadata: ["capacity": "\(queue.capacity)"])
             }

@@ -18,7 +18,19 @@ struct TapChildChannel: ServerChildChannel {
     let settings: TapSettings
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        channel.eventLoop.makeCompletedFuture {
+        let limits = settings.limits
+        guard limits.open() else {
+            // Full: one clear answer, then the connection closes; no call of it is read or recorded.
+            return channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(TapFullAnswer(maxConnections: limits.maxConnections))
+                return Value(channel: channel)
+            }
+        }
+        channel.closeFuture.whenComplete { _ in limits.closed() }
+        return channel.eventLoop.makeCompletedFuture {
+            // Silence from the job for the client timeout is an event the proxy handler acts on.
+            let timeout = TimeAmount(settings.configuration.clientTimeout)
+            try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: timeout))
             // Outbound header validation is off: every header the tap writes either came
             // through NIO's parser, which refuses what the validator looks for, or is the
             // tap's own (a length, Connection). It cost a tenth of a call's CPU.
@@ -32,6 +44,37 @@ struct TapChildChannel: ServerChildChannel {
     func handle(value: Value, logger: Logger) async {
         try? await value.channel.closeFuture.get()
     }
+}
+
+/// The answer of a tap that holds its most connections: a 503 in the API's shape, and a close.
+final class TapFullAnswer: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    let maxConnections: Int
+
+    private var answered = false
+
+    init(maxConnections: Int) { self.maxConnections = maxConnections }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { answer(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        answer(context)
+        context.fireChannelActive()
+    }
+
+    private func answer(_ context: ChannelHandlerContext) {
+        guard !answered else { return }
+        answered = true
+        let body = TapOwnAnswer.body(code: "service_unavailable",
+                                     description: "the tap holds its limit of \(maxConnections) connections; try again")
+        let text = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: \(body.utf8.count)\r\n"
+            + "connection: close\r\n\r\n" + body
+        context.writeAndFlush(NIOAny(ByteBuffer(string: text))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 }
 
 /// Hummingbird's application needs a responder; the tap's connections never call it, since

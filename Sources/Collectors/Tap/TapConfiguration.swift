@@ -18,10 +18,21 @@ public struct TapConfiguration: Sendable {
     public var maxDecodedBody: Int
     /// Labels of the tokens the configuration names, by fingerprint.
     public var labels: [Fingerprint: String]
+    /// How long a job's connection may send nothing while the tap waits on it: for a request's
+    /// head (a half-sent head held its descriptor for ever), for the next part of its body, and
+    /// for the next call on a kept-alive connection (nginx's client_header_timeout,
+    /// client_body_timeout and keepalive_timeout).
+    public var clientTimeout: Duration
+    /// Job connections open at once; one more is answered 503 and closed.
+    public var maxConnections: Int
+    /// Request body bytes held across all connections; a body that would pass it is answered
+    /// 503 (300 slow uploads of 16 MiB were 4.5 GiB before).
+    public var maxBufferedRequestBytes: Int
 
     public init(host: String = "127.0.0.1", port: Int = 8787, upstream: String = ManagementClient.Configuration.defaultBaseURL,
                 upstreamTimeout: Duration = .seconds(60), maxRequestBody: Int = 16 << 20, maxDecodedBody: Int = 1 << 20,
-                labels: [Fingerprint: String] = [:])
+                labels: [Fingerprint: String] = [:], clientTimeout: Duration = .seconds(60), maxConnections: Int = 1_024,
+                maxBufferedRequestBytes: Int = 64 << 20)
     {
         self.host = host
         self.port = port
@@ -30,6 +41,9 @@ public struct TapConfiguration: Sendable {
         self.maxRequestBody = maxRequestBody
         self.maxDecodedBody = maxDecodedBody
         self.labels = labels
+        self.clientTimeout = clientTimeout
+        self.maxConnections = maxConnections
+        self.maxBufferedRequestBytes = maxBufferedRequestBytes
     }
 }
 

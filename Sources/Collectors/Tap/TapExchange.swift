@@ -30,16 +30,30 @@ final class TapExchange {
     /// Whether the job's connection closes once this answer is written.
     var closesAfter = false
     private let inFlight: TapInFlight
+    private let limits: TapLimits
+    /// Body bytes this call holds of the tap's budget, given back when it ends.
+    private var reserved = 0
 
-    init(call: TapCallStart, head: HTTPRequestHead, target: String, inFlight: TapInFlight) {
+    init(call: TapCallStart, head: HTTPRequestHead, target: String, inFlight: TapInFlight, limits: TapLimits) {
         self.call = call
         self.head = head
         self.target = target
         self.inFlight = inFlight
+        self.limits = limits
         inFlight.began()
     }
 
-    deinit { inFlight.ended() }
+    deinit {
+        inFlight.ended()
+        limits.release(reserved)
+    }
+
+    /// Takes `bytes` more of the tap's request-body budget; false when it is spent.
+    func reserve(_ bytes: Int) -> Bool {
+        guard limits.reserve(bytes) else { return false }
+        reserved += bytes
+        return true
+    }
 
     var keepAlive: Bool { head.isKeepAlive }
 

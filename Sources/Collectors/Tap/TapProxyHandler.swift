@@ -10,6 +10,8 @@ struct TapSettings: Sendable {
     let clock: any WallClock
     /// Calls between their head and the end of their answer, which a stopping tap waits for.
     let inFlight: TapInFlight
+    /// Connections and request bytes, shared by all of the tap's connections.
+    let limits: TapLimits
     /// Hands the queued calls over; called once answers are written.
     let wake: @Sendable () -> Void
     /// Takes each call on the answer's path: it must only queue, never wait.
@@ -127,6 +129,11 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .body(var part):
             switch state {
             case .reading(let exchange):
+                guard exchange.reserve(part.readableBytes) else {
+                    refuse(exchange, .serviceUnavailable, code: "service_unavailable",
+                           "the tap holds its limit of \(Self.bytes(settings.limits.maxBufferedBytes)) of request bodies; not forwarded, try again")
+                    return
+                }
                 if exchange.body == nil { exchange.body = part } else { exchange.body!.writeBuffer(&part) }
                 if exchange.body!.readableBytes > settings.configuration.maxRequestBody { refuseTooLarge(exchange) }
             case .refused(let drained):
@@ -161,6 +168,22 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             if case .forwarding = state { return }
             state = .idle
             closeWhenWritten()
+        case IdleStateHandler.IdleStateEvent.read:
+            // The job sent nothing for the client timeout while the tap waited on it: a head
+            // never finished, a body that stalled, a kept-alive connection left idle. A call
+            // in flight waits on the upstream instead, under its own timeout.
+            switch state {
+            case .forwarding:
+                break
+            case .reading(let exchange):
+                refuse(exchange, .requestTimeout, code: "request_timeout",
+                       "the job sent nothing of its request for \(settings.configuration.clientTimeout); not forwarded", recorded: false)
+                closeWhenWritten()
+            case .idle, .refused:
+                held.removeAll()
+                state = .idle
+                closeWhenWritten()
+            }
         case ChannelEvent.inputClosed:
             inputClosed = true
             switch state {
@@ -231,7 +254,7 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
         let (path, query) = TapTarget.split(target)
         let call = TapCallStart(time: settings.clock.now(), stopwatch: .now, token: tokens.reference(head.headers.first(name: "authorization")),
                                 method: head.method.rawValue, path: path, query: query)
-        let exchange = TapExchange(call: call, head: head, target: target, inFlight: settings.inFlight)
+        let exchange = TapExchange(call: call, head: head, target: target, inFlight: settings.inFlight, limits: settings.limits)
         state = .reading(exchange)
         let expectsContinue = head.headers["expect"].contains { $0.lowercased() == "100-continue" }
         let tooLarge = head.headers.first(name: "content-length").flatMap { Int($0) }.map { $0 > settings.configuration.maxRequestBody } ?? false
@@ -239,9 +262,10 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             // Not a call of the API: refused, and not recorded as one.
             refuse(exchange, .methodNotAllowed, code: "method_not_allowed", "the tap is not an HTTPS proxy; CONNECT is not supported",
                    recorded: false)
-        } else if head.headers["sec-fetch-site"].contains(where: { $0.trimmingSpaces.lowercased() == "cross-site" }) {
-            // A browser's request made by a page of another site (a no-cors POST to loopback):
-            // no job sends it, and a web page must not fill the journal.
+        } else if head.headers["sec-fetch-site"].contains(where: { $0.trimmingSpaces.lowercased() != "none" }) {
+            // A request a web page made (cross-site, or same-site from another port of
+            // 127.0.0.1, or same-origin through DNS rebinding): no job sends Sec-Fetch-Site, and
+            // a web page must not fill the journal. `none` is a person typing the address.
             refuse(exchange, .forbidden, code: "forbidden", "a browser's cross-site request is not forwarded", recorded: false)
         } else if !TapTarget.isValid(target) {
             refuse(exchange, .badRequest, code: "invalid_request", "the request target is not a valid path; not forwarded")
@@ -258,6 +282,9 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
         // A job that waits for 100 Continue sends no body after a refusal: nothing is left to read.
         if expectsContinue { closeWhenWritten() }
     }
+
+    /// 128 MiB, 64 KiB: a limit as a person reads it.
+    static func bytes(_ count: Int) -> String { count >= 1 << 20 ? "\(count >> 20) MiB" : "\(count >> 10) KiB" }
 
     private func refuseTooLarge(_ exchange: TapExchange) {
         refuse(exchange, .payloadTooLarge, code: "payload_too_large",

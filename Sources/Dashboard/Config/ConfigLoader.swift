@@ -158,7 +158,7 @@ public enum ConfigLoader {
             case (.some, .some): throw fail("secret_file", "give secret_env or secret_file, not both")
             case (let variable?, nil):
                 guard let value = environment[variable], !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                    throw fail("secret_env", SecretReference.unsetVariable(variable))
+                    throw fail("secret_env", SecretReference.unsetVariable(variable, isSet: environment[variable] != nil))
                 }
                 secret = Secret(value.trimmingCharacters(in: .whitespacesAndNewlines))
             case (nil, let path?):

@@ -29,18 +29,21 @@ enum SecretFile {
 /// How a secret reference that resolves to nothing is described: never by quoting a value that
 /// could be the secret itself, pasted into the wrong key.
 enum SecretReference {
-    /// A conventional environment variable name (upper case, digits, `_`), which is safe to
-    /// quote; anything else may be a secret.
+    /// A conventional environment variable name (upper case, digits and at least one `_`, as
+    /// in JWP_SECRET_INGEST), which is safe to quote; anything else may be a secret (an
+    /// upper-case key such as AKIA… has no `_`).
     static func looksLikeVariableName(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
-        guard let first = bytes.first, bytes.count <= 64, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return false }
+        guard let first = bytes.first, bytes.count <= 64, bytes.contains(UInt8(ascii: "_")),
+              !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return false }
         return bytes.allSatisfy { byte in
             (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
         }
     }
 
-    static func unsetVariable(_ variable: String) -> String {
-        guard looksLikeVariableName(variable) else {
+    /// `isSet`: the variable exists (empty): its name is then surely a name.
+    static func unsetVariable(_ variable: String, isSet: Bool) -> String {
+        guard isSet || looksLikeVariableName(variable) else {
             return "names no environment variable that is set, and is not shown: a variable name is upper case, digits and '_' "
                 + "(secret_env takes the name of a variable that holds the secret, never the secret itself)"
         }
