@@ -23,12 +23,15 @@ public enum ContentDecoding {
         case corrupt(coding: String, reason: String)
         /// A coding mapitop does not decode (br, zstd…).
         case unsupported(coding: String)
+        /// More codings stacked than any gateway applies: each would be inflated in turn.
+        case tooManyCodings(count: Int)
 
         public var description: String {
             switch self {
             case .corrupt(let coding, let reason): "the body claims Content-Encoding \(coding) but does not decode: \(reason)"
             // The name came off the network: a long one is cut, the sanitizer does the rest.
             case .unsupported(let coding): "the body has Content-Encoding \(coding.prefix(40)), which mapitop does not decode"
+            case .tooManyCodings(let count): "the body claims \(count) Content-Encodings, more than the \(maxCodings) mapitop undoes"
             }
         }
     }
@@ -47,10 +50,16 @@ public enum ContentDecoding {
             .filter { !$0.isEmpty && $0 != "identity" }
     }
 
+    /// Codings undone at most: a gateway applies one; a header naming a thousand would have the
+    /// decoder inflate a thousand times.
+    public static let maxCodings = 2
+
     /// The body with its codings undone, last applied first, each under `limit` bytes.
     public static func decode(_ body: [UInt8], contentEncoding: String?, limit: Int) throws(Failure) -> Decoded {
         var current = Decoded(bytes: body, truncated: false)
-        for coding in codings(contentEncoding).reversed() {
+        let codings = codings(contentEncoding)
+        guard codings.count <= maxCodings else { throw .tooManyCodings(count: codings.count) }
+        for coding in codings.reversed() {
             // A cut stream cannot be inflated past its end: what came out so far is kept.
             let inner = try inflate(current.bytes, coding: coding, limit: limit)
             current = Decoded(bytes: inner.bytes, truncated: inner.truncated || current.truncated)

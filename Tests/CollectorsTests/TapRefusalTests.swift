@@ -1,5 +1,6 @@
 import Foundation
 import ManagementAPI
+import NIOCore
 import NIOHTTP1
 import Testing
 import TestSupport
@@ -81,5 +82,25 @@ struct TapRefusalTests {
         let answer = HTTPHeaders(
             [("Connection", (0..<10_000).map { "o\($0)" }.joined(separator: ",")), ("o1", "dropped"), ("o9999", "kept"), ("Content-Type", "json")])
         #expect(HopByHop.answered(answer, keepLength: false).map(\.name) == ["o9999", "Content-Type"])
+    }
+}
+
+@Suite("The tap's error answers are decoded off its event loop")
+struct TapDeferredDecodingTests {
+    @Test("the record made on the event loop holds the answer undecoded (at most the cap); the delivery decodes it")
+    func decodedByTheDelivery() throws {
+        let call = TapCallStart(time: Date(), stopwatch: .now, token: TokenReference(fingerprint: Fingerprint(hex: "0000beef"), label: nil),
+                                method: "POST", path: "/v2/webhooks/", query: nil)
+        var headers = HTTPHeaders()
+        headers.add(name: "jw-request-remaining", value: "41")
+        let body = #"{"errors":[{"code":"required","description":"Field 'metadata.name' is required."}]}"#
+        let head = HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers)
+        let tapped = TapErrorAnswer.record(call, head: head, body: ByteBuffer(string: body + String(repeating: " ", count: 4_096)), limit: 1_024)
+        #expect(tapped.record.errors.isEmpty, "decoded on the event loop")
+        #expect(tapped.heldBytes == 1_024, "more than the cap was copied for the delivery")
+        let delivered = tapped.decoded()
+        #expect(delivered.record.errors.map(\.code) == ["required"])
+        #expect(delivered.record.rate.remaining == 41)
+        #expect(delivered.record.outcome == .status(400))
     }
 }

@@ -65,4 +65,19 @@ struct ContentDecodingTests {
         #expect(error.shape == .tooLarge)
         #expect(error.entries.first?.description.contains("decodes to more than 1048576 bytes") == true)
     }
+
+    @Test("two codings are undone; a chain of three or a thousand is an error entry, not a thousand inflates")
+    func codingChains() throws {
+        let twice = try TestGzip.compress(try TestGzip.compress(fieldErrors))
+        #expect(try ContentDecoding.decode(twice, contentEncoding: "gzip, gzip", limit: 1 << 20).bytes == fieldErrors)
+        for header in ["gzip, gzip, gzip", Array(repeating: "gzip", count: 1_000).joined(separator: ",")] {
+            #expect(throws: ContentDecoding.Failure.tooManyCodings(count: header.split(separator: ",").count)) {
+                try ContentDecoding.decode(twice, contentEncoding: header, limit: 1 << 20)
+            }
+            let error = ResponseDecoder.decodeError(status: 400, wireBody: twice, contentEncoding: header)
+            #expect(error.entries.count == 1)
+            #expect(error.entries.first?.description.contains("Content-Encodings, more than the 2 mapitop undoes") == true,
+                    "\(error.entries)")
+        }
+    }
 }

@@ -44,7 +44,7 @@ public final class TapCallQueue: Sendable {
     /// drop whether it is the first of a run (worth one log line).
     @discardableResult
     func offer(_ call: TappedCall) -> Offer {
-        let bytes = call.requestBody?.readableBytes ?? 0
+        let bytes = call.heldBytes
         return state.withLock { state -> Offer in
             guard state.pending.count < capacity, state.pendingBodyBytes + bytes <= maxBodyBytes || state.pending.isEmpty else {
                 state.dropped += 1
@@ -80,7 +80,7 @@ public final class TapCallQueue: Sendable {
         while true {
             let batch = await next()
             guard let batch else { return }
-            for call in batch { await sink(call) }
+            for call in batch { await sink(call.decoded()) }
             state.withLock { $0.delivering = 0 }
             afterBatch()
             if !state.withLock({ $0.finished }) { try? await Task.sleep(for: coalescing) }

@@ -22,15 +22,15 @@ enum TapOwnAnswer {
 
 /// The record of an error answer the upstream gave.
 enum TapErrorAnswer {
-    /// The record decodes a copy, its Content-Encoding undone under `limit`, so a gzip bomb
-    /// costs at most that. A plain body is copied only as far as it is parsed; a coded one is
-    /// needed whole to inflate (it is at most the 16 MiB the tap reads).
+    /// The record of an error answer, its errors still to decode (the delivery does it, off
+    /// the tap's event loop). It keeps a copy of at most `limit` wire bytes: a plain body is
+    /// parsed no further, and a coded one inflates from that much (a gzip bomb's first
+    /// megabyte decodes to the cap all the same).
     static func record(_ call: TapCallStart, head: HTTPResponseHead, body: ByteBuffer, limit: Int) -> TappedCall {
         let status = Int(head.status.code)
-        let contentEncoding = head.headers.first(name: "content-encoding")
-        let copied = ContentDecoding.codings(contentEncoding).isEmpty
-            ? Array(body.readableBytesView.prefix(limit)) : Array(body.readableBytesView)
-        let decoded = ResponseDecoder.decodeError(status: status, wireBody: copied, contentEncoding: contentEncoding, limit: limit)
-        return call.tapped(.status(status), rate: RateHeaders(headers: head.headers), errors: decoded.entries)
+        let pending = UndecodedError(status: status, contentEncoding: head.headers.first(name: "content-encoding"),
+                                     body: Array(body.readableBytesView.prefix(limit)), limit: limit)
+        let tapped = call.tapped(.status(status), rate: RateHeaders(headers: head.headers), errors: [])
+        return TappedCall(record: tapped.record, requestBody: tapped.requestBody, query: tapped.query, undecoded: pending)
     }
 }
