@@ -7,10 +7,11 @@ import NIOCore
 /// its own, since the tap forwards every path and cannot reserve one.
 public enum AdminServer {
     public static func router(
-        sources: AdminSources, events: EventStreamOptions = EventStreamOptions(),
+        sources: AdminSources, events: EventStreamOptions = EventStreamOptions(), access: AdminAccess = AdminAccess(),
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "mapitop.recorder.admin")
-    ) -> Router<BasicRequestContext> {
-        let router = Router()
+    ) -> Router<AdminRequestContext> {
+        let router = Router(context: AdminRequestContext.self)
+        router.add(middleware: AdminAccessMiddleware(access: access))
         let streams = StreamSlots(limit: events.maxClients)
         router.get("healthz") { _, _ in try await HealthRoute.respond(sources) }
         router.get("v1/calls") { request, _ in try await CallsRoute.respond(request, sources, now: now()) }
@@ -24,11 +25,12 @@ public enum AdminServer {
 /// `onServerRunning` learns the bound port when `port` is 0.
 public func buildAdminApplication(
     sources: AdminSources, host: String = "127.0.0.1", port: Int = 8788,
-    events: EventStreamOptions = EventStreamOptions(), logger: Logger = Logger(label: "mapitop.recorder.admin"),
+    events: EventStreamOptions = EventStreamOptions(), access: AdminAccess = AdminAccess(),
+    logger: Logger = Logger(label: "mapitop.recorder.admin"),
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Application(
-        router: AdminServer.router(sources: sources, events: events, logger: logger),
+        router: AdminServer.router(sources: sources, events: events, access: access, logger: logger),
         configuration: .init(address: .hostname(host, port: port), serverName: nil),
         onServerRunning: onServerRunning,
         logger: logger)

@@ -74,7 +74,7 @@ public final class Recording: Sendable {
         do {
             admin = try await ServerStartup.start(address: options.admin.description, logger: logger) { onServerRunning in
                 buildAdminApplication(sources: sources, host: options.admin.host, port: options.admin.port, events: options.events,
-                                      logger: logger, onServerRunning: onServerRunning)
+                                      access: AdminAccess(readers: options.adminReaders), logger: logger, onServerRunning: onServerRunning)
             }
         } catch {
             await Self.release(journal, reader)

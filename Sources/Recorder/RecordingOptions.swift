@@ -28,6 +28,8 @@ public struct RecordingOptions: Sendable {
     public var healthInterval: Duration = .milliseconds(250)
     public var journal = JournalWriter.Options()
     public var events = EventStreamOptions()
+    /// Users besides the recorder's own who may read calls and events (`[admin] readers`).
+    public var adminReaders: [UInt32] = []
     /// Seeds the probe schedule's spread: the demo passes its own so one seed is one run.
     public var probeSeed: UInt64 = 1
 

@@ -78,12 +78,13 @@ struct RecordCommand: AsyncParsableCommand {
         }
         // Absolute, so the runtime file names the same journal whatever folder a viewer runs in.
         let journalPath = journal.map(AbsolutePath.of) ?? RecordingOptions.defaultJournalPath(environment: environment)
-        let recordingOptions = RecordingOptions(
+        var recordingOptions = RecordingOptions(
             journalPath: journalPath, admin: try ListenAddress(parsing: admin), tap: tapAddress, upstream: configuration.apiBase,
             probes: configuration.tokens.map { ProbeTarget(token: $0.token, request: $0.probeRequest) },
             probesPerMinute: configuration.probesPerMinute,
             labels: Dictionary(configuration.tokens.map { ($0.token.fingerprint, $0.token.label) }, uniquingKeysWith: { first, _ in first }),
             retain: try RetentionLimits.age(retain), maxBytes: try RetentionLimits.size(maxSize))
+        recordingOptions.adminReaders = configuration.adminReaders
 
         let file = try logFile.map { try LogFile(path: $0) }
         let reopenOnHangUp = file?.reopen(on: SIGHUP)

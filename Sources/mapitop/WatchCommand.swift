@@ -163,11 +163,12 @@ struct WatchCommand: AsyncParsableCommand {
         _ configuration: Configuration, journal journalPath: String, tap: ListenAddress?, observers: [Recording.Observer] = [],
         environment: [String: String], logger: Logger
     ) async throws(RecordingStartError) -> Recording {
-        let options = RecordingOptions(
+        var options = RecordingOptions(
             journalPath: journalPath, admin: .loopbackAnyPort, tap: tap, upstream: configuration.apiBase,
             probes: configuration.tokens.map { ProbeTarget(token: $0.token, request: $0.probeRequest) },
             probesPerMinute: configuration.probesPerMinute,
             labels: Dictionary(configuration.tokens.map { ($0.token.fingerprint, $0.token.label) }, uniquingKeysWith: { first, _ in first }))
+        options.adminReaders = configuration.adminReaders
         let recording = try await Recording.start(options, observers: observers, logger: logger) { line in
             logger.warning("\(line)")
         }

@@ -32,4 +32,11 @@ struct ConfigTapTests {
                 && error.description.hasPrefix("/etc/mapitop/config.toml:\(line): \(key): ")
         }
     }
+
+    @Test("[admin] readers names users of this machine, read as their uids")
+    func adminReaders() throws {
+        let configuration = try ConfigLoader.parse("[admin]\nreaders = [\"root\"]\n", file: "c.toml", environment: [:])
+        #expect(configuration.adminReaders == [0])
+        #expect(try ConfigLoader.parse("", file: "c.toml", environment: [:]).adminReaders.isEmpty)
+    }
 }

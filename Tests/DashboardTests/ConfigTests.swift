@@ -89,6 +89,9 @@ struct ConfigTests {
             + "[[token]]\nlabel = \"cms_sync\"\nsecret_env = \"JWP_SECRET_INGEST\"\nsite_id = \"Abcd1234\"", 6, "token[2].label",
          "'cms_sync' and 'cms-sync' would share the variable JWP_SECRET_CMS_SYNC"),
         ("token = \"x\"", 1, "token", "must be an array of tables"),
+        ("[admin]\nreaders = [\"no-such-user-9f3k\"]", 2, "admin.readers", "names no user of this machine"),
+        ("[admin]\nreaders = \"root\"", 2, "admin.readers", "must be a list of user names"),
+        ("[admin]\nwriters = [\"root\"]", 2, "admin.writers", "unknown key (known: readers)"),
         ("api_base = \"https://x\"\n[probe\nper_minute = 2", 2, nil, "not valid TOML"),
     ]
 

@@ -36,7 +36,7 @@ struct CallsTests {
         defer { folder.cleanUp() }
         let writer = try await Self.journal(folder)
         let sources = AdminSources(writer: writer, reader: try JournalReader(path: folder.journal))
-        try await Application(router: AdminServer.router(sources: sources)).test(.router) { client in
+        try await Application(router: AdminServer.router(sources: sources)).test(.live) { client in
             let inner = try await Self.lines(client, "from=\(Fixtures.iso(5))&to=\(Fixtures.iso(45))")
             #expect(inner.map { $0["type"] as? String } == ["call", "bucket", "call"])
             #expect(inner.map { $0["status"] as? Int } == [500, 200, 404])
@@ -64,7 +64,7 @@ struct CallsTests {
         for window in 0..<600 { writer.append(Fixtures.record(at: Double(window * 10) + 1, status: 200)) }
         await writer.flush()
         let sources = AdminSources(writer: writer, reader: try JournalReader(path: folder.journal))
-        try await Application(router: AdminServer.router(sources: sources)).test(.router) { client in
+        try await Application(router: AdminServer.router(sources: sources)).test(.live) { client in
             let lines = try await Self.lines(client, "from=\(Fixtures.iso(0))&to=\(Fixtures.iso(100_000))")
             let calls = lines.filter { $0["type"] as? String == "call" }
             let buckets = lines.filter { $0["type"] as? String == "bucket" }
@@ -85,7 +85,7 @@ struct CallsTests {
         defer { folder.cleanUp() }
         let writer = try await Self.journal(folder)
         let sources = AdminSources(writer: writer, reader: try JournalReader(path: folder.journal))
-        try await Application(router: AdminServer.router(sources: sources)).test(.router) { client in
+        try await Application(router: AdminServer.router(sources: sources)).test(.live) { client in
             let range = "from=\(Fixtures.iso(0))&to=\(Fixtures.iso(60))&filter="
             func statuses(_ filter: String) async throws -> [Int?] {
                 let encoded = filter.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? filter
@@ -110,7 +110,7 @@ struct CallsTests {
         defer { folder.cleanUp() }
         let writer = try await Self.journal(folder)
         let sources = AdminSources(writer: writer, reader: try JournalReader(path: folder.journal))
-        try await Application(router: AdminServer.router(sources: sources)).test(.router) { client in
+        try await Application(router: AdminServer.router(sources: sources)).test(.live) { client in
             let cases = [
                 ("from=yesterday", "'from'"),
                 ("to=\(Fixtures.iso(1))", "'from' is required"),
@@ -143,7 +143,7 @@ struct CallsTests {
         writer.append(Fixtures.record(token: token.reference, status: 401), requestBody: Data("{\"password\":\"hunter2\"}".utf8))
         await writer.flush()
         let sources = AdminSources(writer: writer, reader: try JournalReader(path: folder.journal))
-        try await Application(router: AdminServer.router(sources: sources)).test(.router) { client in
+        try await Application(router: AdminServer.router(sources: sources)).test(.live) { client in
             try await client.execute(uri: "/v1/calls?from=\(Fixtures.iso(0))&to=\(Fixtures.iso(60))", method: .get) { response in
                 let text = String(buffer: response.body)
                 #expect(text.contains(token.fingerprint.hex))

@@ -213,7 +213,7 @@ struct EventsTests {
         defer { folder.cleanUp() }
         let writer = try JournalWriter(path: folder.journal)
         let sources = AdminSources(writer: writer, reader: try JournalReader(path: folder.journal))
-        try await Application(router: AdminServer.router(sources: sources)).test(.router) { client in
+        try await Application(router: AdminServer.router(sources: sources)).test(.live) { client in
             try await client.execute(uri: "/v1/events?since=abc", method: .get) { response in
                 #expect(response.status == .badRequest)
                 #expect(String(buffer: response.body).contains("'since'"))

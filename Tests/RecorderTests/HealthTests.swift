@@ -19,7 +19,7 @@ struct HealthTests {
         await writer.flush()
         let sources = AdminSources(writer: writer, reader: try JournalReader(path: folder.journal), lagMilliseconds: { 42 })
         let app = Application(router: AdminServer.router(sources: sources))
-        try await app.test(.router) { client in
+        try await app.test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
@@ -52,7 +52,7 @@ struct HealthTests {
         }
         await writer.flush()
         try #require(writer.health.isDropping)
-        try await app.test(.router) { client in
+        try await app.test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
                 let status = try object(String(buffer: response.body))["journal_status"] as? String
@@ -63,7 +63,7 @@ struct HealthTests {
         try await writer.store.execute("PRAGMA max_page_count = 1073741823")
         writer.append(Fixtures.record(at: 3_600, status: 502))
         await writer.flush()
-        try await app.test(.router) { client in
+        try await app.test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)
                 let body = try object(String(buffer: response.body))
@@ -81,7 +81,7 @@ struct HealthTests {
         let metrics = RecorderMetrics(configured: [Fixtures.alpha], journalBytes: { writer.fileSize })
         metrics.observe(Fixtures.record(status: 429, limit: 60, remaining: 0))
         let sources = AdminSources(writer: writer, reader: try JournalReader(path: folder.journal), metrics: metrics)
-        try await Application(router: AdminServer.router(sources: sources)).test(.router) { client in
+        try await Application(router: AdminServer.router(sources: sources)).test(.live) { client in
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")

@@ -49,8 +49,8 @@ public enum ConfigLoader {
 
         mutating func configuration(from table: TOMLTable) throws(ConfigError) -> Configuration {
             var configuration = Configuration(path: file)
-            for key in table.keys where !["api_base", "theme", "probe", "tap", "token"].contains(key) {
-                throw fail(key, "unknown key (known: api_base, theme, [probe], [tap], [[token]])")
+            for key in table.keys where !["api_base", "theme", "probe", "tap", "admin", "token"].contains(key) {
+                throw fail(key, "unknown key (known: api_base, theme, [probe], [tap], [admin], [[token]])")
             }
             if let value = table["api_base"] {
                 guard let base = value.string else { throw fail("api_base", "must be a string") }
@@ -70,6 +70,10 @@ public enum ConfigLoader {
             if let value = table["tap"] {
                 guard let tap = value.table else { throw fail("tap", "must be a table: [tap]") }
                 configuration.tapListen = try tapListen(tap)
+            }
+            if let value = table["admin"] {
+                guard let admin = value.table else { throw fail("admin", "must be a table: [admin]") }
+                configuration.adminReaders = try adminReaders(admin)
             }
             if let value = table["token"] {
                 guard let array = value.array else { throw fail("token", "must be an array of tables: [[token]]") }
@@ -106,6 +110,26 @@ public enum ConfigLoader {
                            "must be 1 to \(Configuration.maxProbesPerMinute) (probes spend the quota they watch; 6 is 10% of it)")
             }
             return perMinute
+        }
+
+        /// `[admin] readers = ["alice"]`: each a user of this machine, resolved to its uid.
+        func adminReaders(_ admin: TOMLTable) throws(ConfigError) -> [UInt32] {
+            for key in admin.keys where key != "readers" {
+                throw fail("admin.\(key)", table: "admin", "unknown key (known: readers)")
+            }
+            guard let value = admin["readers"] else { return [] }
+            guard let names = value.array?.map(\.string), !names.contains(nil) else {
+                throw fail("admin.readers", table: "admin", "must be a list of user names, e.g. [\"alice\"]")
+            }
+            var uids: [UInt32] = []
+            for case let name? in names {
+                guard let user = getpwnam(name) else {
+                    // Not quoted: a value that names no user may be anything pasted there.
+                    throw fail("admin.readers", table: "admin", "names no user of this machine (\(uids.count + 1)th name)")
+                }
+                uids.append(user.pointee.pw_uid)
+            }
+            return uids
         }
 
         /// `[tap] listen = "127.0.0.1:8787"`. Whether a non-loopback address may be used is the

@@ -35,6 +35,9 @@ public struct Configuration: Sendable, Hashable {
     public var tokens: [ConfiguredToken]
     /// `[tap] listen`: where `mapitop record` runs its tap; nil runs none (unless `--tap`).
     public var tapListen: ListenAddress?
+    /// `[admin] readers`: users besides the recorder's own who may read its calls and events
+    /// through the admin server, by uid (resolved from their names when the file is read).
+    public var adminReaders: [UInt32] = []
 
     public init(path: String? = nil, apiBase: String = ManagementClient.Configuration.defaultBaseURL, theme: String = "default",
                 probesPerMinute: Int = Configuration.defaultProbesPerMinute, tokens: [ConfiguredToken] = [],
