@@ -8,6 +8,11 @@ public struct RangeReader: Sendable {
     /// With request bodies (up to 64 KiB each) a page is kept small: 100 calls are at most
     /// 6.4 MiB in hand, where 2 000 could be 128 MiB.
     public static let pageSizeWithBodies = 100
+    /// What one page may weigh in hand, however large its rows: a call's errors can be a
+    /// megabyte of text, and 2 000 of them were 2 GiB. The first page is small, the next ones
+    /// as many rows as the last page's average row lets fit.
+    public static let pageBytes = 8 << 20
+    static let firstPageSize = 50
 
     private struct Item: Sendable {
         let time: Date
@@ -23,15 +28,32 @@ public struct RangeReader: Sendable {
         var cursor: RangeCursor?
         var exhausted = false
         let pageSize: Int
+        /// Rows asked for next: grows with small rows, shrinks with large ones.
+        var nextSize: Int
+        /// The heaviest page read so far, in bytes (tests check it stays near `pageBytes`).
+        var heaviest = 0
+        let weight: @Sendable (Item) -> Int
         let fetch: @Sendable (RangeCursor?, Int) async throws -> [Item]
+
+        init(pageSize: Int, weight: @escaping @Sendable (Item) -> Int, fetch: @escaping @Sendable (RangeCursor?, Int) async throws -> [Item]) {
+            self.pageSize = pageSize
+            nextSize = min(pageSize, RangeReader.firstPageSize)
+            self.weight = weight
+            self.fetch = fetch
+        }
 
         /// The next row, reading a page when the one in hand is spent; nil at the end.
         mutating func peek() async throws -> Item? {
             if index == page.count, !exhausted {
-                page = try await fetch(cursor, pageSize)
+                let asked = nextSize
+                page = try await fetch(cursor, asked)
                 index = 0
-                exhausted = page.count < pageSize
+                exhausted = page.count < asked
                 if let last = page.last { cursor = last.cursor }
+                let bytes = page.reduce(0) { $0 + weight($1) }
+                heaviest = max(heaviest, bytes)
+                let average = max(1, bytes / max(1, page.count))
+                nextSize = max(1, min(pageSize, RangeReader.pageBytes / average))
             }
             return index < page.count ? page[index] : nil
         }
@@ -44,14 +66,29 @@ public struct RangeReader: Sendable {
 
     /// `bodies`: whether calls carry their request bodies (an export does; the wire never).
     public init(reader: JournalReader, from: Date, to: Date, bodies: Bool, pageSize: Int = RangeReader.defaultPageSize) {
-        calls = Pages(pageSize: bodies ? min(pageSize, Self.pageSizeWithBodies) : pageSize) { cursor, size in
+        calls = Pages(pageSize: bodies ? min(pageSize, Self.pageSizeWithBodies) : pageSize, weight: Self.weight) { cursor, size in
             try await reader.failedCalls(from: from, to: to, after: cursor, limit: size, bodies: bodies)
                 .map { Item(time: $0.record.time, seq: $0.seq, event: .call($0)) }
         }
-        buckets = Pages(pageSize: pageSize) { cursor, size in
+        buckets = Pages(pageSize: pageSize, weight: Self.weight) { cursor, size in
             // A bucket's place is its identity: its seq changes while its window is open.
             try await reader.buckets(from: from, to: to, after: cursor, limit: size)
                 .map { Item(time: $0.start, seq: $0.firstSeq, event: .bucket($0)) }
+        }
+    }
+
+    /// The heaviest page read so far, in bytes.
+    var heaviestPage: Int { max(calls.heaviest, buckets.heaviest) }
+
+    /// About what a row costs in hand: its texts, its body, and the rest.
+    private static func weight(_ item: Item) -> Int {
+        switch item.event {
+        case .call(let call):
+            let record = call.record
+            return 256 + record.path.utf8.count + (call.requestBody?.bytes.count ?? 0)
+                + record.errors.reduce(0) { $0 + $1.code.utf8.count + $1.description.utf8.count + 64 }
+        default:
+            return 256
         }
     }
 

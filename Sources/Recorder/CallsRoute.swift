@@ -74,9 +74,15 @@ struct CallsMerge: Sendable {
     /// still hands control back (and a client that left is noticed) every page.
     mutating func next() async throws -> (lines: [String], done: Bool) {
         var lines: [String] = []
-        for _ in 0..<CallsRoute.pageSize {
+        var bytes = 0
+        // Also bounded by bytes: lines of megabyte errors are sent a few at a time.
+        for _ in 0..<CallsRoute.pageSize where bytes < RangeReader.pageBytes {
             guard let event = try await range.next() else { return (lines, true) }
-            if filter.matches(event) { lines.append(WireFormat.line(event) + "\n") }
+            if filter.matches(event) {
+                let line = WireFormat.line(event) + "\n"
+                bytes += line.utf8.count
+                lines.append(line)
+            }
         }
         return (lines, false)
     }

@@ -68,4 +68,26 @@ struct RangeReaderTests {
         #expect(Set(seen).count == 4, "a bucket came twice: \(seen)")
         await writer.close()
     }
+
+    @Test("400 calls whose errors are 100 KiB each: every one read, no page heavier than about the page budget")
+    func pagesBoundedByBytes() async throws {
+        let temp = try TemporaryJournal()
+        defer { temp.cleanUp() }
+        let writer = try JournalWriter(path: temp.path)
+        let heavy = [ErrorEntry(code: "invalid_request", description: String(repeating: "x", count: 100 << 10))]
+        await Blocking.run {
+            for index in 0..<400 {
+                writer.append(Fixtures.record(at: Fixtures.start.addingTimeInterval(Double(index)), status: 400, errors: heavy))
+            }
+        }
+        await writer.flush()
+        let reader = try JournalReader(path: temp.path)
+        var range = RangeReader(reader: reader, from: .distantPast, to: .distantFuture, bodies: false)
+        var count = 0
+        while try await range.next() != nil { count += 1 }
+        #expect(count == 400)
+        // 2 000 rows a page were 200 MiB here; now the first page is small and the next fit the budget.
+        #expect(range.heaviestPage <= RangeReader.pageBytes + (200 << 10), "a page of \(range.heaviestPage) bytes")
+        await writer.close()
+    }
 }

@@ -30,6 +30,17 @@ struct ServerSentEventParserTests {
         var parser = ServerSentEventParser(maxLine: 64)
         #expect(throws: ServerSentEventParser.Garbled.self) { _ = try parser.feed(Array(repeating: UInt8(ascii: "a"), count: 65)) }
     }
+
+    @Test("data lines that never dispatch are garbage once they add up past the limit, however short each is")
+    func endlessData() throws {
+        var parser = ServerSentEventParser(maxLine: 64)
+        // Within the limit, many short data lines make one event.
+        #expect(try parser.feed(Array(String(repeating: "data: abc\n", count: 10).utf8) + [0x0A]).count == 1)
+        let error = #expect(throws: ServerSentEventParser.Garbled.self) {
+            _ = try parser.feed(Array(String(repeating: "data: abc\n", count: 1_000).utf8))
+        }
+        #expect(error?.description == "an event of the stream runs past 64 bytes of data")
+    }
 }
 
 /// A viewer's follower against a real admin server: every event once, a restart of the

@@ -1,7 +1,8 @@
 /// The Server-Sent Events wire format, read incrementally (the WHATWG "event stream
 /// interpretation"): lines end in LF, CR LF or CR; `id:`, `event:` and `data:` fields; a blank
-/// line dispatches; lines starting with `:` are comments. A line longer than `maxLine` is
-/// garbage, not a reason to grow memory: the parser says so and stops.
+/// line dispatches; lines starting with `:` are comments. A line longer than `maxLine`, or an
+/// event whose `data:` lines add up to more (data lines that never dispatch), is garbage, not
+/// a reason to grow memory: the parser says so and stops.
 public struct ServerSentEventParser: Sendable {
     public struct Event: Sendable, Equatable {
         public let id: String?
@@ -32,6 +33,7 @@ public struct ServerSentEventParser: Sendable {
     private var id: String?
     private var event: String?
     private var data: [String] = []
+    private var dataBytes = 0
 
     public init(maxLine: Int = ServerSentEventParser.defaultMaxLine) {
         self.maxLine = maxLine
@@ -48,7 +50,7 @@ public struct ServerSentEventParser: Sendable {
             switch byte {
             case 0x0A, 0x0D:
                 lastWasCR = byte == 0x0D
-                if let output = take(String(decoding: line, as: UTF8.self)) { outputs.append(output) }
+                if let output = try take(String(decoding: line, as: UTF8.self)) { outputs.append(output) }
                 line.removeAll(keepingCapacity: true)
             default:
                 guard line.count < maxLine else {
@@ -60,10 +62,11 @@ public struct ServerSentEventParser: Sendable {
         return outputs
     }
 
-    private mutating func take(_ text: String) -> Output? {
+    private mutating func take(_ text: String) throws(Garbled) -> Output? {
         if text.isEmpty {
             defer {
                 data = []
+                dataBytes = 0
                 event = nil
             }
             guard !data.isEmpty else { return nil }
@@ -83,7 +86,12 @@ public struct ServerSentEventParser: Sendable {
         switch field {
         case "id": id = String(value)
         case "event": event = String(value)
-        case "data": data.append(String(value))
+        case "data":
+            dataBytes += value.utf8.count + 1
+            guard dataBytes <= maxLine else {
+                throw Garbled(description: "an event of the stream runs past \(maxLine) bytes of data")
+            }
+            data.append(String(value))
         default: break
         }
         return nil
