@@ -42,6 +42,9 @@ public final class JournalWriter: Sendable {
     private let wake = WakeSignal()
     /// Rung after every batch that reached the disk.
     public let commits = CommitSignal()
+    /// Rung when `health` changes (dropping, writing again, recreated, records lost): a watcher
+    /// waits on it instead of looking every quarter of a second while nothing happens.
+    public let healthChanges = CommitSignal()
     private let healthState = Mutex(JournalHealth())
     private let loop = Mutex<Task<Void, Never>?>(nil)
 
@@ -82,6 +85,7 @@ public final class JournalWriter: Sendable {
                 $0.droppedRecords += 1
                 $0.droppedAtQueue += 1
             }
+            healthChanges.committed()
         }
         return accepted
     }
@@ -185,7 +189,8 @@ public final class JournalWriter: Sendable {
 
     private func record(_ outcome: JournalStore.Outcome) {
         let now = options.now()
-        healthState.withLock { health in
+        let changed = healthState.withLock { health -> Bool in
+            let before = health
             if outcome.recreated { health.recreatedAt = now }
             if let failure = outcome.failure {
                 if health.droppingSince == nil { health.droppingSince = now }
@@ -195,6 +200,8 @@ public final class JournalWriter: Sendable {
                 health.droppingSince = nil
                 health.reason = nil
             }
+            return health != before
         }
+        if changed { healthChanges.committed() }
     }
 }

@@ -7,6 +7,8 @@ import ServiceLifecycle
 /// would go on answering calls while keeping none of them, and nobody would know.
 struct JournalHealthWatcher: Service {
     let journal: JournalWriter
+    /// How long it waits between looks while the journal's health does not change: a change
+    /// wakes it at once; the tap's drops are looked at this often.
     let interval: Duration
     /// Calls the tap answered without recording (its hand-over queue was full).
     var tapDropped: @Sendable () -> Int = { 0 }
@@ -25,9 +27,10 @@ struct JournalHealthWatcher: Service {
             var seen = Seen()
             var tapSeen = TapSeen()
             while !Task.isCancelled {
+                let generation = journal.healthChanges.generation
                 seen = Self.check(journal.health, path: journal.path, after: seen, report: report)
                 tapSeen = Self.checkTap(dropped: tapDropped(), after: tapSeen, report: report)
-                try? await Task.sleep(for: interval)
+                await journal.healthChanges.wait(past: generation, timeout: interval)
             }
         }
     }

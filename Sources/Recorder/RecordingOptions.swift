@@ -24,8 +24,9 @@ public struct RecordingOptions: Sendable {
     /// The journal is cut back to this many bytes at start and hourly.
     public var maxBytes: Int64
     public var retentionInterval: Duration = .seconds(3_600)
-    /// How often the journal's health is looked at, to say on stderr when it starts or stops dropping.
-    public var healthInterval: Duration = .milliseconds(250)
+    /// The longest the health watch waits between looks (a change of the journal's health wakes
+    /// it at once; the tap's dropped calls are looked at this often).
+    public var healthInterval: Duration = .seconds(5)
     public var journal = JournalWriter.Options()
     public var events = EventStreamOptions()
     /// Users besides the recorder's own who may read calls and events (`[admin] readers`).

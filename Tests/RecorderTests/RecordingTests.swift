@@ -4,6 +4,7 @@ import Foundation
 import ManagementAPI
 import NIOCore
 import Testing
+import TestSupport
 @testable import Recorder
 
 @Suite("Recorder: the recording's limits, health lines, journaled bodies and lag")
@@ -84,6 +85,30 @@ struct RecordingTests {
         CallRecord(time: Date(timeIntervalSinceNow: -answeredSecondsAgo - 0.5), token: TokenReference(fingerprint: Fingerprint(hex: "ab"), label: nil),
                    method: "POST", path: "/v2/x", outcome: .status(status), latency: .milliseconds(500), rate: .unknown,
                    errors: [], source: .tap)
+    }
+
+    @Test("the health watch wakes on a change of the journal's health, not on a timer: a full disk is said while its interval is an hour")
+    func healthWatchWakesOnChange() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let writer = try JournalWriter(path: folder.journal)
+        writer.append(Fixtures.record(status: 500))
+        await writer.flush()
+        let lines = Shared<[String]>([])
+        let watch = JournalHealthWatcher(journal: writer, interval: .seconds(3_600)) { line in lines.update { $0.append(line) } }
+        let running = Task { try await watch.run() }
+        // The watch has looked once (nothing to say) and sleeps for its hour: a full disk now.
+        let pages = try #require(await writer.store.fetchInt("PRAGMA page_count"))
+        try await writer.store.execute("PRAGMA max_page_count = \(pages)")
+        let body = Data(repeating: 0x41, count: 64 * 1024)
+        for index in 0..<50 { writer.append(Fixtures.record(at: Double(index), status: 400), requestBody: body) }
+        await writer.flush()
+        #expect(writer.health.isDropping)
+        #expect(await eventually { lines.current.contains { $0.contains("dropping") } }, "\(lines.current)")
+        running.cancel()
+        try? await running.value
+        try await writer.store.execute("PRAGMA max_page_count = 1073741823")
+        await writer.close()
     }
 
     @Test("the journal gets a failed call's body, cut one byte past its cap so the cut shows; never a success's, never an empty one")
