@@ -42,9 +42,7 @@ struct BatchingTests {
     func closeFlushes() async throws {
         let temp = try TemporaryJournal()
         defer { temp.cleanUp() }
-        var options = JournalWriter.Options()
-        options.batchInterval = .seconds(3_600)
-        let writer = try JournalWriter(path: temp.path, options: options)
+        let writer = try JournalWriter(path: temp.path, options: .onDemand)
         writer.append(Fixtures.record(status: 500))
         writer.append(Fixtures.record(status: 200))
         await writer.close()

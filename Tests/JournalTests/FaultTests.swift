@@ -10,10 +10,7 @@ struct FaultTests {
         let temp = try TemporaryJournal()
         defer { temp.cleanUp() }
         // Batches only when flushed: whatever the writer does before then, append did itself.
-        var options = JournalWriter.Options()
-        options.batchInterval = .seconds(3_600)
-        options.batchSize = 10_000
-        let writer = try JournalWriter(path: temp.path, options: options)
+        let writer = try JournalWriter(path: temp.path, options: .onDemand)
         writer.append(Fixtures.record(status: 500))
         await writer.flush()
         #expect(!writer.health.isDropping)
@@ -122,9 +119,7 @@ struct FaultTests {
     func closeAfterFolderRemoved(recordQueued: Bool) async throws {
         let temp = try TemporaryJournal()
         defer { temp.cleanUp() }
-        var options = JournalWriter.Options()
-        options.batchInterval = .seconds(3_600)
-        let writer = try JournalWriter(path: temp.path, options: options)
+        let writer = try JournalWriter(path: temp.path, options: .onDemand)
         writer.append(Fixtures.record(status: 500))
         await writer.flush()
         if recordQueued { writer.append(Fixtures.record(at: Fixtures.start.addingTimeInterval(1), status: 502)) }

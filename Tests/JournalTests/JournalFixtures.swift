@@ -56,3 +56,14 @@ final class TestClock: Sendable {
         set { current.withLock { $0 = newValue } }
     }
 }
+
+extension JournalWriter.Options {
+    /// A writer that writes only when flushed or closed (or when `batchSize` fills): what a
+    /// test then finds written, or failed, it asked for.
+    static var onDemand: Self {
+        var options = Self()
+        options.batchInterval = .seconds(3_600)
+        options.batchSize = 10_000
+        return options
+    }
+}
