@@ -9,10 +9,14 @@ public struct AdminRequestContext: RequestContext {
     public let peer: SocketAddress?
     /// The address and port the server answered on.
     public let local: SocketAddress?
+    /// The connection: an event stream whose client stopped reading closes it, which fails the
+    /// write that waits on it (cancelling the response's own task from another is not allowed).
+    let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         peer = source.channel.remoteAddress
         local = source.channel.localAddress
+        channel = source.channel
     }
 }

@@ -15,7 +15,10 @@ public enum AdminServer {
         let streams = StreamSlots(limit: events.maxClients)
         router.get("healthz") { _, _ in try await HealthRoute.respond(sources) }
         router.get("v1/calls") { request, _ in try await CallsRoute.respond(request, sources, now: now()) }
-        router.get("v1/events") { request, _ in try EventsRoute.respond(request, sources, events, streams, logger) }
+        router.get("v1/events") { request, context in
+            let channel = context.channel
+            return try EventsRoute.respond(request, sources, events, streams, logger) { channel.close(promise: nil) }
+        }
         router.get("metrics") { _, _ in MetricsRoute.respond(sources.metrics) }
         return router
     }

@@ -12,18 +12,12 @@ import Synchronization
 /// Two tasks per client: the feed (a child task) reads the journal into a bounded buffer, and
 /// the response body drains the buffer into the socket. A client that stops reading blocks
 /// the body in `write` (NIO's back-pressure); the buffer then stays full, the feed gives up,
-/// and cancels the body so the connection closes. Memory per client stays at one buffer.
-/// When the feed stops for a shutdown, the body gets `stallTimeout` for all its remaining
-/// writes, the response's end included, before it is cancelled the same way.
+/// and closes the connection, which fails the write the body waits in. Memory per client
+/// stays at one buffer. When the feed stops for a shutdown, the body gets `stallTimeout` for
+/// all its remaining writes, the response's end included, before the connection is closed
+/// the same way.
 enum EventsRoute {
     static let lastEventID = HTTPField.Name("Last-Event-ID")!
-
-    /// The body's own task, so the feed can cancel a write that will never complete. Only
-    /// used while the body runs: the feed is a child of the body's task group.
-    private struct BodyTask: @unchecked Sendable {
-        let task: UnsafeCurrentTask?
-        func cancel() { task?.cancel() }
-    }
 
     /// How the feed ended, recorded before it finishes the buffer: when the body sees the
     /// stream end it knows whether to close the response cleanly or drop the connection.
@@ -35,8 +29,10 @@ enum EventsRoute {
 
     private struct ClientStalled: Error {}
 
+    /// `close`: closes the client's connection, so a write that will never complete fails.
     static func respond(
-        _ request: Request, _ sources: AdminSources, _ options: EventStreamOptions, _ streams: StreamSlots, _ logger: Logger
+        _ request: Request, _ sources: AdminSources, _ options: EventStreamOptions, _ streams: StreamSlots, _ logger: Logger,
+        close: @escaping @Sendable () -> Void
     ) throws -> Response {
         let since = try startSeq(request)
         guard let slot = streams.take() else {
@@ -49,7 +45,6 @@ enum EventsRoute {
             // Held for as long as the stream runs; released with the body, however it ends.
             defer { withExtendedLifetime(slot) {} }
             let (stream, buffer) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(options.clientBuffer))
-            let bodyTask = withUnsafeCurrentTask { BodyTask(task: $0) }
             let feedEnd = FeedEnd()
             var writeError: (any Error)?
             var ended = false
@@ -61,7 +56,7 @@ enum EventsRoute {
                     feedEnd.record(end)
                     buffer.finish()
                     if case .stalled = end {
-                        bodyTask.cancel()
+                        close()
                         return
                     }
                     // The feed stopped (shutdown, or the journal failed): the body has
@@ -70,7 +65,7 @@ enum EventsRoute {
                     // reading would otherwise hold the body, and the shutdown, forever.
                     guard !Task.isCancelled else { return }
                     try? await Task.sleep(for: options.stallTimeout)
-                    if !Task.isCancelled { bodyTask.cancel() }
+                    if !Task.isCancelled { close() }
                 }
                 do {
                     for await chunk in stream { try await writer.write(chunk) }
@@ -81,7 +76,7 @@ enum EventsRoute {
                         ended = true
                     }
                 } catch {
-                    // The client went away, or the feed cancelled a write that was stuck.
+                    // The client went away, or the feed closed a connection whose write was stuck.
                     writeError = error
                 }
                 // The body is done with the buffer and the socket: the feed, and its
