@@ -1,6 +1,7 @@
 import Foundation
 import Journal
 import NIOCore
+import Synchronization
 
 /// One SSE client's producer: reads the journal past `seq`, queues each row as an SSE chunk
 /// in a bounded buffer, then polls for new rows. It never waits on the socket itself: when
@@ -17,6 +18,8 @@ struct EventFeed: Sendable {
 
     let reader: JournalReader
     let options: EventStreamOptions
+    /// Bytes queued for the client and not yet written: the body takes them off as it writes.
+    let queued: QueuedBytes
     /// The writer's commits when it is in this process: a caught-up feed wakes on the next
     /// one, so an event leaves as soon as its row is written; without it, the feed polls.
     var commits: CommitSignal?
@@ -24,6 +27,8 @@ struct EventFeed: Sendable {
     func run(after seq: Int64, into buffer: AsyncStream<ByteBuffer>.Continuation) async -> End {
         var last = seq
         var lastSent = ContinuousClock.now
+        // Rows asked for next: few at first, then as many as the last page's rows let fit.
+        var limit = min(options.pageSize, 50)
         guard await push(ByteBuffer(string: ": open\n\n"), buffer) else {
             // Cancelled before the first chunk (a shutdown as the client connected) is not a stall.
             return Task.isCancelled ? .cancelled : .stalled(lastQueuedSeq: last)
@@ -32,21 +37,26 @@ struct EventFeed: Sendable {
             let generation = commits?.generation
             let events: [JournalEvent]
             do {
-                events = try await reader.eventsPage(after: last, limit: options.pageSize)
+                events = try await reader.eventsPage(after: last, limit: limit)
             } catch is CancellationError {
                 // The client went away or the server stops: not the journal's fault.
                 return .cancelled
             } catch {
                 return .failed(String(describing: error))
             }
+            var pageBytes = 0
             for event in events {
-                guard await push(Self.chunk(event), buffer) else {
+                let chunk = Self.chunk(event)
+                pageBytes += chunk.readableBytes
+                guard await push(chunk, buffer) else {
                     return Task.isCancelled ? .cancelled : .stalled(lastQueuedSeq: last)
                 }
                 last = event.seq
                 lastSent = .now
             }
-            if events.count == options.pageSize { continue }
+            let asked = limit
+            if !events.isEmpty { limit = max(1, min(options.pageSize, options.clientBufferBytes / max(1, pageBytes / events.count))) }
+            if events.count == asked { continue }
             let quiet = ContinuousClock.now - lastSent
             if quiet >= options.keepAliveInterval {
                 guard await push(ByteBuffer(string: ": keep-alive\n\n"), buffer) else {
@@ -69,15 +79,26 @@ struct EventFeed: Sendable {
     private func push(_ chunk: ByteBuffer, _ buffer: AsyncStream<ByteBuffer>.Continuation) async -> Bool {
         let deadline = ContinuousClock.now + options.stallTimeout
         while !Task.isCancelled {
+            // Past the byte budget waits as a full buffer does (one chunk alone always goes).
+            guard queued.reserve(chunk.readableBytes, within: options.clientBufferBytes) else {
+                if ContinuousClock.now >= deadline { return false }
+                try? await Task.sleep(for: .milliseconds(10))
+                continue
+            }
             switch buffer.yield(chunk) {
             case .enqueued: return true
-            case .terminated: return false
+            case .terminated:
+                queued.release(chunk.readableBytes)
+                return false
             case .dropped:
                 // Full: the socket is not taking what was queued. Look again shortly rather
                 // than hold a second copy; bounded by the deadline.
+                queued.release(chunk.readableBytes)
                 if ContinuousClock.now >= deadline { return false }
                 try? await Task.sleep(for: .milliseconds(10))
-            @unknown default: return false
+            @unknown default:
+                queued.release(chunk.readableBytes)
+                return false
             }
         }
         return false
@@ -87,4 +108,25 @@ struct EventFeed: Sendable {
     static func chunk(_ event: JournalEvent) -> ByteBuffer {
         ByteBuffer(string: "id: \(event.seq)\nevent: \(event.kind)\ndata: \(WireFormat.line(event))\n\n")
     }
+}
+
+/// Bytes queued for one event stream's client and not yet written.
+final class QueuedBytes: Sendable {
+    private let bytes = Atomic<Int>(0)
+
+    /// Takes `count` bytes if they fit in `budget`, or if nothing else is queued (a chunk larger
+    /// than the budget still goes, alone); false when they must wait.
+    func reserve(_ count: Int, within budget: Int) -> Bool {
+        var current = bytes.load(ordering: .relaxed)
+        while current == 0 || current + count <= budget {
+            let (exchanged, original) = bytes.compareExchange(expected: current, desired: current + count, ordering: .relaxed)
+            if exchanged { return true }
+            current = original
+        }
+        return false
+    }
+
+    func release(_ count: Int) { bytes.subtract(count, ordering: .relaxed) }
+
+    var current: Int { bytes.load(ordering: .relaxed) }
 }

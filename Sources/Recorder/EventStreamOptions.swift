@@ -8,10 +8,14 @@ public struct EventStreamOptions: Sendable {
     public var pollInterval: Duration = .milliseconds(250)
     /// Chunks (one event each) queued for a client the socket has not taken yet.
     public var clientBuffer = 256
+    /// Bytes those chunks may hold (an event can carry a megabyte of errors): 256 chunks times
+    /// 32 streams were 8 GiB otherwise. A chunk larger than this alone still goes, alone.
+    public var clientBufferBytes = 4 << 20
     /// How long a full buffer may stay full before the client is dropped: it reconnects with
     /// its last id and loses nothing.
     public var stallTimeout: Duration = .seconds(10)
-    /// Rows read from the journal per query, so a client far behind pages.
+    /// Rows read from the journal per query, so a client far behind pages; fewer when rows are
+    /// large, so a page stays near `clientBufferBytes`.
     public var pageSize = 500
     /// Streams served at once; one more is refused with a 503 (a viewer retries with backoff).
     public var maxClients = 32

@@ -40,7 +40,8 @@ enum EventsRoute {
                 status: .serviceUnavailable, code: "service_unavailable",
                 description: "The recorder already serves \(streams.limit) event streams; try again later.")
         }
-        let feed = EventFeed(reader: sources.reader, options: options, commits: sources.commits)
+        let queued = QueuedBytes()
+        let feed = EventFeed(reader: sources.reader, options: options, queued: queued, commits: sources.commits)
         let body = ResponseBody { writer in
             // Held for as long as the stream runs; released with the body, however it ends.
             defer { withExtendedLifetime(slot) {} }
@@ -68,7 +69,10 @@ enum EventsRoute {
                     if !Task.isCancelled { close() }
                 }
                 do {
-                    for await chunk in stream { try await writer.write(chunk) }
+                    for await chunk in stream {
+                        try await writer.write(chunk)
+                        queued.release(chunk.readableBytes)
+                    }
                     // Still inside the deadline above: the end can wait on the socket as
                     // long as any chunk, when the last chunk left it full.
                     if case .cancelled? = feedEnd.current {

@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import ManagementAPI
 import NIOCore
 @testable import Recorder
 import Testing
@@ -11,7 +12,7 @@ struct EventFeedTests {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         let writer = try JournalWriter(path: folder.journal)
-        let feed = EventFeed(reader: try JournalReader(path: folder.journal), options: EventStreamOptions())
+        let feed = EventFeed(reader: try JournalReader(path: folder.journal), options: EventStreamOptions(), queued: QueuedBytes())
         let (_, buffer) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(1))
         let end = await Task {
             // Cancelled from inside, so it is cancelled before the feed runs, every time.
@@ -21,6 +22,33 @@ struct EventFeedTests {
         if case .cancelled = end {} else {
             Issue.record("ended as \(end)")
         }
+        await writer.close()
+    }
+
+    @Test("events of a megabyte each: what waits for a client that does not read stays within the byte budget, not 256 chunks")
+    func queuedBytesBounded() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let writer = try JournalWriter(path: folder.journal)
+        let description = String(repeating: "x", count: 1 << 20)
+        for index in 0..<20 {
+            writer.append(Fixtures.record(at: Double(index), status: 500, errors: [ErrorEntry(code: "boom", description: description)]))
+        }
+        await writer.flush()
+        var options = EventStreamOptions()
+        options.clientBufferBytes = 2 << 20
+        options.stallTimeout = .milliseconds(200)
+        let queued = QueuedBytes()
+        let feed = EventFeed(reader: try JournalReader(path: folder.journal), options: options, queued: queued)
+        // Nobody reads the stream: the feed queues what the budget allows, then gives up.
+        let (stream, buffer) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(options.clientBuffer))
+        let end = await feed.run(after: 0, into: buffer)
+        guard case .stalled = end else {
+            Issue.record("ended as \(end)")
+            return
+        }
+        #expect(queued.current <= options.clientBufferBytes + (1 << 20) + 4_096, "\(queued.current) bytes queued")
+        withExtendedLifetime(stream) {}
         await writer.close()
     }
 }
