@@ -45,6 +45,8 @@ public final class JournalWriter: Sendable {
     /// Rung when `health` changes (dropping, writing again, recreated, records lost): a watcher
     /// waits on it instead of looking every quarter of a second while nothing happens.
     public let healthChanges = CommitSignal()
+    /// Whether a drop at the queue was signalled since the last batch committed.
+    private let queueDropsSignalled = Atomic<Bool>(false)
     private let healthState = Mutex(JournalHealth())
     private let loop = Mutex<Task<Void, Never>?>(nil)
 
@@ -81,11 +83,13 @@ public final class JournalWriter: Sendable {
         }
         if batchReady { wake.signal() }
         if !accepted {
-            healthState.withLock {
-                $0.droppedRecords += 1
-                $0.droppedAtQueue += 1
+            // Said once per run of drops (until a batch commits): ringing at every drop would
+            // have the health watch spin while the queue is full, when the cores are needed most.
+            healthState.withLock { health in
+                health.droppedRecords += 1
+                health.droppedAtQueue += 1
             }
-            healthChanges.committed()
+            if !queueDropsSignalled.exchange(true, ordering: .relaxed) { healthChanges.committed() }
         }
         return accepted
     }
@@ -202,6 +206,7 @@ public final class JournalWriter: Sendable {
             }
             return health != before
         }
+        if outcome.committed { queueDropsSignalled.store(false, ordering: .relaxed) }
         if changed { healthChanges.committed() }
     }
 }

@@ -10,7 +10,8 @@ public struct RangeReader: Sendable {
     public static let pageSizeWithBodies = 100
     /// What one page may weigh in hand, however large its rows: a call's errors can be a
     /// megabyte of text, and 2 000 of them were 2 GiB. The first page is small, the next ones
-    /// as many rows as the last page's average row lets fit.
+    /// as many rows as the last page's average row lets fit. A prediction, not a bound: small
+    /// rows followed by large ones make one heavy page before the size adapts.
     public static let pageBytes = 8 << 20
     static let firstPageSize = 50
 
@@ -65,7 +66,9 @@ public struct RangeReader: Sendable {
     private var buckets: Pages
 
     /// `bodies`: whether calls carry their request bodies (an export does; the wire never).
-    public init(reader: JournalReader, from: Date, to: Date, bodies: Bool, pageSize: Int = RangeReader.defaultPageSize) {
+    public init(reader: JournalReader, from: Date, to: Date, bodies: Bool, pageSize requested: Int = RangeReader.defaultPageSize) {
+        // A page of no rows would read nothing and end the range at once.
+        let pageSize = max(1, requested)
         calls = Pages(pageSize: bodies ? min(pageSize, Self.pageSizeWithBodies) : pageSize, weight: Self.weight) { cursor, size in
             try await reader.failedCalls(from: from, to: to, after: cursor, limit: size, bodies: bodies)
                 .map { Item(time: $0.record.time, seq: $0.seq, event: .call($0)) }

@@ -36,10 +36,21 @@ public struct AdminAccess: Sendable {
         self.owner = owner
     }
 
+    /// Routes open to anyone: they carry no call content.
+    static let openRoutes: Set<Substring> = ["healthz", "metrics"]
+
     /// Whether `path` may be answered to this connection. `host` is the request's Host header.
+    /// Deny by default: only the open routes skip the reader check, however the path is
+    /// spelled (the router treats `//v1/calls` as `/v1/calls`).
     public func decide(path: String, host: String?, peer: SocketAddress?, local: SocketAddress?) -> Decision {
-        if let host, let local, !Self.answersOn(host: host, local: local) { return .misdirected }
-        guard path.hasPrefix("/v1/") else { return .allowed }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        let open = parts.count == 1 && Self.openRoutes.contains(parts[0])
+        if let host, let local, !Self.answersOn(host: host, local: local) {
+            // Bound beyond loopback (--allow-remote), Prometheus scrapes by a name of this
+            // machine that no rule here knows: the open routes take any Host there.
+            guard open, !Self.isLoopback(local) else { return .misdirected }
+        }
+        guard !open else { return .allowed }
         guard let peer, let local, Self.isLoopback(peer) else {
             return .forbidden("call content is only for this machine's users: come through ssh -L")
         }
@@ -50,14 +61,23 @@ public struct AdminAccess: Sendable {
         return .allowed
     }
 
-    /// `127.0.0.1:PORT`, `localhost:PORT`, `[::1]:PORT`, or the address the server answered
-    /// on; a loopback name without a port too (a browser always names a port other than 80,
-    /// so that is no page's request).
+    /// `127.0.0.1`, `localhost`, `[::1]` or the address the server answered on, with any port
+    /// or none: a page reaching it through DNS rebinding names its own host, and `ssh -L 9000:…`
+    /// arrives naming the forwarded port.
     static func answersOn(host: String, local: SocketAddress) -> Bool {
-        guard let port = local.port else { return false }
-        var names = ["127.0.0.1:\(port)", "localhost:\(port)", "[::1]:\(port)", "127.0.0.1", "localhost", "[::1]"]
-        if let ip = local.ipAddress { names.append(ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)") }
-        return names.contains(host.lowercased())
+        var names: Set<String> = ["127.0.0.1", "localhost", "[::1]"]
+        if let ip = local.ipAddress { names.insert(ip.contains(":") ? "[\(ip)]" : ip) }
+        let lowered = host.lowercased()
+        let name: Substring
+        if lowered.hasPrefix("["), let close = lowered.firstIndex(of: "]") {
+            name = lowered[...close]
+            guard lowered[lowered.index(after: close)...].allSatisfy({ $0 == ":" || $0.isNumber }) else { return false }
+        } else {
+            let pieces = lowered.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            guard pieces.count == 1 || (pieces.count == 2 && pieces[1].allSatisfy(\.isNumber)) else { return false }
+            name = pieces[0]
+        }
+        return names.contains(String(name))
     }
 
     static func isLoopback(_ address: SocketAddress) -> Bool {

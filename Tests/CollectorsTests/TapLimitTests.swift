@@ -61,7 +61,7 @@ struct TapLimitTests {
     @Test("a head never finished, and a body that stalls, are closed after the client timeout; neither goes upstream or is recorded")
     func clientTimeout() async throws {
         try await ScriptedUpstream.with(answer: { _ in .init() }) { upstream in
-            try await withTap(upstream: upstream.url, adjust: { $0.clientTimeout = .seconds(1) }) { port, sink in
+            try await withTap(upstream: upstream.url, adjust: { $0.clientTimeout = .seconds(2) }) { port, sink in
                 let halfHead = try RawConnection(port: port)
                 halfHead.send("GET /v2/webhooks/ HTTP/1.1\r\nHost: x\r\nX-Half")
                 #expect(await halfHead.closedByPeer(), "a half-sent head held its connection")

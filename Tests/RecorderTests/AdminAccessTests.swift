@@ -28,15 +28,22 @@ struct AdminAccessTests {
         for path in ["/healthz", "/metrics", "/v1/calls"] {
             #expect(access(owner: 1_000).decide(path: path, host: "evil.example:8788", peer: peer, local: local) == .misdirected)
         }
-        for host in ["127.0.0.1:8788", "LOCALHOST:8788", "[::1]:8788", "localhost", nil] {
+        // ssh -L 9000:127.0.0.1:8788 arrives naming port 9000.
+        for host in ["127.0.0.1:8788", "LOCALHOST:8788", "[::1]:8788", "localhost", "127.0.0.1:9000", nil] {
             #expect(access(owner: 1_000).decide(path: "/v1/calls", host: host, peer: peer, local: local) == .allowed,
                     "\(host ?? "no Host")")
         }
-        #expect(access(owner: 1_000).decide(path: "/v1/calls", host: "127.0.0.1:9999", peer: peer, local: local) == .misdirected)
+        for host in ["127.0.0.1.evil.example:8788", "localhost:88x", "[::1]x", "127.0.0.1:8788@evil"] {
+            #expect(access(owner: 1_000).decide(path: "/v1/calls", host: host, peer: peer, local: local) == .misdirected, "\(host)")
+        }
     }
 
     @Test("/v1 is for the recorder's user and the readers named, from loopback only; /metrics and /healthz are open")
     func whoReadsCalls() {
+        // However the path is spelled: the router reads //v1/calls as /v1/calls.
+        for path in ["//v1/calls", "/v1//calls", "/v1/events/", "/anything"] {
+            #expect(access(owner: 1_002).decide(path: path, host: nil, peer: peer, local: local) != .allowed, "\(path)")
+        }
         #expect(access(owner: 1_000).decide(path: "/v1/events", host: nil, peer: peer, local: local) == .allowed)
         #expect(access(owner: 1_001).decide(path: "/v1/calls", host: nil, peer: peer, local: local) == .allowed)
         guard case .forbidden(let why) = access(owner: 1_002).decide(path: "/v1/calls", host: nil, peer: peer, local: local) else {

@@ -95,9 +95,14 @@ struct RecordingTests {
         writer.append(Fixtures.record(status: 500))
         await writer.flush()
         let lines = Shared<[String]>([])
-        let watch = JournalHealthWatcher(journal: writer, interval: .seconds(3_600)) { line in lines.update { $0.append(line) } }
+        let looks = Shared(0)
+        // Each look asks for the tap's drops: the test knows when the first look is done.
+        let watch = JournalHealthWatcher(journal: writer, interval: .seconds(3_600), tapDropped: { looks.update { $0 += 1 }; return 0 }) { line in
+            lines.update { $0.append(line) }
+        }
         let running = Task { try await watch.run() }
-        // The watch has looked once (nothing to say) and sleeps for its hour: a full disk now.
+        #expect(await eventually { looks.current >= 1 })
+        // The watch has looked once (nothing to say) and waits for its hour: a full disk now.
         let pages = try #require(await writer.store.fetchInt("PRAGMA page_count"))
         try await writer.store.execute("PRAGMA max_page_count = \(pages)")
         let body = Data(repeating: 0x41, count: 64 * 1024)

@@ -28,9 +28,11 @@ struct TapChildChannel: ServerChildChannel {
         }
         channel.closeFuture.whenComplete { _ in limits.closed() }
         return channel.eventLoop.makeCompletedFuture {
-            // Silence from the job for the client timeout is an event the proxy handler acts on.
+            // Silence both ways for the client timeout is an event the proxy handler acts on:
+            // reads (a head, a body part) and writes (an answer) both start it again, so a
+            // kept-alive connection gets the whole timeout after its last answer.
             let timeout = TimeAmount(settings.configuration.clientTimeout)
-            try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: timeout))
+            try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: timeout))
             // Outbound header validation is off: every header the tap writes either came
             // through NIO's parser, which refuses what the validator looks for, or is the
             // tap's own (a length, Connection). It cost a tenth of a call's CPU.

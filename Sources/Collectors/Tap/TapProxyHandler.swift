@@ -168,7 +168,7 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             if case .forwarding = state { return }
             state = .idle
             closeWhenWritten()
-        case IdleStateHandler.IdleStateEvent.read:
+        case IdleStateHandler.IdleStateEvent.all:
             // The job sent nothing for the client timeout while the tap waited on it: a head
             // never finished, a body that stalled, a kept-alive connection left idle. A call
             // in flight waits on the upstream instead, under its own timeout.

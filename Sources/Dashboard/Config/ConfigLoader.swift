@@ -125,7 +125,7 @@ public enum ConfigLoader {
             for case let name? in names {
                 guard let user = getpwnam(name) else {
                     // Not quoted: a value that names no user may be anything pasted there.
-                    throw fail("admin.readers", table: "admin", "names no user of this machine (\(uids.count + 1)th name)")
+                    throw fail("admin.readers", table: "admin", "names no user of this machine (name number \(uids.count + 1))")
                 }
                 uids.append(user.pointee.pw_uid)
             }
