@@ -82,10 +82,10 @@ struct SimulateCommand: AsyncParsableCommand {
         } catch {
             Diagnostics.fail("simulate: \(error)", exitCode: 1)
         }
-        StandardOutput.line("mapitop simulate: listening on http://\(configuration.host):\(server.port)")
-        StandardOutput.line("tokens: " + configuration.tokens.map { "\($0.label) (\($0.role.rawValue))" }.joined(separator: ", "))
         portSink.yield(server.port)
         portSink.finish()
-        await HeadlessServer.run("the simulator", server, logger: logger)
+        let lines = ["mapitop simulate: listening on http://\(configuration.host):\(server.port)",
+                     "tokens: " + configuration.tokens.map { "\($0.label) (\($0.role.rawValue))" }.joined(separator: ", ")]
+        await HeadlessServer.run("the simulator", server, logger: logger) { lines.forEach(StandardOutput.line) }
     }
 }

@@ -70,8 +70,8 @@ struct TapCommand: AsyncParsableCommand {
         } catch {
             Diagnostics.fail("tap: \(error)", exitCode: 1)
         }
-        StandardOutput.line("mapitop tap: listening on http://\(ListenAddress.describe(host: address.host, port: server.port)), forwarding to \(tap.upstream)")
-        await HeadlessServer.run("the tap", server, logger: logger)
+        let listening = "mapitop tap: listening on http://\(ListenAddress.describe(host: address.host, port: server.port)), forwarding to \(tap.upstream)"
+        await HeadlessServer.run("the tap", server, logger: logger) { StandardOutput.line(listening) }
     }
 }
 

@@ -126,8 +126,8 @@ struct RecordCommandTests {
             let live = await info()
             #expect(live.contains("journal     \(home.journal) ("), "\(live)")
             #expect(live.contains("KiB, oldest record 20"), "\(live)")
-            #expect(live.contains("recorder    pid \(recorder.pid) · admin http://127.0.0.1:\(recorder.adminPort) · /healthz answers, journal ok"),
-                    "\(live)")
+            #expect(live.contains("recorder    pid \(recorder.pid) · journal \(home.journal) · admin http://127.0.0.1:\(recorder.adminPort) "
+                + "· /healthz answers, journal ok"), "\(live)")
             #expect(live.contains("runtime     \(home.runtimeFile)"))
             #expect(!live.contains("info-secret-31337"))
 

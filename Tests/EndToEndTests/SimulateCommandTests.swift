@@ -24,7 +24,7 @@ struct SimulateCommandTests {
         #expect(pid > 0)
         let deadline = ContinuousClock.now + .seconds(60)
         func text() -> String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
-        while !text().contains("listening on"), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        while !text().contains("mapitop simulate: listening on"), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(text().contains("tokens: a (admin), steady (admin)"))
         #expect(!text().contains("sim-steady-"))
         kill(pid, SIGINT)
