@@ -64,7 +64,9 @@ struct TapCommandTests {
         try #require(pid > 0)
         defer { kill(pid, SIGTERM) }
         func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
-        #expect(try await eventually { text(log).contains("listening") }, "log: \(text(log)) stdout: \(text(output))")
+        // Its own line on stdout comes once it traps its signals (SIGHUP included), after the log's.
+        #expect(try await eventually { text(log).contains("listening") && text(output).contains("mapitop tap: listening on") },
+                "log: \(text(log)) stdout: \(text(output))")
         let mode = try FileManager.default.attributesOfItem(atPath: log)[.posixPermissions] as? Int
         #expect(mode == 0o600)
 
