@@ -266,7 +266,7 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             // A request a web page made (cross-site, or same-site from another port of
             // 127.0.0.1, or same-origin through DNS rebinding): no job sends Sec-Fetch-Site, and
             // a web page must not fill the journal. `none` is a person typing the address.
-            refuse(exchange, .forbidden, code: "forbidden", "a browser's cross-site request is not forwarded", recorded: false)
+            refuse(exchange, .forbidden, code: "forbidden", "a request a web page made is not forwarded", recorded: false)
         } else if !TapTarget.isValid(target) {
             refuse(exchange, .badRequest, code: "invalid_request", "the request target is not a valid path; not forwarded")
         } else if let refusal = HopByHop.refusal(head.headers) {
