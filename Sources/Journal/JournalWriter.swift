@@ -140,7 +140,7 @@ public final class JournalWriter: Sendable {
     /// Bytes on disk: the file and its write-ahead log.
     public var fileSize: Int64 { JournalFile.size(path: path) }
 
-    /// Deletes calls, buckets and figures older than `cutoff` (the recorder runs it hourly).
+    /// Deletes calls, buckets and figures older than `cutoff`, never the newest hour (the recorder runs it hourly).
     @discardableResult
     public func prune(olderThan cutoff: Date) async throws -> RetentionResult {
         try await store.prune(olderThan: cutoff, now: options.now())
