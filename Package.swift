@@ -43,9 +43,12 @@ let package = Package(
             name: "CNcurses",
             providers: [.apt(["libncurses-dev"])]
         ),
+        // The one table of scalars that never reach a terminal or a file raw, and its escapes.
+        .target(name: "TextSafety"),
         .target(
             name: "ManagementAPI",
             dependencies: [
+                "TextSafety",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -75,7 +78,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .target(name: "Screen", dependencies: ["CNcurses"]),
+        .target(name: "Screen", dependencies: ["CNcurses", "TextSafety"]),
         .target(
             name: "Dashboard",
             dependencies: [
@@ -116,13 +119,14 @@ let package = Package(
         .target(
             name: "MetricsExport",
             dependencies: ["ManagementAPI", "Monitor", .product(name: "Prometheus", package: "swift-prometheus")]),
+        .testTarget(name: "TextSafetyTests", dependencies: ["TextSafety"]),
         .testTarget(name: "MetricsExportTests", dependencies: ["MetricsExport", "ManagementAPI", "Monitor"]),
         // The recorder (issue 12): its assembly of probes, tap, journal, retention and health
         // watch; the admin server (/healthz, /v1/calls, /v1/events); the runtime file.
         .target(
             name: "Recorder",
             dependencies: [
-                "Journal", "ManagementAPI", "Monitor", "Collectors", "Supervision", "MetricsExport",
+                "Journal", "ManagementAPI", "Monitor", "Collectors", "Supervision", "MetricsExport", "TextSafety",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // `mapitop info` and viewers ask a live recorder's /healthz.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -137,7 +141,7 @@ let package = Package(
         .target(
             name: "Export",
             dependencies: [
-                "Journal", "ManagementAPI", "Monitor", "Recorder",
+                "Journal", "ManagementAPI", "Monitor", "Recorder", "TextSafety",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The dashboard's cost as an ops box sees it, side by side with htop in the same run:
-# each program runs in tmux at 200x50 for $SECONDS_PER_RUN seconds (default 60); we read
-# its CPU time from /proc and count the bytes it writes to the terminal (tmux pipe-pane).
-# Runs: htop -d 10 (1 s refresh), `mapitop watch` on an idle simulator (no new data but
-# the probes), and `mapitop demo` (simulator, tap and synthetic traffic in the same process,
-# so its CPU includes them). Figures are ratios to htop of the same moment.
+# What mapitop costs an ops box when nothing happens, side by side with htop in the same run.
+# Each program runs for $SECONDS_PER_RUN seconds (default 60) after a 3-second start; we read
+# its CPU time and its threads' context switches (each one a wake-up) from /proc, its resident
+# memory, and, for the screens, the bytes it writes to the terminal (tmux pipe-pane, 200x50).
+# Runs: htop -d 10 (1 s refresh); `mapitop record` alone on three quiet tokens (no traffic
+# but its own probes); `mapitop watch` on the same tokens, recording while open; and
+# `mapitop demo` (simulator, tap and synthetic traffic in one process, so its CPU includes
+# them). Figures are also given as ratios to htop of the same run: the target for record and
+# for watch is at most htop's CPU (issue 23, point 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-60}
@@ -13,11 +16,15 @@ swift build -c release --product mapitop >/dev/null
 BIN=$PWD/.build/release/mapitop
 WORK=$(mktemp -d)
 SOCK=$WORK/sock
-cleanup() { tmux -S "$SOCK" kill-server 2>/dev/null || true; kill "${SIM_PID:-0}" 2>/dev/null || true; rm -rf "$WORK"; }
+cleanup() {
+  tmux -S "$SOCK" kill-server 2>/dev/null || true
+  kill "${SIM_PID:-0}" "${RECORD_PID:-0}" 2>/dev/null || true
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 
-# An idle API for `watch`: two tokens, nobody calling.
-"$BIN" simulate --port 18491 --token a=idle-secret-a --token b=idle-secret-b >/dev/null 2>&1 & SIM_PID=$!
+# An idle API: three tokens, nobody calling but mapitop's own probes.
+"$BIN" simulate --port 18491 --token a=idle-secret-a --token b=idle-secret-b --token c=idle-secret-c >/dev/null 2>&1 & SIM_PID=$!
 cat > "$WORK/config.toml" <<CONF
 api_base = "http://127.0.0.1:18491"
 [[token]]
@@ -28,31 +35,67 @@ site_id = "Abcd1234"
 label = "b"
 secret_env = "IDLE_B"
 site_id = "Abcd1234"
+[[token]]
+label = "c"
+secret_env = "IDLE_C"
+site_id = "Abcd1234"
 CONF
+export IDLE_A=idle-secret-a IDLE_B=idle-secret-b IDLE_C=idle-secret-c
 
-measure() { # name command… → "cpu_seconds bytes"
-  local name=$1; shift
-  tmux -S "$SOCK" -f /dev/null new-session -d -s "$name" -x 200 -y 50 -e LANG=C.UTF-8 -e IDLE_A=idle-secret-a -e IDLE_B=idle-secret-b "$*"
-  tmux -S "$SOCK" set-option -t "$name" window-size manual
-  sleep 3 # start-up is not what we measure
-  local pid; pid=$(pgrep -P "$(tmux -S "$SOCK" display -p -t "$name" '#{pane_pid}')" || tmux -S "$SOCK" display -p -t "$name" '#{pane_pid}')
-  [ -d "/proc/$pid" ] || pid=$(tmux -S "$SOCK" display -p -t "$name" '#{pane_pid}')
-  tmux -S "$SOCK" pipe-pane -o -t "$name" "cat > $WORK/$name.bytes"
-  local ticks=$(getconf CLK_TCK) before after
-  before=$(awk '{print $14+$15}' "/proc/$pid/stat")
+# CPU ticks and context switches of every thread of a process, now.
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {n += $2} END {print n+0}'; }
+rss_mib() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
+
+# sample PID → "cpu_seconds wakeups rss_mib" over SECONDS_PER_RUN
+sample() {
+  local pid=$1 t0 t1 s0 s1
+  t0=$(cpu_ticks "$pid"); s0=$(switches "$pid")
   sleep "$SECONDS_PER_RUN"
-  after=$(awk '{print $14+$15}' "/proc/$pid/stat")
-  tmux -S "$SOCK" pipe-pane -t "$name"
-  tmux -S "$SOCK" kill-session -t "$name"
-  echo "$(awk -v t="$((after - before))" -v hz="$ticks" 'BEGIN { printf "%.2f", t / hz }') $(wc -c < "$WORK/$name.bytes")"
+  t1=$(cpu_ticks "$pid"); s1=$(switches "$pid")
+  echo "$(awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }') $((s1 - s0)) $(rss_mib "$pid")"
 }
 
-read -r H_CPU H_BYTES < <(measure htop htop -d 10)
-read -r I_CPU I_BYTES < <(measure idle "$BIN" watch --config "$WORK/config.toml" --log-file "$WORK/idle.log")
-read -r D_CPU D_BYTES < <(measure demo "$BIN" demo --log-file "$WORK/demo.log")
-awk -v s="$SECONDS_PER_RUN" -v hc="$H_CPU" -v hb="$H_BYTES" -v ic="$I_CPU" -v ib="$I_BYTES" -v dc="$D_CPU" -v db="$D_BYTES" 'BEGIN {
-  printf "200x50 in tmux, %d s each       CPU %% of a core   bytes/s to the terminal   CPU vs htop   bytes vs htop\n", s
-  printf "htop -d 10                      %8.2f          %10.0f\n", 100*hc/s, hb/s
-  printf "mapitop watch, idle             %8.2f          %10.0f          %8.2f      %8.2f\n", 100*ic/s, ib/s, (hc>0?ic/hc:0), (hb>0?ib/hb:0)
-  printf "mapitop demo (with its traffic) %8.2f          %10.0f          %8.2f      %8.2f\n", 100*dc/s, db/s, (hc>0?dc/hc:0), (hb>0?db/hb:0)
+screen() { # name command… → "cpu_seconds wakeups rss_mib bytes"
+  local name=$1; shift
+  tmux -S "$SOCK" -f /dev/null new-session -d -s "$name" -x 200 -y 50 -e LANG=C.UTF-8 -e IDLE_A="$IDLE_A" -e IDLE_B="$IDLE_B" \
+    -e IDLE_C="$IDLE_C" -e XDG_STATE_HOME="$WORK/state-$name" -e XDG_RUNTIME_DIR="$WORK/run-$name" "$*"
+  tmux -S "$SOCK" set-option -t "$name" window-size manual
+  sleep 3 # start-up is not what we measure
+  local pane pid
+  pane=$(tmux -S "$SOCK" display -p -t "$name" '#{pane_pid}')
+  pid=$(pgrep -P "$pane" | head -1 || true)
+  [ -n "$pid" ] && [ -d "/proc/$pid" ] || pid=$pane
+  tmux -S "$SOCK" pipe-pane -o -t "$name" "cat > $WORK/$name.bytes"
+  local figures; figures=$(sample "$pid")
+  tmux -S "$SOCK" pipe-pane -t "$name"
+  tmux -S "$SOCK" kill-session -t "$name"
+  echo "$figures $(wc -c < "$WORK/$name.bytes")"
+}
+
+headless() { # name command… → "cpu_seconds wakeups rss_mib 0"
+  local name=$1; shift
+  mkdir -p "$WORK/run-$name" && chmod 700 "$WORK/run-$name"
+  XDG_STATE_HOME="$WORK/state-$name" XDG_RUNTIME_DIR="$WORK/run-$name" "$@" >/dev/null 2>&1 & RECORD_PID=$!
+  sleep 3
+  local figures; figures=$(sample "$RECORD_PID")
+  kill "$RECORD_PID"; wait "$RECORD_PID" 2>/dev/null || true
+  echo "$figures 0"
+}
+
+mkdir -p "$WORK/run-watch" "$WORK/run-demo" && chmod 700 "$WORK/run-watch" "$WORK/run-demo"
+read -r H_CPU H_WAKE H_RSS H_BYTES < <(screen htop htop -d 10)
+read -r R_CPU R_WAKE R_RSS R_BYTES < <(headless record "$BIN" record --config "$WORK/config.toml" --admin 127.0.0.1:18492 --log-file "$WORK/record.log")
+read -r W_CPU W_WAKE W_RSS W_BYTES < <(screen watch "$BIN" watch --config "$WORK/config.toml" --log-file "$WORK/watch.log")
+read -r D_CPU D_WAKE D_RSS D_BYTES < <(screen demo "$BIN" demo --log-file "$WORK/demo.log")
+awk -v s="$SECONDS_PER_RUN" \
+  -v hc="$H_CPU" -v hw="$H_WAKE" -v hr="$H_RSS" -v hb="$H_BYTES" \
+  -v rc="$R_CPU" -v rw="$R_WAKE" -v rr="$R_RSS" -v rb="$R_BYTES" \
+  -v wc="$W_CPU" -v ww="$W_WAKE" -v wr="$W_RSS" -v wb="$W_BYTES" \
+  -v dc="$D_CPU" -v dw="$D_WAKE" -v dr="$D_RSS" -v db="$D_BYTES" 'BEGIN {
+  printf "%d s each, screens in tmux at 200x50   CPU %% of a core  wake-ups/s  RSS MiB  bytes/s to terminal   CPU vs htop  wake-ups vs htop\n", s
+  printf "htop -d 10                              %8.2f       %8.1f   %6d   %10.0f\n", 100*hc/s, hw/s, hr, hb/s
+  printf "mapitop record, 3 quiet tokens          %8.2f       %8.1f   %6d   %10s          %8.2f      %8.2f\n", 100*rc/s, rw/s, rr, "-", (hc>0?rc/hc:0), (hw>0?rw/hw:0)
+  printf "mapitop watch, same, recording while open %6.2f       %8.1f   %6d   %10.0f          %8.2f      %8.2f\n", 100*wc/s, ww/s, wr, wb/s, (hc>0?wc/hc:0), (hw>0?ww/hw:0)
+  printf "mapitop demo (with its traffic)         %8.2f       %8.1f   %6d   %10.0f          %8.2f      %8.2f\n", 100*dc/s, dw/s, dr, db/s, (hc>0?dc/hc:0), (hw>0?dw/hw:0)
 }'

@@ -193,3 +193,17 @@ public struct RangeCursor: Sendable, Hashable {
         self.seq = seq
     }
 }
+
+extension JournalEvent {
+    /// About what the event costs in hand (`HeldBytes`): a call's texts and body, or the fixed
+    /// size of the other kinds. Range reads page by it and a viewer's history is bounded by it.
+    public var heldBytes: Int {
+        switch self {
+        case .call(let call): Self.fixedBytes + call.record.heapBytes + (call.requestBody?.bytes.count ?? 0)
+        case .bucket, .figure, .token: Self.fixedBytes
+        }
+    }
+
+    /// An event's own size and its place in whatever holds it, before its strings.
+    public static let fixedBytes = 256
+}

@@ -83,17 +83,7 @@ public struct RangeReader: Sendable {
     /// The heaviest page read so far, in bytes.
     var heaviestPage: Int { max(calls.heaviest, buckets.heaviest) }
 
-    /// About what a row costs in hand: its texts, its body, and the rest.
-    private static func weight(_ item: Item) -> Int {
-        switch item.event {
-        case .call(let call):
-            let record = call.record
-            return 256 + record.path.utf8.count + (call.requestBody?.bytes.count ?? 0)
-                + record.errors.reduce(0) { $0 + $1.code.utf8.count + $1.description.utf8.count + 64 }
-        default:
-            return 256
-        }
-    }
+    private static func weight(_ item: Item) -> Int { item.event.heldBytes }
 
     /// The next event (a call or a bucket), oldest first; nil once the range is done.
     public mutating func next() async throws -> JournalEvent? {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SystemPackage
 
 #if canImport(Glibc)
@@ -23,76 +24,89 @@ import SystemPackage
 /// - A rotation that fails (say `<path>.1` is a directory) loses no line: the line is already
 ///   written. It is counted apart, noted in the log, and tried again only after another
 ///   `maxBytes` (or at `reopen()`), not on every line.
-public final class LogFile: @unchecked Sendable {
+public final class LogFile: Sendable {
     public let path: String
     public let maxBytes: Int64
 
-    // All state below is guarded by `lock`: loggers write from any thread.
-    private let lock = NSLock()
-    private var descriptor: FileDescriptor?
-    /// The size at which the next rotation is tried: `maxBytes`, or further on after one failed.
-    private var rotateAt: Int64
-    private var failed = 0
-    private var failedRotation = 0
-    private var lostSinceLastWrite = 0
+    /// Loggers write from any thread: everything that changes is behind this one lock.
+    private let state: Mutex<State>
 
     /// Opens (creating it and its folder) `path` for appending. Throws only here, so a bad
     /// path is an error at start, never a crash later.
     public init(path: String, maxBytes: Int64 = 8 << 20) throws {
         self.path = path
         self.maxBytes = maxBytes
-        self.rotateAt = maxBytes
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         }
-        try open()
+        var state = State(path: path, maxBytes: maxBytes)
+        try state.open()
+        self.state = Mutex(state)
     }
 
-    deinit { try? descriptor?.close() }
+    deinit { state.withLock { try? $0.descriptor?.close() } }
 
     /// How many lines could not be written since the file was opened.
-    public var failedWrites: Int { lock.withLock { failed } }
+    public var failedWrites: Int { state.withLock { $0.failed } }
 
     /// How many times the file reached its cap and could not be rotated. Those lines were
     /// written; the file is just larger than `maxBytes` until a rotation succeeds.
-    public var failedRotations: Int { lock.withLock { failedRotation } }
+    public var failedRotations: Int { state.withLock { $0.failedRotation } }
 
     /// Appends `line` as it is (the caller ends it with a newline). Never throws, never traps.
     public func write(_ line: String) {
-        lock.withLock {
+        state.withLock { state in
             do {
-                try reopenIfMoved()
-                if lostSinceLastWrite > 0 {
-                    try append("\(Self.timestamp()) warning mapitop.log: \(lostSinceLastWrite) log lines could not be written\n")
-                    lostSinceLastWrite = 0
+                try state.reopenIfMoved()
+                if state.lostSinceLastWrite > 0 {
+                    try state.append("\(Self.timestamp()) warning mapitop.log: \(state.lostSinceLastWrite) log lines could not be written\n")
+                    state.lostSinceLastWrite = 0
                 }
-                try append(line)
+                try state.append(line)
             } catch {
-                failed += 1
-                lostSinceLastWrite += 1
+                state.failed += 1
+                state.lostSinceLastWrite += 1
                 return
             }
             // Outside the `do`: the line is in the file, whatever happens to the rotation.
-            rotateIfFull()
+            state.rotateIfFull()
         }
     }
 
     /// Closes the file and opens the path again: after logrotate renamed it, the next lines
     /// go to a new file. Failing to reopen is counted like a failed write.
     public func reopen() {
-        lock.withLock {
-            do { try open() } catch {
-                descriptor = nil
-                failed += 1
+        state.withLock { state in
+            do { try state.open() } catch {
+                state.descriptor = nil
+                state.failed += 1
             }
         }
     }
 
-    // MARK: - Under the lock
+    static func timestamp() -> String { Date().formatted(.iso8601) }
+}
 
-    private func open() throws {
+/// The open file and what has gone wrong with it, changed only under `LogFile`'s lock.
+private struct State {
+    let path: String
+    let maxBytes: Int64
+    var descriptor: FileDescriptor?
+    /// The size at which the next rotation is tried: `maxBytes`, or further on after one failed.
+    var rotateAt: Int64
+    var failed = 0
+    var failedRotation = 0
+    var lostSinceLastWrite = 0
+
+    init(path: String, maxBytes: Int64) {
+        self.path = path
+        self.maxBytes = maxBytes
+        rotateAt = maxBytes
+    }
+
+    mutating func open() throws {
         if let descriptor { try? descriptor.close() }
         descriptor = nil
         let opened = try FileDescriptor.open(
@@ -107,13 +121,13 @@ public final class LogFile: @unchecked Sendable {
         rotateAt = maxBytes
     }
 
-    private func append(_ text: String) throws {
+    mutating func append(_ text: String) throws {
         guard let descriptor else { throw Errno.badFileDescriptor }
         _ = try descriptor.writeAll(text.utf8)
     }
 
     /// The open file's size now, or nil for a device such as /dev/null (never rotated).
-    private func currentSize() -> Int64? {
+    mutating func currentSize() -> Int64? {
         guard let descriptor else { return nil }
         var status = stat()
         guard fstat(descriptor.rawValue, &status) == 0, Self.isRegular(status) else { return nil }
@@ -123,7 +137,7 @@ public final class LogFile: @unchecked Sendable {
     /// Rotates once the file, as it is on disk, has reached the cap. Reads the size instead of
     /// counting our own bytes: after a `copytruncate` a tally would rotate far too early (and
     /// move logrotate's fresh file over `.1`), and it would miss another writer's lines.
-    private func rotateIfFull() {
+    mutating func rotateIfFull() {
         guard let size = currentSize() else { return }
         // Truncated from outside below the cap: a retry postponed for the old size no longer applies.
         if size < maxBytes { rotateAt = maxBytes }
@@ -134,14 +148,14 @@ public final class LogFile: @unchecked Sendable {
             failedRotation += 1
             // One note per failed try, so whoever reads the log learns why it outgrew its cap;
             // if even this cannot be written, the next line's own write will tell.
-            try? append("\(Self.timestamp()) warning mapitop.log: could not rotate to \(path).1 (\(error)); trying again after another \(maxBytes) bytes\n")
+            try? append("\(LogFile.timestamp()) warning mapitop.log: could not rotate to \(path).1 (\(error)); trying again after another \(maxBytes) bytes\n")
             // Trying again on every line would cost a rename per line and a note per line.
             rotateAt = (currentSize() ?? size) + maxBytes
         }
     }
 
     /// Reopens when the path is gone or names another file than the one open.
-    private func reopenIfMoved() throws {
+    mutating func reopenIfMoved() throws {
         guard let descriptor else { return try open() }
         var open = stat()
         var named = stat()
@@ -153,7 +167,7 @@ public final class LogFile: @unchecked Sendable {
 
     /// `<path>` becomes `<path>.1` (replacing an older one) and a new `<path>` starts. Only
     /// regular files rotate: never rename a device such as /dev/null.
-    private func rotate() throws {
+    mutating func rotate() throws {
         guard let descriptor else { return }
         var open = stat()
         var named = stat()
@@ -167,9 +181,8 @@ public final class LogFile: @unchecked Sendable {
         try self.open()
     }
 
-    private static func isRegular(_ status: stat) -> Bool { status.st_mode & S_IFMT == S_IFREG }
+    static func isRegular(_ status: stat) -> Bool { status.st_mode & S_IFMT == S_IFREG }
 
-    static func timestamp() -> String { Date().formatted(.iso8601) }
 }
 
 extension LogFile {

@@ -95,24 +95,7 @@ public final class Occurrence: Sendable, Hashable, Identifiable {
 
     /// What retaining it costs, estimated from its strings: the ring's byte budget counts
     /// this. The fixed part is the object, its record and the ring's entry for it.
-    var estimatedBytes: Int {
-        var total = Self.fixedBytes + Self.heapBytes(record.method) + Self.heapBytes(record.path)
-            + Self.heapBytes(record.rate.requestID ?? "")
-        if !record.errors.isEmpty { total += 32 + record.errors.count * MemoryLayout<ErrorEntry>.stride }
-        for entry in record.errors {
-            total += Self.heapBytes(entry.code) + Self.heapBytes(entry.description)
-            if let detail = entry.detail {
-                total += Self.heapBytes(detail.field) + Self.heapBytes(detail.constraint ?? "") + Self.heapBytes(detail.provided ?? "")
-            }
-        }
-        return total
-    }
+    var estimatedBytes: Int { Self.fixedBytes + record.heapBytes }
 
     static let fixedBytes = 320
-
-    /// Strings of up to 15 UTF-8 bytes live inline; longer ones in a block with a header.
-    private static func heapBytes(_ text: String) -> Int {
-        let count = text.utf8.count
-        return count <= 15 ? 0 : 32 + (count + 15) / 16 * 16
-    }
 }

@@ -87,8 +87,8 @@ public struct LiveRecorder: Sendable, Equatable {
             switch response.status.code {
             case 200: return .ok
             case 503:
-                let object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any]
-                return .dropping(String(((object?["journal_status"] as? String) ?? "unknown").prefix(300)))
+                guard case .body(let health) = HealthBody.read(body.readableBytesView) else { return .dropping("unknown") }
+                return .dropping(String(health.journalStatus.prefix(300)))
             default: return .unexpected(status: Int(response.status.code))
             }
         } catch {

@@ -1,6 +1,7 @@
 import Foundation
 import Journal
 import ManagementAPI
+import TextSafety
 
 /// The admin server's JSON: one stable shape per journal row, each with `"v": 1` so a viewer
 /// can refuse a recorder it does not understand. Built from the journal's value types, which
@@ -31,7 +32,7 @@ public enum WireFormat {
         Double(duration.components.seconds) * 1_000 + Double(duration.components.attoseconds) / 1e15
     }
 
-    static func encode(_ value: some Encodable) -> String {
+    public static func encode(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -40,29 +41,9 @@ public enum WireFormat {
         return escapingInvisibles(String(decoding: data, as: UTF8.self))
     }
 
-    /// JSON text with the characters JSONEncoder leaves raw but a terminal or an editor would
-    /// act on written as `\uXXXX`: C1 controls (some terminals take U+009B as CSI), the bidi
-    /// controls that reorder what a reader sees, and U+2028/U+2029 (line breaks to some
-    /// readers). They can only stand inside JSON strings, where the escape means the same.
-    public static func escapingInvisibles(_ json: String) -> String {
-        guard json.unicodeScalars.contains(where: isInvisible) else { return json }
-        var result = ""
-        for scalar in json.unicodeScalars {
-            if isInvisible(scalar) {
-                result += String(format: "\\u%04X", scalar.value)
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
-    }
-
-    static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x7F...0x9F, 0x200E, 0x200F, 0x061C, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029: true
-        default: false
-        }
-    }
+    /// JSON text with what JSONEncoder leaves raw but a terminal or an editor would act on
+    /// written as `\uXXXX` (`TextEscapes.json`).
+    public static func escapingInvisibles(_ json: String) -> String { TextEscapes.json(json) }
 }
 
 struct TokenJSON: Codable {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Services that run in a group of their own beside a foreground loop (the dashboard, on
 /// a thread of its own). The first error the group ends with is kept, so the loop can poll
@@ -36,15 +37,14 @@ public final class BackgroundServices: Sendable {
 }
 
 /// The first error only: what follows it is the group cancelling the rest.
-private final class FirstFailure: @unchecked Sendable {
-    private let lock = NSLock()
-    private var first: String?
+private final class FirstFailure: Sendable {
+    private let first = Mutex<String?>(nil)
 
     func record(_ error: any Error) {
-        lock.withLock {
+        first.withLock { first in
             if first == nil { first = String(describing: error) }
         }
     }
 
-    var message: String? { lock.withLock { first } }
+    var message: String? { first.withLock { $0 } }
 }

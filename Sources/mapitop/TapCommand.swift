@@ -97,12 +97,6 @@ enum TapLine {
         return Sanitizer.clean(fields.joined(separator: " "))
     }
 
-    /// `HH:mm:ss` in UTC, as ISO 8601 writes it, by arithmetic: Foundation's format style
-    /// cost more than the rest of the line.
-    static func timeOfDay(_ time: Date) -> String {
-        let seconds = Int(time.timeIntervalSince1970.rounded(.down))
-        let ofDay = ((seconds % 86_400) + 86_400) % 86_400
-        func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
-        return twoDigits(ofDay / 3_600) + ":" + twoDigits(ofDay / 60 % 60) + ":" + twoDigits(ofDay % 60)
-    }
+    /// `HH:mm:ss` in UTC, as ISO 8601 writes it.
+    static func timeOfDay(_ time: Date) -> String { TimeOfDay.text(time, in: TimeOfDay.utc) }
 }

@@ -35,10 +35,10 @@ struct TimeTravelTests {
     }
 
     @Test("the past stays on screen while live snapshots arrive; a stale replay is ignored; End is live again")
-    func replayOnScreen() {
+    func replayOnScreen() throws {
         let live = World.state()
         var state = send(live, .character("["))
-        let asked = try! #require(state.replay?.moment)
+        let asked = try #require(state.replay?.moment)
         let past = Self.replay(at: asked, offset: 5)
         state = update(state, .replayed(Self.replay(at: asked.addingTimeInterval(-60), offset: 1), asked: asked.addingTimeInterval(-60)))
         #expect(state.replay?.landed == nil, "a replay for another moment was taken")

@@ -129,6 +129,33 @@ struct UpdateTests {
         #expect(!state.filter.isEmpty)
     }
 
+    @Test("t on a label with a quote and a space filters by it (one quoting rule, the parser's); c on a code the language cannot name says so")
+    func quickFiltersQuote() throws {
+        let odd = Token(label: "night \"batch\"", secret: Secret("world-odd-secret"))
+        var core = MonitorCore()
+        core.register(odd.reference)
+        core.ingest(World.record(odd, at: 2, status: 400, remaining: 20,
+                                 errors: [ErrorEntry(code: "bad\"code:x", description: "odd", detail: nil)], method: "POST"))
+        var state = State(session: SessionInfo(apiBase: "https://api.jwplayer.com", probesPerMinute: 2),
+                          size: TerminalSize(width: 100, height: 30), now: World.start)
+        state = update(state, .snapshot(core.snapshot(now: World.start.addingTimeInterval(30), filter: .empty)))
+        state = send(state, .character("t"))
+        let byToken = try #require(state.filter.terms.first)
+        #expect(byToken.key == .token && byToken.value == "night \"batch\"", "\(state.filter)")
+        #expect(try Filter(parsing: state.filter.description) == state.filter)
+        state = send(state, .character("t"), .tab, .character("c"))
+        #expect(state.filter.isEmpty)
+        #expect(state.status?.hasPrefix("cannot filter by code bad\"code:x: a code is lowercase letters") == true, "\(state.status ?? "no notice")")
+    }
+
+    @Test("a bare word with a colon or a leading ! is quoted to read back as the same word")
+    func quotedTextTerms() throws {
+        for quoted in [#""a:b""#, #""!x""#, #""two words""#, #""say \"hi\"""#, #"back\slash"#] {
+            let filter = try Filter(parsing: quoted)
+            #expect(try Filter(parsing: filter.description) == filter, "\(quoted) read back from \(filter.description)")
+        }
+    }
+
     @Test("Z freezes the screen while data keeps coming, and unfreezes")
     func pause() {
         var state = send(World.state(), .character("Z"))

@@ -50,7 +50,7 @@ struct RecordFaultTokenFloodTests {
                 return tokens >= 1_000 && lag == 0
             }
             #expect(written, "the first round never reached the journal")
-            let rssAfterFirst = try #require(Self.memoryKiB(recorder.pid, field: "VmHWM"))
+            let rssAfterFirst = try #require(ProcessMemory.kiB(recorder.pid, field: "VmHWM"))
             let rest = try await Self.send(Self.firstRound..<Self.calls, to: tap, client)
             try await client.shutdown()
             let statuses = first.merging(rest, uniquingKeysWith: +)
@@ -64,7 +64,7 @@ struct RecordFaultTokenFloodTests {
             let tokens = try await Self.journaledTokens(recorder)
             #expect(tokens <= 1_001, "/healthz counts \(tokens) tokens")
             #expect(tokens >= 1_000, "the cap was not reached: \(tokens) tokens")
-            let rss = try #require(Self.memoryKiB(recorder.pid, field: "VmHWM"))
+            let rss = try #require(ProcessMemory.kiB(recorder.pid, field: "VmHWM"))
             #expect(rss < Self.rssLimitKiB, "peak RSS \(rss) KiB")
             #expect(rss - rssAfterFirst < Self.rssGrowthLimitKiB,
                     "peak RSS rose from \(rssAfterFirst) KiB after \(Self.firstRound) calls to \(rss) KiB after \(Self.calls)")
@@ -104,13 +104,5 @@ struct RecordFaultTokenFloodTests {
     static func journaledTokens(_ recorder: RecorderProcess) async throws -> Int {
         let health = try RecordClient.object(try await RecordClient.call(recorder.adminBase + "/healthz").body)
         return health["tokens"] as? Int ?? -1
-    }
-
-    /// A figure of /proc/PID/status in KiB: VmHWM is the peak resident size over the process's life.
-    static func memoryKiB(_ pid: pid_t, field: String) -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") })
-        else { return nil }
-        return line.split(separator: " ").compactMap { Int($0) }.first
     }
 }

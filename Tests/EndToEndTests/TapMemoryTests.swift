@@ -32,6 +32,8 @@ struct TapMemoryTests {
         #expect(await eventually { text().contains("listening on http://127.0.0.1:") }, "\(text())")
         let banner = text()
         let port = try #require(banner.range(of: "127.0.0.1:").map { Int(banner[$0.upperBound...].prefix { $0.isNumber }) } ?? nil)
+        // The baseline for the figure: the tap listening, before any upload.
+        let idle = try #require(ProcessMemory.kiB(pid, field: "VmRSS"))
 
         // Sent from a thread of their own: 300 MiB of writes would hold a cooperative thread.
         let sockets = try await Blocking.run { () throws -> [Int32] in
@@ -58,18 +60,12 @@ struct TapMemoryTests {
         // A job that calls meanwhile is answered.
         let answer = try await RecordClient.call("http://127.0.0.1:\(port)/v2/webhooks/", secret: "tap-memory-secret")
         #expect(answer.status == 200)
-        let peak = try #require(TapMemoryTests.memoryKiB(pid, field: "VmHWM"))
+        let peak = try #require(ProcessMemory.kiB(pid, field: "VmHWM"))
         #expect(peak < Self.rssLimitKiB, "peak RSS \(peak) KiB")
         // The budget held: most of the 300 MiB was refused, not kept.
         #expect(await eventually { text().components(separatedBy: " 503 ").count - 1 >= Self.uploads / 2 }, "\(text().suffix(2_000))")
-        print("tap under \(Self.uploads) slow uploads: peak RSS \(peak) KiB")
+        print("tap under \(Self.uploads) slow uploads (\(Self.uploads * Self.sentEach >> 20) MiB sent): peak RSS \(peak) KiB, "
+              + "\(String(format: "%.2f", Double(peak) / Double(idle)))x its \(idle) KiB idle")
         withExtendedLifetime(simulator) {}
-    }
-
-    static func memoryKiB(_ pid: pid_t, field: String) -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") })
-        else { return nil }
-        return line.split(separator: " ").compactMap { Int($0) }.first
     }
 }

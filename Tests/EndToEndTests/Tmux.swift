@@ -57,6 +57,21 @@ final class Tmux: @unchecked Sendable {
         await tmux(["display-message", "-p", "-t", "main", format]).output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// The program the pane's shell runs (its first child), for figures read from /proc.
+    func programPID() async -> pid_t? {
+        let shell = await display("#{pane_pid}")
+        for _ in 0..<3_000 {
+            // The shell forks the program at once; a minute bounds a pane that never does.
+            if let children = try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8),
+               let first = children.split(separator: " ").first.flatMap({ pid_t($0) })
+            {
+                return first
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+
     func send(_ keys: String...) async { await tmux(["send-keys", "-t", "main"] + keys) }
 
     /// Types text literally.

@@ -6,8 +6,9 @@ private func body(_ text: String) -> [UInt8] { Array(text.utf8) }
 
 private func errorBody(_ entries: [(String, String)]) -> [UInt8] {
     let items = entries.map { code, description in
-        let object = ["code": code, "description": description]
-        return String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        // JSON strings by JSONEncoder (it cannot fail on a String): the descriptions carry quotes.
+        func quoted(_ text: String) -> String { String(decoding: (try? JSONEncoder().encode(text)) ?? Data(), as: UTF8.self) }
+        return "{\"code\":\(quoted(code)),\"description\":\(quoted(description))}"
     }
     return body("{\"errors\":[" + items.joined(separator: ",") + "]}")
 }
@@ -67,10 +68,10 @@ struct ErrorDecodingTests {
     ]
 
     @Test("the seed's 400 templates parse into field, constraint and value", arguments: templates)
-    func template(code: String, description: String, field: String, constraint: String?, provided: String?) {
+    func template(code: String, description: String, field: String, constraint: String?, provided: String?) throws {
         let error = ResponseDecoder.decodeError(status: 400, body: errorBody([(code, description)]))
         #expect(error.shape == .standard)
-        let entry = try! #require(error.entries.first)
+        let entry = try #require(error.entries.first)
         #expect(entry.code == code)
         #expect(entry.description == description)
         #expect(entry.detail == FieldDetail(field: field, constraint: constraint, provided: provided))

@@ -48,6 +48,7 @@ struct EventFeedTests {
             return
         }
         #expect(queued.current <= options.clientBufferBytes + (1 << 20) + 4_096, "\(queued.current) bytes queued")
+        print("event stream of 20 one-MiB events to a client that does not read: \(queued.current >> 10) KiB queued, \(String(format: "%.3f", Double(queued.current) / Double(20 << 20))) of what was there to send")
         withExtendedLifetime(stream) {}
         await writer.close()
     }

@@ -159,6 +159,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     viewerBenchmarks()
+    feedBenchmarks()
 }
 
 enum JournalReaderSize {

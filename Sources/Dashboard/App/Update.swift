@@ -163,7 +163,7 @@ enum QuickFilter {
         }
         guard let reference else { return }
         let value = reference.label ?? reference.fingerprint.description
-        apply("token", value, &state)
+        apply(.token, value, &state)
     }
 
     static func byCode(_ state: inout State) {
@@ -175,12 +175,18 @@ enum QuickFilter {
             code = row.group?.code
         }
         guard let code, !code.isEmpty else { return }
-        apply("code", code, &state)
+        apply(.code, code, &state)
     }
 
-    private static func apply(_ key: String, _ value: String, _ state: inout State) {
-        let text = "\(key):\(value.contains(" ") ? "\"\(value)\"" : value)"
-        guard let filter = try? Filter(parsing: text) else { return }
+    private static func apply(_ key: Filter.Key, _ value: String, _ state: inout State) {
+        let filter: Filter
+        do {
+            filter = try Filter(parsing: key.rawValue + ":" + Filter.quoted(value, key: key))
+        } catch {
+            // A code the API sent that the filter language cannot name: said, not ignored.
+            state.status = StatusText.oneLine("cannot filter by \(key.rawValue) \(value): \(error.message)")
+            return
+        }
         state.filter = state.filter == filter ? .empty : filter
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TextSafety
 
 /// A journaled call as a curl command line that reproduces it when pasted into a shell that
 /// has `JWP_SECRET_<LABEL>` set. Pure: the same call, the same text.
@@ -69,14 +70,6 @@ public enum CurlCommand {
     /// or hide what follows; nil when it must travel as base64.
     public static func plainText(_ body: [UInt8]) -> String? {
         guard let text = String(validating: body, as: UTF8.self) else { return nil }
-        let unsafe = text.unicodeScalars.contains { scalar in
-            switch scalar.value {
-            case 0x09, 0x0A: false
-            case 0x00...0x1F, 0x7F...0x9F: true
-            case 0x202A...0x202E, 0x2066...0x2069, 0x200E, 0x200F, 0x061C: true
-            default: false
-            }
-        }
-        return unsafe ? nil : text
+        return TextEscapes.isPlainForShell(text) ? text : nil
     }
 }

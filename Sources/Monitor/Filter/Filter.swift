@@ -67,11 +67,17 @@ public struct Filter: Sendable, Hashable, CustomStringConvertible {
     /// The canonical text: what the prompt shows back.
     public var description: String {
         terms.map { term in
-            let value = term.value.contains(where: { $0 == " " || $0 == "\"" }) || term.value.isEmpty
-                ? "\"" + term.value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-                : term.value
-            return (term.negated ? "!" : "") + (term.key == .text ? "" : term.key.rawValue + ":") + value
+            (term.negated ? "!" : "") + (term.key == .text ? "" : term.key.rawValue + ":") + Self.quoted(term.value, key: term.key)
         }.joined(separator: " ")
+    }
+
+    /// A value as the parser reads it back: the one quoting rule, for the prompt's text and
+    /// for the keys that add a term (`t`, `c`). Quoted when it is empty or holds whitespace or
+    /// a quote, and, for a bare word, a `:` (it would read as a key) or a leading `!`.
+    public static func quoted(_ value: String, key: Key) -> String {
+        let bare = key == .text && (value.contains(":") || value.hasPrefix("!"))
+        guard value.isEmpty || bare || value.contains(where: { $0.isWhitespace || $0 == "\"" }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
     /// The filter's meaning, one occurrence at a time. The monitor's scans use

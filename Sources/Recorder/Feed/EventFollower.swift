@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Journal
 import ManagementAPI
+import Monitor
 import NIOCore
 
 /// Follows a recorder's `/v1/events` for a viewer (DESIGN.md section 9): decodes each event,
@@ -9,15 +10,8 @@ import NIOCore
 /// restarts or answers something it cannot read, and retries with backoff meanwhile. What it
 /// delivered stays delivered: a source that drops loses nothing already on screen.
 public struct EventFollower: Sendable {
-    /// How the source looks from here, for the screen's one-line state.
-    public enum State: Sendable, Equatable {
-        case connecting
-        case live
-        /// No answer, a refused connection, or a stream that ended; since when.
-        case unreachable(since: Date, reason: String)
-        /// An answer this viewer cannot read: not an event stream, garbled, or another version.
-        case unreadable(since: Date, reason: String)
-    }
+    /// How the source looks from here: the screen's own condition of a source line.
+    public typealias State = SourceLine.Condition
 
     /// How long one connection may stream before it is renewed (resuming where it was).
     public static let streamDeadline: TimeAmount = .hours(6)

@@ -46,19 +46,13 @@ public struct RecorderClient: Sendable {
         } catch {
             throw Failure(description: "\(base)/healthz: \(TransportFailure.classify(error).summary)", unreadable: false)
         }
-        struct Body: Decodable {
-            let v: Int
-            let lastSeq: Int64
-            let oldest: String?
-        }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        guard let decoded = try? decoder.decode(Body.self, from: Data(body.readableBytesView)) else {
+        let decoded: HealthBody
+        switch HealthBody.read(body.readableBytesView) {
+        case .body(let read): decoded = read
+        case .otherVersion(let version):
+            throw Failure(description: "\(base) speaks wire format version \(version); this mapitop reads \(WireFormat.version)", unreadable: true)
+        case .garbled:
             throw Failure(description: "\(base) is not a mapitop recorder (its /healthz is not one)", unreadable: true)
-        }
-        guard decoded.v == WireFormat.version else {
-            throw Failure(
-                description: "\(base) speaks wire format version \(decoded.v); this mapitop reads \(WireFormat.version)", unreadable: true)
         }
         guard let oldestText = decoded.oldest else { return Health(lastSeq: decoded.lastSeq, oldest: nil) }
         do {

@@ -9,6 +9,10 @@ import ManagementAPI
 /// and the live stream after it. A call is held once by its (source, seq); a bucket by its
 /// (source, first_seq) identity, and a newer event of it (a higher seq: more calls counted)
 /// replaces the older one, whose totals it includes.
+///
+/// Bounded by rows and by estimated bytes (`HistoryBudget`), as the monitor's ring is: past
+/// either, the oldest rows are let go on entry, and the timeline counts them and remembers
+/// the newest time it let go, so a replay of that span can say what it lacks.
 struct Timeline: Sendable {
     struct Key: Hashable, Sendable {
         let source: Int
@@ -25,6 +29,13 @@ struct Timeline: Sendable {
         let start: Date
     }
 
+    let budget: HistoryBudget
+    /// Estimated bytes held (`JournalEvent.heldBytes` of each call and bucket).
+    private(set) var heldBytes = 0
+    /// Rows let go to stay within the budget, and the newest time among them.
+    private(set) var leftOut = 0
+    private(set) var leftOutUpTo: Date?
+
     /// Failed calls, oldest first.
     private var calls: [HeldCall] = []
     private var callKeys: Set<Key> = []
@@ -34,6 +45,12 @@ struct Timeline: Sendable {
 
     var isEmpty: Bool { calls.isEmpty && buckets.isEmpty }
     var count: Int { calls.count + buckets.count }
+
+    init(budget: HistoryBudget = .viewer) {
+        self.budget = budget
+    }
+
+    static func bytes(of record: CallRecord) -> Int { JournalEvent.fixedBytes + record.heapBytes }
 
     /// Holds a failed call; false when it was held already.
     mutating func add(call record: CallRecord, seq: Int64, source: Int) -> Bool {
@@ -45,6 +62,8 @@ struct Timeline: Sendable {
         } else {
             calls.append(held)
         }
+        heldBytes += Self.bytes(of: record)
+        trimIfOver()
         return true
     }
 
@@ -64,6 +83,8 @@ struct Timeline: Sendable {
         } else {
             bucketOrder.append(held)
         }
+        heldBytes += JournalEvent.fixedBytes
+        trimIfOver()
         return 0
     }
 
@@ -85,6 +106,7 @@ struct Timeline: Sendable {
                 let record = label.call(call.record).at(latest: latest)
                 if let last = calls.last, last.record.time > record.time { callsSorted = false }
                 calls.append(HeldCall(key: key, record: record))
+                heldBytes += Self.bytes(of: record)
                 newCalls.append(record)
             case .bucket(let bucket):
                 let bucket = label.bucket(bucket).starting(notAfter: latest)
@@ -96,6 +118,7 @@ struct Timeline: Sendable {
                 buckets[key] = bucket
                 if let last = bucketOrder.last, last.start > bucket.start { bucketsSorted = false }
                 bucketOrder.append(HeldBucket(key: key, start: bucket.start))
+                heldBytes += JournalEvent.fixedBytes
                 newBuckets.append(bucket)
             case .figure, .token:
                 continue
@@ -103,7 +126,39 @@ struct Timeline: Sendable {
         }
         if !callsSorted { calls.sort { ($0.record.time, $0.key.source, $0.key.seq) < ($1.record.time, $1.key.source, $1.key.seq) } }
         if !bucketsSorted { bucketOrder.sort { ($0.start, $0.key.source, $0.key.seq) < ($1.start, $1.key.source, $1.key.seq) } }
+        trimIfOver()
         return (newCalls, newBuckets)
+    }
+
+    /// Past the budget, lets go of the oldest rows (calls and buckets by time) down to nine
+    /// tenths of it: a timeline at its cap trims once per tenth, not once per event.
+    private mutating func trimIfOver() {
+        guard count > budget.rows || heldBytes > budget.bytes else { return }
+        let rowTarget = budget.rows / 10 * 9
+        let byteTarget = budget.bytes / 10 * 9
+        let total = count
+        var callCut = 0
+        var bucketCut = 0
+        var newest: Date?
+        while total - callCut - bucketCut > rowTarget || heldBytes > byteTarget, callCut < calls.count || bucketCut < bucketOrder.count {
+            let call = callCut < calls.count ? calls[callCut] : nil
+            let bucket = bucketCut < bucketOrder.count ? bucketOrder[bucketCut] : nil
+            if let call, bucket.map({ call.record.time <= $0.start }) ?? true {
+                callKeys.remove(call.key)
+                heldBytes -= Self.bytes(of: call.record)
+                newest = max(newest ?? call.record.time, call.record.time)
+                callCut += 1
+            } else if let bucket {
+                buckets.removeValue(forKey: bucket.key)
+                heldBytes -= JournalEvent.fixedBytes
+                newest = max(newest ?? bucket.start, bucket.start)
+                bucketCut += 1
+            }
+        }
+        calls.removeFirst(callCut)
+        bucketOrder.removeFirst(bucketCut)
+        leftOut += callCut + bucketCut
+        if let newest { leftOutUpTo = max(leftOutUpTo ?? newest, newest) }
     }
 
     /// What `JournalReader.rebuildMonitor` would ingest for a dashboard at `moment` that had
@@ -123,10 +178,14 @@ struct Timeline: Sendable {
     /// Lets go of everything older than `cutoff`: a viewer open for days holds a bounded span.
     mutating func forget(before cutoff: Date) {
         let callCut = Self.firstIndex(in: calls, notBefore: cutoff) { $0.record.time }
-        for held in calls[..<callCut] { callKeys.remove(held.key) }
+        for held in calls[..<callCut] {
+            callKeys.remove(held.key)
+            heldBytes -= Self.bytes(of: held.record)
+        }
         calls.removeFirst(callCut)
         let bucketCut = Self.firstIndex(in: bucketOrder, notBefore: cutoff) { $0.start }
         for held in bucketOrder[..<bucketCut] { buckets.removeValue(forKey: held.key) }
+        heldBytes -= bucketCut * JournalEvent.fixedBytes
         bucketOrder.removeFirst(bucketCut)
     }
 

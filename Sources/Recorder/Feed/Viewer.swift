@@ -31,19 +31,14 @@ public final class Viewer: Sendable {
         }
     }
 
-    /// Why a read of history was given up.
-    struct TooMuchHistory: Error, CustomStringConvertible {
-        let description: String
-    }
-
     /// What a window holds when it opens: the last hour, as a live dashboard open for an hour.
     public static let attachSpan = JournalReader.defaultRebuildSpan
     /// What it keeps as it runs on: a viewer open for days holds six hours (plus, while in the
     /// past, what the moment on screen needs).
     public static let heldSpan: TimeInterval = 6 * 3_600
-    /// Rows one read of history may bring (an hour of 1 000 busy tokens is about 400 000): a
-    /// source that streams without end cannot exhaust this viewer's memory.
-    public static let maxHistoryRows = 2_000_000
+    /// What the viewer holds of history, and what one read of it may hold on its way in: a
+    /// source that streams without end costs older history, never this viewer's memory.
+    let budget: HistoryBudget
     /// A source's clock may run this far ahead before its times are pulled back to this one's.
     static let clockSlack: TimeInterval = 5
 
@@ -70,6 +65,13 @@ public final class Viewer: Sendable {
     public init(sources: [Source], registered: [TokenReference] = [], configuration: MonitorConfiguration = MonitorConfiguration(),
                 clock: any WallClock = SystemClock(), backoff: [Duration] = EventFollower.defaultBackoff)
     {
+        self.init(sources: sources, registered: registered, configuration: configuration, clock: clock, backoff: backoff, budget: .viewer)
+    }
+
+    init(sources: [Source], registered: [TokenReference], configuration: MonitorConfiguration, clock: any WallClock,
+         backoff: [Duration], budget: HistoryBudget)
+    {
+        self.budget = budget
         self.backoff = backoff.isEmpty ? EventFollower.defaultBackoff : backoff
         following = Mutex(Following(sources: sources))
         self.registered = registered
@@ -77,7 +79,8 @@ public final class Viewer: Sendable {
         self.clock = clock
         monitor = Monitor(configuration: configuration, clock: clock)
         registered.forEach(monitor.register)
-        inner = Mutex(ViewerState(lines: sources.map { SourceLine(name: $0.name, condition: .connecting, historySince: nil) }))
+        inner = Mutex(ViewerState(
+            lines: sources.map { SourceLine(name: $0.name, condition: .connecting, historySince: nil) }, budget: budget))
     }
 
     /// The sources as they are now (`move` may have pointed one elsewhere).
@@ -168,9 +171,9 @@ public final class Viewer: Sendable {
                 let health = try await source.client.health()
                 let now = clock.now()
                 let from = now.addingTimeInterval(-Self.attachSpan)
-                let events = try await history(of: source, from: from, to: now.addingTimeInterval(86_400))
+                let read = try await history(of: source, from: from, to: now.addingTimeInterval(86_400))
                 let added = inner.withLock { state in
-                    state.loaded(index, events: events, from: from, oldest: health.oldest, label: label,
+                    state.loaded(index, read: read, from: from, oldest: health.oldest, label: label,
                                  now: now.addingTimeInterval(Self.clockSlack))
                 }
                 // Expanded outside the lock: 70 000 records must not hold up the screen's reads.
@@ -214,35 +217,25 @@ public final class Viewer: Sendable {
         })
     }
 
-    /// The calls and buckets of a range: from the journal file when it is here, else from
-    /// the recorder's `/v1/calls`; at most `maxHistoryRows`.
-    private func history(of source: Source, from: Date, to: Date) async throws -> [JournalEvent] {
-        var events: [JournalEvent] = []
-        func keep(_ event: JournalEvent) throws {
-            guard events.count < Self.maxHistoryRows else {
-                throw TooMuchHistory(description: "\(source.name) sent more than \(Self.maxHistoryRows) rows for one hour")
-            }
-            events.append(event)
-        }
+    /// The calls and buckets of a range, oldest first: from the journal file when it is here,
+    /// else from the recorder's `/v1/calls`; page by page either way, held within the budget.
+    private func history(of source: Source, from: Date, to: Date) async throws -> HistoryCollector {
+        var collector = HistoryCollector(budget: budget)
         if let journal = source.journal {
-            // Two queries in one read: an hour is no more, and paging would cost the attach.
-            let held = try await journal.history(from: from, to: to)
-            guard held.calls.count + held.buckets.count <= Self.maxHistoryRows else {
-                throw TooMuchHistory(description: "\(source.name) holds more than \(Self.maxHistoryRows) rows for one hour")
-            }
-            events = held.calls.map(JournalEvent.call) + held.buckets.map(JournalEvent.bucket)
+            var range = RangeReader(reader: journal, from: from, to: to, bodies: false)
+            while let event = try await range.next() { collector.keep(event) }
         } else {
-            try await source.client.calls(from: from, to: to, each: keep)
+            try await source.client.calls(from: from, to: to) { collector.keep($0) }
         }
-        return events
+        return collector
     }
 
     private func read(_ fetch: ViewerState.Fetch) async {
         let source = sources[fetch.source]
         do {
-            let events = try await history(of: source, from: fetch.from, to: fetch.to)
+            let read = try await history(of: source, from: fetch.from, to: fetch.to)
             let now = clock.now().addingTimeInterval(Self.clockSlack)
-            inner.withLock { $0.fetched(fetch, events: events, label: SourceLabel(suffix: source.suffix), now: now) }
+            inner.withLock { $0.fetched(fetch, read: read, label: SourceLabel(suffix: source.suffix), now: now) }
         } catch {
             let reason = (error as? RecorderClient.Failure)?.description ?? "\(error)"
             inner.withLock { $0.fetchFailed(fetch, reason: reason) }

@@ -43,7 +43,7 @@ struct ViewerState: Sendable {
     struct Excursion: Sendable {
         let from: Date
         let to: Date
-        var timeline = Timeline()
+        var timeline: Timeline
     }
 
     /// A contiguous read reaches back at most this far past what is held; further is an excursion.
@@ -51,8 +51,12 @@ struct ViewerState: Sendable {
     /// An excursion reads this much more on either side of the hour it needs.
     static let excursionMargin: TimeInterval = 1_800
 
-    var timeline = Timeline()
+    var timeline: Timeline
     private(set) var lines: [SourceLine]
+    /// Rows that reads of history let go on their way in (the timeline counts its own), and
+    /// the newest time among them.
+    private var readsLeftOut = 0
+    private var readsLeftOutUpTo: Date?
     /// Per source: history is held from here on (nil until its first read landed).
     private var heldFrom: [Date?]
     /// Per source: its journal's first record.
@@ -73,7 +77,8 @@ struct ViewerState: Sendable {
     /// Per source: the last event its live stream delivered, where a moved source resumes.
     private var lastSeqs: [Int: Int64] = [:]
 
-    init(lines: [SourceLine]) {
+    init(lines: [SourceLine], budget: HistoryBudget = .viewer) {
+        timeline = Timeline(budget: budget)
         self.lines = lines
         heldFrom = Array(repeating: nil, count: lines.count)
         oldest = Array(repeating: nil, count: lines.count)
@@ -84,9 +89,10 @@ struct ViewerState: Sendable {
     /// The first read of a source: its last hour held, and returned (oldest first) for the
     /// live monitor.
     mutating func loaded(
-        _ index: Int, events: [JournalEvent], from: Date, oldest first: Date?, label: SourceLabel, now: Date
+        _ index: Int, read: HistoryCollector, from: Date, oldest first: Date?, label: SourceLabel, now: Date
     ) -> (calls: [CallRecord], buckets: [CallBucket]) {
-        let added = timeline.add(contentsOf: events, source: index, label: label, latest: now)
+        counted(read)
+        let added = timeline.add(contentsOf: Array(read.events), source: index, label: label, latest: now)
         heldFrom[index] = min(heldFrom[index] ?? from, from)
         oldest[index] = first
         lines[index] = SourceLine(name: lines[index].name, condition: lines[index].condition, historySince: first)
@@ -132,14 +138,7 @@ struct ViewerState: Sendable {
         linesVersion += 1
     }
 
-    mutating func condition(_ index: Int, _ state: EventFollower.State) {
-        let condition: SourceLine.Condition
-        switch state {
-        case .connecting: condition = .connecting
-        case .live: condition = .live
-        case .unreachable(let since, let reason): condition = .unreachable(since: since, reason: reason)
-        case .unreadable(let since, let reason): condition = .unreadable(since: since, reason: reason)
-        }
+    mutating func condition(_ index: Int, _ condition: SourceLine.Condition) {
         guard lines[index].condition != condition else { return }
         lines[index] = SourceLine(name: lines[index].name, condition: condition, historySince: lines[index].historySince)
         linesVersion += 1
@@ -206,6 +205,10 @@ struct ViewerState: Sendable {
             }
         }
         if !fetches.isEmpty || waiting { notes.append("loading history…") }
+        let cut = leftOut
+        if cut.rows > 0, let upTo = cut.upTo, needed <= upTo {
+            notes.append("\(cut.rows) rows up to \(LocalTime.text(upTo)) left out to bound this window's memory")
+        }
         lastReplay = moment
         let cached = cache.flatMap { $0.moment == moment && $0.version == historyVersion ? $0.core : nil }
         var failedCalls: [CallRecord] = []
@@ -229,19 +232,38 @@ struct ViewerState: Sendable {
     }
 
     /// A read for time travel landed.
-    mutating func fetched(_ fetch: Fetch, events: [JournalEvent], label: SourceLabel, now: Date) {
+    mutating func fetched(_ fetch: Fetch, read: HistoryCollector, label: SourceLabel, now: Date) {
         fetching.remove(fetch.source)
+        counted(read)
+        let events = Array(read.events)
         if fetch.contiguous {
             _ = timeline.add(contentsOf: events, source: fetch.source, label: label, latest: now)
             heldFrom[fetch.source] = min(heldFrom[fetch.source] ?? fetch.from, fetch.from)
             // The timeline holds that span now: an excursion over it would count it twice.
             excursions[fetch.source] = nil
         } else if lastReplay != nil {
-            var excursion = Excursion(from: fetch.from, to: fetch.to)
+            var excursion = Excursion(from: fetch.from, to: fetch.to, timeline: Timeline(budget: timeline.budget))
             _ = excursion.timeline.add(contentsOf: events, source: fetch.source, label: label, latest: now)
             excursions[fetch.source] = excursion
         }
         historyVersion += 1
+    }
+
+    private mutating func counted(_ read: HistoryCollector) {
+        readsLeftOut += read.leftOut
+        if let upTo = read.leftOutUpTo { readsLeftOutUpTo = max(readsLeftOutUpTo ?? upTo, upTo) }
+    }
+
+    /// What was let go to stay within the budget, by reads and by the timelines, and the
+    /// newest time among it: a replay that reaches back past that time lacks those rows.
+    var leftOut: (rows: Int, upTo: Date?) {
+        var rows = readsLeftOut + timeline.leftOut
+        var upTo = [readsLeftOutUpTo, timeline.leftOutUpTo].compactMap { $0 }.max()
+        for excursion in excursions.values {
+            rows += excursion.timeline.leftOut
+            if let time = excursion.timeline.leftOutUpTo { upTo = max(upTo ?? time, time) }
+        }
+        return (rows, upTo)
     }
 
     mutating func fetchFailed(_ fetch: Fetch, reason: String) {

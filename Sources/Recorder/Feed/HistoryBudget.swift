@@ -1,0 +1,51 @@
+import Foundation
+import Journal
+import NIOCore
+
+/// What a viewer may hold of its sources' history, in rows and in estimated bytes
+/// (`JournalEvent.heldBytes`): a source that floods, or sends megabyte descriptions, costs
+/// older history, never the window's memory. An hour of 1 000 busy tokens is about 400 000
+/// rows, most of them buckets of 256 bytes.
+struct HistoryBudget: Sendable {
+    let rows: Int
+    let bytes: Int
+
+    static let viewer = HistoryBudget(rows: 500_000, bytes: 96 << 20)
+}
+
+/// One read of history (the last hour at attach, an hour for time travel), held within a
+/// budget as it arrives in time order: past it, the oldest rows are let go first, so what
+/// stays is the newest part, the one that joins the live stream. Counts what it let go.
+struct HistoryCollector {
+    let budget: HistoryBudget
+    private(set) var events = CircularBuffer<JournalEvent>()
+    private var bytes = 0
+    private(set) var leftOut = 0
+    /// The time of the newest row let go.
+    private(set) var leftOutUpTo: Date?
+
+    init(budget: HistoryBudget) {
+        self.budget = budget
+    }
+
+    mutating func keep(_ event: JournalEvent) {
+        events.append(event)
+        bytes += event.heldBytes
+        while events.count > budget.rows || bytes > budget.bytes, let oldest = events.popFirst() {
+            bytes -= oldest.heldBytes
+            leftOut += 1
+            if let time = oldest.time { leftOutUpTo = max(leftOutUpTo ?? time, time) }
+        }
+    }
+}
+
+extension JournalEvent {
+    /// When a call was answered or a bucket's window starts; nil for the other kinds.
+    var time: Date? {
+        switch self {
+        case .call(let call): call.record.time
+        case .bucket(let bucket): bucket.start
+        case .figure, .token: nil
+        }
+    }
+}
