@@ -61,6 +61,14 @@ install: release
 	install -d $(DESTDIR)$(USERUNITDIR)
 	sed 's|^ExecStart=/usr/local/bin/mapitop |ExecStart=$(PREFIX)/bin/mapitop |' Packaging/systemd/mapitop-record.service > $(DESTDIR)$(USERUNITDIR)/mapitop-record.service
 	chmod 644 $(DESTDIR)$(USERUNITDIR)/mapitop-record.service
+	# Shell completions and the man page, as swift-argument-parser writes them from the commands.
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(PREFIX)/share/man/man1
+	$(BIN) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/mapitop
+	$(BIN) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_mapitop
+	$(BIN) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mapitop.fish
+	$(SWIFT) package --disable-sandbox generate-manual
+	install -m 644 "$$(find .build/plugins -name mapitop.1 | head -1)" $(DESTDIR)$(PREFIX)/share/man/man1/mapitop.1
 
 clean:
 	rm -rf .build Benchmarks/.build

@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "MetricsExport", targets: ["MetricsExport"]),
         // For the Benchmarks package (a viewer attached to a recorder: attach, replay, latency).
         .library(name: "Recorder", targets: ["Recorder"]),
+        .library(name: "Wire", targets: ["Wire"]),
+        .library(name: "Feed", targets: ["Feed"]),
         .library(name: "Supervision", targets: ["Supervision"]),
         .library(name: "Collectors", targets: ["Collectors"]),
     ],
@@ -28,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        // The export tests read CSV back with a reader its writer's authors did not write.
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
@@ -61,18 +66,24 @@ let package = Package(
             ]
         ),
         .target(name: "Monitor", dependencies: ["ManagementAPI"]),
+        // The config file: model, loader (errors name file, line and key), secrets, listen
+        // addresses. DESIGN.md section 3 calls it Configuration; AsyncHTTPClient depends on
+        // apple/swift-configuration, whose module has that name, and SwiftPM allows one module
+        // of a name in a graph (module aliasing renames ours too).
+        .target(
+            name: "ConfigFile",
+            dependencies: ["ManagementAPI", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
         .target(
             name: "Collectors",
             dependencies: [
-                "ManagementAPI", "Monitor",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+                "ManagementAPI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                // The tap's pipeline and its upstream connections are SwiftNIO's directly (issue 15).
+                // The tap's pipeline and its upstream connections are SwiftNIO's directly (issue 15),
+                // and so are its listener and its drain on shutdown (DESIGN.md section 3).
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -82,7 +93,7 @@ let package = Package(
         .target(
             name: "Dashboard",
             dependencies: [
-                "Monitor", "Screen", "Collectors", "ManagementAPI",
+                "Monitor", "Screen", "ConfigFile", "ManagementAPI",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -106,14 +117,25 @@ let package = Package(
         .target(
             name: "Supervision",
             dependencies: [
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The recorder's store: SQLite through GRDB, records in, records out (issue 12).
-        .target(name: "Journal", dependencies: ["ManagementAPI", "Monitor", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Journal", dependencies: ["ManagementAPI", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The admin protocol both sides speak: wire lines, Server-Sent Events, the health body,
+        // the runtime file (DESIGN.md section 3).
+        .target(name: "Wire", dependencies: ["ManagementAPI", "TextSafety"]),
+        // The viewer's side: following recorders, the timeline, history, attach-or-record.
+        .target(
+            name: "Feed",
+            dependencies: [
+                "Wire", "Journal", "Monitor", "ManagementAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // The recorder's /metrics (issue 14): what it observes, in the Prometheus text format,
         // with bounded labels (DESIGN.md section 10).
         .target(
@@ -126,10 +148,8 @@ let package = Package(
         .target(
             name: "Recorder",
             dependencies: [
-                "Journal", "ManagementAPI", "Monitor", "Collectors", "Supervision", "MetricsExport", "TextSafety",
+                "Journal", "ManagementAPI", "Monitor", "Collectors", "Supervision", "MetricsExport", "Wire", "ConfigFile",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                // `mapitop info` and viewers ask a live recorder's /healthz.
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -141,16 +161,17 @@ let package = Package(
         .target(
             name: "Export",
             dependencies: [
-                "Journal", "ManagementAPI", "Monitor", "Recorder", "TextSafety",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Journal", "ManagementAPI", "Monitor", "Wire", "Feed", "TextSafety",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
-        .testTarget(name: "ExportTests", dependencies: ["Export", "Journal", "ManagementAPI", "Monitor", "Recorder", "TestSupport"]),
+        .testTarget(
+            name: "ExportTests",
+            dependencies: ["Export", "Journal", "ManagementAPI", "Monitor", "Wire", "TestSupport", .product(name: "CSV", package: "CSV.swift")]),
         .testTarget(
             name: "RecorderTests",
             dependencies: [
-                "Recorder", "Journal", "ManagementAPI", "Monitor", "Collectors", "TestSupport", "MetricsExport",
+                "Recorder", "Wire", "Feed", "Journal", "ManagementAPI", "Monitor", "Collectors", "TestSupport", "MetricsExport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -169,7 +190,7 @@ let package = Package(
             name: "mapitop",
             dependencies: [
                 "ManagementAPI", "Monitor", "Collectors", "Screen", "Dashboard", "Simulator", "Supervision", "LogFile", "Journal", "Recorder",
-                "Export",
+                "Export", "Wire", "Feed", "TextSafety", "ConfigFile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -215,11 +236,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ScreenTests", dependencies: ["Screen"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "Screen", "Monitor", "ManagementAPI", "Collectors"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "ConfigFile", "Screen", "Monitor", "ManagementAPI"]),
         .testTarget(
             name: "CollectorsTests",
             dependencies: [
-                "Collectors", "Simulator", "Monitor", "ManagementAPI", "TestSupport",
+                "Collectors", "Simulator", "Monitor", "ManagementAPI", "Supervision", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -240,12 +261,12 @@ let package = Package(
         .testTarget(name: "LogFileTests", dependencies: ["LogFile", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "JournalTests",
-            dependencies: ["Journal", "ManagementAPI", "Monitor", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["Journal", "Feed", "ManagementAPI", "Monitor", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         // Drives the real binary in tmux; depends on the executable so it is built first.
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "mapitop", "Simulator", "ManagementAPI", "TestSupport", "Journal", "Recorder",
+                "mapitop", "Simulator", "ManagementAPI", "TestSupport", "Journal", "Recorder", "Wire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -66,6 +66,8 @@ let package = Package(
                 .product(name: "Journal", package: "mapitop"),
                 // The viewer (issue 13): attach, a time-travel step, event latency.
                 .product(name: "Recorder", package: "mapitop"),
+                .product(name: "Wire", package: "mapitop"),
+                .product(name: "Feed", package: "mapitop"),
                 .product(name: "Supervision", package: "mapitop"),
                 .product(name: "Collectors", package: "mapitop"),
                 .product(name: "Simulator", package: "mapitop"),

@@ -1,7 +1,7 @@
 import Foundation
 import Journal
 import ManagementAPI
-import Recorder
+import Wire
 
 /// CSV (RFC 4180): a header row, then a row per failed call or bucket, CRLF line ends, a field
 /// quoted when it holds a quote, a comma or a line break, quotes doubled inside.

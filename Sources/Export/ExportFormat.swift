@@ -1,7 +1,5 @@
-import ArgumentParser
-
 /// The formats `mapitop export` writes (DESIGN.md section 10).
-public enum ExportFormat: String, Sendable, CaseIterable, ExpressibleByArgument {
+public enum ExportFormat: String, Sendable, CaseIterable {
     /// One call or bucket a line, the admin server's JSON with the request body added.
     case jsonl
     /// RFC 4180, a header row, one call or bucket a row.

@@ -1,9 +1,9 @@
 import AsyncHTTPClient
+import Feed
 import Foundation
 import Journal
 import Monitor
 import NIOCore
-import Recorder
 
 /// Runs one export: events of a range from a journal file or a recorder's `/v1/calls`, the
 /// filter, the format's writer, and a sink that takes the document piece by piece.

@@ -1,7 +1,7 @@
 import Foundation
 import Journal
 import ManagementAPI
-import Recorder
+import Wire
 
 /// HAR 1.2 (the W3C draft every browser and proxy tool reads): one entry per failed call, in
 /// time order. Successful calls live in the journal only as 10-second buckets, which HAR has no

@@ -1,4 +1,4 @@
-import Recorder
+import Wire
 
 /// JSON Lines: the admin server's line for each call or bucket (the same fields `/v1/calls`
 /// sends), with the journaled request body added; never a secret, since none is journaled.

@@ -1,4 +1,5 @@
 import Foundation
+import ManagementAPI
 
 /// The calls and the buckets of a time range merged in (time, seq) order, read a page of each
 /// table at a time: a week of a busy journal is millions of rows, and whoever reads it (the

@@ -1,6 +1,5 @@
 import Foundation
 import ManagementAPI
-import Monitor
 
 /// The writer's map from fingerprints to the small ids that rows store, bounded: past
 /// `cap` tokens without a label, further unlabeled fingerprints all count as one "other" token.

@@ -44,3 +44,9 @@ public struct TokenReference: Sendable, Hashable, Codable, CustomStringConvertib
     public var displayName: String { label ?? fingerprint.description }
     public var description: String { displayName }
 }
+
+extension TokenReference {
+    /// The row that tokens past the monitor's and the journal's caps on unknown tokens count in. Its
+    /// fingerprint is not hex, so no secret's fingerprint can be it.
+    public static let other = TokenReference(fingerprint: Fingerprint(hex: "other"), label: "other")
+}

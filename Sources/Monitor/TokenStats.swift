@@ -102,9 +102,3 @@ struct TokenStats: Sendable {
         return Double(limit - used) / rate
     }
 }
-
-extension TokenReference {
-    /// The row that tokens past `MonitorConfiguration.maxUnknownTokens` count in. Its
-    /// fingerprint is not hex, so no secret's fingerprint can be it.
-    public static let other = TokenReference(fingerprint: Fingerprint(hex: "other"), label: "other")
-}

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Wire
 
 /// A 400 in the API's own error shape (`{"errors":[{"code","description"}]}`), so a viewer
 /// decodes the recorder's refusals with the client's decoder. The description is one line.

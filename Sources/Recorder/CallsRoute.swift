@@ -3,6 +3,7 @@ import Hummingbird
 import Journal
 import Monitor
 import NIOCore
+import Wire
 
 /// `GET /v1/calls?from=ISO&to=ISO&filter=EXPR`: the journaled non-2xx calls and the buckets
 /// of successful ones in `from <= time < to`, oldest first, one JSON object per line.

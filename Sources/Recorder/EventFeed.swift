@@ -1,7 +1,9 @@
 import Foundation
 import Journal
+import ManagementAPI
 import NIOCore
 import Synchronization
+import Wire
 
 /// One SSE client's producer: reads the journal past `seq`, queues each row as an SSE chunk
 /// in a bounded buffer, then polls for new rows. It never waits on the socket itself: when

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Wire
 
 /// `GET /healthz`: where the journal is, how far it trails, how many tokens it knows, and
 /// whether it is dropping records, which also turns the status to 503 so a probe notices.

@@ -1,4 +1,5 @@
 import Collectors
+import ConfigFile
 import Foundation
 import Journal
 import Logging

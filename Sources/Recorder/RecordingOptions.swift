@@ -1,4 +1,5 @@
 import Collectors
+import ConfigFile
 import Foundation
 import Journal
 import ManagementAPI
@@ -47,10 +48,5 @@ public struct RecordingOptions: Sendable {
         self.labels = labels
         self.retain = retain
         self.maxBytes = maxBytes
-    }
-
-    /// `$XDG_STATE_HOME/mapitop/journal.sqlite`, else `~/.local/state/mapitop/journal.sqlite`.
-    public static func defaultJournalPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        StateFolder.path(environment: environment) + "/journal.sqlite"
     }
 }

@@ -1,4 +1,3 @@
-import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -9,7 +8,7 @@ import ServiceLifecycle
     import Darwin
 #endif
 
-/// Starts a Hummingbird application and waits until it listens.
+/// Starts a server (a Hummingbird application, the tap) and waits until it listens.
 ///
 /// Why: a server that cannot bind (its port taken, an address not on this host) throws from
 /// its `run`, and never calls `onServerRunning`. Code that waits only for that callback waits
@@ -18,7 +17,7 @@ import ServiceLifecycle
 public enum ServerStartup {
     /// `address` names the server in errors (e.g. `127.0.0.1:8787`); `build` makes the app
     /// and must pass the given callback as the app's `onServerRunning`.
-    public static func start<App: ApplicationProtocol>(
+    public static func start<App: Service>(
         address: String, logger: Logger,
         _ build: (_ onServerRunning: @escaping @Sendable (any Channel) async -> Void) -> App
     ) async throws(StartupError) -> StartedServer {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConfigFile
 import Dashboard
 import Foundation
 import ManagementAPI

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Collectors
+import ConfigFile
 import Dashboard
 import Foundation
 import Hummingbird

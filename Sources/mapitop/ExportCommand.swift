@@ -1,12 +1,12 @@
 import ArgumentParser
-import Dashboard
+import ConfigFile
 import Export
 import Foundation
 import Journal
 import ManagementAPI
 import Monitor
-import Recorder
-import Screen
+import TextSafety
+import Wire
 
 /// `mapitop export`: journaled calls to stdout as JSON Lines, CSV or HAR (DESIGN.md section
 /// 10), from the local journal (read beside a running recorder) or a recorder's admin server.
@@ -72,22 +72,22 @@ struct ExportCommand: AsyncParsableCommand {
             do {
                 try await exporter.run(source: source, httpClient: SharedHTTPClient.shared, into: sink)
             } catch {
-                Diagnostics.fail(Sanitizer.clean("\(error)"), exitCode: ExitCodes.unavailable)
+                Diagnostics.fail(TextEscapes.cell("\(error)"), exitCode: ExitCodes.unavailable)
             }
             return
         }
-        let path = journal.map(AbsolutePath.of) ?? RuntimeFile.read(environment: environment)?.journal ?? RecordingOptions.defaultJournalPath(environment: environment)
+        let path = journal.map(AbsolutePath.of) ?? RuntimeFile.read(environment: environment)?.journal ?? StateFolder.defaultJournalPath(environment: environment)
         guard FileManager.default.fileExists(atPath: path) else {
-            Diagnostics.fail(Sanitizer.clean("no journal at \(path): run `mapitop record`, or name one with --journal"), exitCode: ExitCodes.noInput)
+            Diagnostics.fail(TextEscapes.cell("no journal at \(path): run `mapitop record`, or name one with --journal"), exitCode: ExitCodes.noInput)
         }
         do {
             let reader = try JournalReader(path: path)
             defer { try? reader.close() }
             try await exporter.run(reader: reader, into: sink)
         } catch let error as JournalError {
-            Diagnostics.fail(Sanitizer.clean(error.description), exitCode: error.exitCode)
+            Diagnostics.fail(TextEscapes.cell(error.description), exitCode: error.exitCode)
         } catch {
-            Diagnostics.fail(Sanitizer.clean("reading \(path): \(error)"), exitCode: ExitCodes.ioError)
+            Diagnostics.fail(TextEscapes.cell("reading \(path): \(error)"), exitCode: ExitCodes.ioError)
         }
     }
 
@@ -99,3 +99,6 @@ struct ExportCommand: AsyncParsableCommand {
         return ManagementClient.Configuration.defaultBaseURL
     }
 }
+
+/// `--format jsonl|csv|har`: the library knows no command-line parser, the command does.
+extension ExportFormat: ExpressibleByArgument {}

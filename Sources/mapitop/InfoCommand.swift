@@ -1,9 +1,12 @@
 import ArgumentParser
+import ConfigFile
 import Dashboard
+import Feed
 import Foundation
 import Journal
 import Recorder
 import Screen
+import Wire
 
 /// `mapitop info`: the paths mapitop uses, the journal and any live recorder, and the
 /// terminal it sees. Never a secret.
@@ -35,7 +38,7 @@ struct InfoCommand: AsyncParsableCommand {
         let journal = self.journal.map(AbsolutePath.of)
         let recorder = await LiveRecorder.find(journal: journal, environment: environment)
         lines.append("journal     " + JournalSummary.describe(
-            path: journal ?? recorder?.runtime.journal ?? RecordingOptions.defaultJournalPath(environment: environment)))
+            path: journal ?? recorder?.runtime.journal ?? StateFolder.defaultJournalPath(environment: environment)))
         // Every live recorder of this user, whatever its journal: the one a window would attach to first.
         var live = RuntimeFile.all(environment: environment)
         if let recorder, !live.contains(recorder.runtime) { live.insert(recorder.runtime, at: 0) }

@@ -1,9 +1,11 @@
+import Feed
 import Foundation
 import Logging
 import Monitor
 import Recorder
 import ServiceLifecycle
 import Synchronization
+import Wire
 
 /// DESIGN.md section 9: a window attached to another window's recorder takes the journal over
 /// when that window quits. It starts a recorder of its own on the same journal (probes, no

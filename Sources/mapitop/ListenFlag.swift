@@ -1,5 +1,6 @@
 import ArgumentParser
 import Collectors
+import ConfigFile
 
 /// A HOST:PORT a command listens on, checked the one way every command checks it: it parses,
 /// and a non-loopback address needs `--allow-remote`, since anyone who can reach it could

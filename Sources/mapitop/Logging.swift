@@ -2,6 +2,7 @@ import Foundation
 import LogFile
 import Logging
 import Recorder
+import Wire
 
 /// The executable's logging: to a file, never to the terminal (curses owns it, and
 /// `snapshot` output is read by monitoring systems). The file appends, rotates past its cap

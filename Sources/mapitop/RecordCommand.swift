@@ -1,12 +1,13 @@
 import ArgumentParser
 import Collectors
-import Dashboard
+import ConfigFile
 import Foundation
 import LogFile
 import Recorder
-import Screen
 import ServiceLifecycle
 import Supervision
+import TextSafety
+import Wire
 
 #if canImport(Glibc)
     import Glibc
@@ -77,7 +78,7 @@ struct RecordCommand: AsyncParsableCommand {
             tapAddress = nil
         }
         // Absolute, so the runtime file names the same journal whatever folder a viewer runs in.
-        let journalPath = journal.map(AbsolutePath.of) ?? RecordingOptions.defaultJournalPath(environment: environment)
+        let journalPath = journal.map(AbsolutePath.of) ?? StateFolder.defaultJournalPath(environment: environment)
         var recordingOptions = RecordingOptions(
             journalPath: journalPath, admin: try ListenAddress(parsing: admin), tap: tapAddress, upstream: configuration.apiBase,
             probes: configuration.tokens.map { ProbeTarget(token: $0.token, request: $0.probeRequest) },
@@ -94,15 +95,15 @@ struct RecordCommand: AsyncParsableCommand {
         let recording: Recording
         do {
             recording = try await Recording.start(recordingOptions, logger: logger) { line in
-                StandardError.line("mapitop record: " + Sanitizer.clean(line))
+                StandardError.line("mapitop record: " + TextEscapes.cell(line))
             }
         } catch {
-            Diagnostics.fail(Sanitizer.clean(error.description), exitCode: error.exitCode)
+            Diagnostics.fail(TextEscapes.cell(error.description), exitCode: error.exitCode)
         }
 
         var banner = "mapitop record: journal \(journalPath) · admin http://\(recording.adminAddress)"
         if let tapAddress = recording.tapAddress { banner += " · tap http://\(tapAddress) → \(recording.upstream)" }
-        StandardOutput.line(Sanitizer.clean(banner))
+        StandardOutput.line(TextEscapes.cell(banner))
         // Written once everything listens and SIGTERM is trapped: a viewer that finds it can
         // attach at once, and a stop sent as soon as it appears is a graceful one.
         let runtimeFile = RuntimeFile(admin: recording.adminAddress, journal: journalPath, config: configuration.path)
@@ -130,11 +131,11 @@ struct RecordCommand: AsyncParsableCommand {
         let dropped = recording.journal.health.droppedRecords
         await recording.close()
         RuntimeFile.remove(journal: journalPath, environment: environment)
-        if let failure { Diagnostics.fail(Sanitizer.clean(failure), exitCode: 1) }
+        if let failure { Diagnostics.fail(TextEscapes.cell(failure), exitCode: 1) }
         // The health watch has stopped: a last flush that failed is said here, or it is lost unsaid.
         let closing = recording.journal.health
         if closing.isDropping || closing.droppedRecords > dropped {
-            Diagnostics.fail(Sanitizer.clean("the journal \(journalPath) could not take its last records: "
+            Diagnostics.fail(TextEscapes.cell("the journal \(journalPath) could not take its last records: "
                 + "\(closing.reason ?? "write failed") (\(closing.droppedRecords) records dropped in all)"), exitCode: ExitCodes.ioError)
         }
     }

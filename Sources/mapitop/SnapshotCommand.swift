@@ -1,5 +1,6 @@
 import ArgumentParser
 import Collectors
+import ConfigFile
 import Dashboard
 import Foundation
 import Logging

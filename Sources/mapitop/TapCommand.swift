@@ -1,13 +1,13 @@
 import ArgumentParser
 import Collectors
-import Dashboard
+import ConfigFile
 import Foundation
 import Hummingbird
 import LogFile
 import ManagementAPI
-import Screen
 import ServiceLifecycle
 import Supervision
+import TextSafety
 
 #if canImport(Glibc)
     import Glibc
@@ -94,7 +94,7 @@ enum TapLine {
         let codes = shown.joined(separator: ",") + more
         let fields = [time, record.token.displayName, record.method, String(record.path.prefix(maxPathLength)), status, "\(record.latency.milliseconds)ms"]
             + (codes.isEmpty ? [] : [codes])
-        return Sanitizer.clean(fields.joined(separator: " "))
+        return TextEscapes.cell(fields.joined(separator: " "))
     }
 
     /// `HH:mm:ss` in UTC, as ISO 8601 writes it.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Dashboard
+import Feed
 import Foundation
 import Journal
 import Logging
@@ -11,6 +12,7 @@ import Screen
 import ServiceLifecycle
 import Supervision
 import Synchronization
+import Wire
 
 /// What a window watches (DESIGN.md section 9): the recorders it follows, the one it runs
 /// itself when none runs here, and the services that keep them going. `watch` and `demo`

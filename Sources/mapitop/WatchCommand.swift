@@ -1,6 +1,8 @@
 import ArgumentParser
 import Collectors
+import ConfigFile
 import Dashboard
+import Feed
 import Foundation
 import Hummingbird
 import Logging
@@ -10,6 +12,7 @@ import Recorder
 import Screen
 import ServiceLifecycle
 import Supervision
+import Wire
 
 /// `mapitop watch` (the default): a window onto the recorder of this machine and any others
 /// (DESIGN.md section 9). It attaches to the recorder the runtime file names and never probes;
@@ -102,7 +105,7 @@ struct WatchCommand: AsyncParsableCommand {
         _ configuration: Configuration, remotes: [RemoteSource], environment: [String: String], logger: Logger
     ) async throws -> ViewerSetup {
         let registered = configuration.tokens.map(\.token.reference)
-        let defaultJournal = RecordingOptions.defaultJournalPath(environment: environment)
+        let defaultJournal = StateFolder.defaultJournalPath(environment: environment)
         let asked: String?
         switch LiveRecorder.choose(journal: journal, live: RuntimeFile.all(environment: environment), defaultJournal: defaultJournal) {
         case .several(let live):

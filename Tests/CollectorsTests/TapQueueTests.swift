@@ -63,8 +63,8 @@ struct TapQueueTests {
             let queue = TapCallQueue()
             let configuration = TapConfiguration(host: "127.0.0.1", port: 0, upstream: upstream.url)
             let tap = Tap.application(configuration, logger: Logger(label: "tap-queue-test"), queue: queue) { sink.add($0.record) }
-            try await tap.test(.live) { client in
-                let statuses = try await flood(client.port!)
+            try await running(tap) { port in
+                let statuses = try await flood(port)
                 #expect(statuses == [200: Self.calls], "\(statuses)")
                 await sink.wait(for: Self.calls, timeout: .seconds(60))
                 #expect(sink.all.count == Self.calls)
@@ -85,8 +85,8 @@ struct TapQueueTests {
                 sink.add(call.record)
                 await gate.wait()
             }
-            try await tap.test(.live) { client in
-                let statuses = try await flood(client.port!)
+            try await running(tap) { port in
+                let statuses = try await flood(port)
                 #expect(statuses == [200: Self.calls], "a full queue held back or failed answers: \(statuses)")
                 #expect(queue.dropped > 0, "nothing was dropped: the recorder never stalled the queue")
                 gate.open()

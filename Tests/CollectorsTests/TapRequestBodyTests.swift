@@ -38,7 +38,7 @@ struct TapRequestBodyTests {
         let seen = Seen()
         let configuration = TapConfiguration(host: "127.0.0.1", port: 0, upstream: upstream, maxRequestBody: maxBody)
         let app = Tap.application(configuration, logger: Logger(label: "tap-body-test"), queue: seen.queue, calls: { seen.add($0) })
-        try await app.test(.live) { client in try await body(client.port!, seen) }
+        try await running(app) { port in try await body(port, seen) }
     }
 
     @Test("a 400's body, a 502's body and a bodiless GET's empty body come with their records; a 413 comes without one")

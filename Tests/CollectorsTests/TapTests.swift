@@ -154,7 +154,7 @@ func withTap(upstream: String, timeout: Duration = .seconds(60), maxBody: Int = 
                                          maxRequestBody: maxBody, labels: labels)
     adjust(&configuration)
     let app = Tap.application(configuration, logger: Logger(label: "tap-test"), queue: queue) { sink.add($0.record) }
-    try await app.test(.live) { client in try await body(client.port!, sink) }
+    try await running(app) { port in try await body(port, sink) }
 }
 
 struct Exchange: Equatable {

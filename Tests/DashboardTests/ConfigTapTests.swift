@@ -1,4 +1,5 @@
-import Collectors
+
+import ConfigFile
 import Testing
 @testable import Dashboard
 

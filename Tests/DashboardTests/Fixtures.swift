@@ -57,7 +57,7 @@ enum World {
         var state = State(session: SessionInfo(apiBase: "https://api.jwplayer.com", probesPerMinute: 2, tapAddress: "127.0.0.1:8787"),
                           size: TerminalSize(width: width, height: height), now: start, themes: ["default", "light", "mono"],
                           glyphs: glyphs)
-        state = update(state, .snapshot(snapshot()))
+        state = update(state, .snapshot(snapshot())).state
         return state
     }
 }

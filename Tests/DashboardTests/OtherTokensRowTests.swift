@@ -19,7 +19,7 @@ struct OtherTokensRowTests {
             core.ingest(record)
         }
         var state = World.state()
-        state = update(state, .snapshot(core.snapshot(now: World.start.addingTimeInterval(10))))
+        state = update(state, .snapshot(core.snapshot(now: World.start.addingTimeInterval(10)))).state
         let lines = DashboardView.render(state).trimmedLines
         let other = try #require(lines.first { $0.contains("other") }, "\(lines.joined(separator: "\n"))")
         // Three strangers past the cap, one call each; no one token's server figure.
@@ -44,7 +44,7 @@ struct BigCountTests {
                 rate: RateHeaders(limit: 60, remaining: 0, requestID: nil), errors: limited, source: .tap))
         }
         var state = World.state()
-        state = update(state, .snapshot(core.snapshot(now: World.start.addingTimeInterval(20))))
+        state = update(state, .snapshot(core.snapshot(now: World.start.addingTimeInterval(20)))).state
         let lines = DashboardView.render(state).trimmedLines
         let row = try #require(lines.first { $0.hasPrefix("ingest") }, "\(lines.joined(separator: "\n"))")
         #expect(row.split(separator: " ").filter { $0 == "12k" }.count == 2, "429s and ERR/m: \(row)")

@@ -7,7 +7,7 @@ import Testing
 
 @Suite("Scrolling keeps its place, as htop and k9s do")
 struct ScrollTests {
-    func send(_ state: State, _ keys: [Key]) -> State { keys.reduce(state) { update($0, .key($1)) } }
+    func send(_ state: State, _ keys: [Key]) -> State { keys.reduce(state) { update($0, .key($1)).state } }
 
     func send(_ state: State, _ key: Key, times: Int) -> State { send(state, Array(repeating: key, count: times)) }
 
@@ -22,7 +22,7 @@ struct ScrollTests {
             core.ingest(World.record(World.ingest, at: 6 + Double(index) * 0.1, status: 429, remaining: 0,
                                      errors: [ErrorEntry(code: "rate_limit_exceeded", description: "call \(index)")]))
         }
-        var state = update(World.state(height: height), .snapshot(core.snapshot(now: World.start.addingTimeInterval(20))))
+        var state = update(World.state(height: height), .snapshot(core.snapshot(now: World.start.addingTimeInterval(20)))).state
         state = send(state, [.tab])
         let group = NodeID.group(GroupKey(statusClass: .clientError, status: 429, code: "rate_limit_exceeded"))
         while state.selectedNode != group { state = send(state, [.down]) }
@@ -104,9 +104,9 @@ struct ScrollTests {
     func resize() throws {
         var state = send(longTree(), .down, times: 30)
         let selected = try selectedRowText(state)
-        state = update(state, .resize(TerminalSize(width: 100, height: 16)))
+        state = update(state, .resize(TerminalSize(width: 100, height: 16))).state
         #expect(try screen(state).selectedText.contains(selected))
-        state = update(state, .resize(TerminalSize(width: 100, height: 60)))
+        state = update(state, .resize(TerminalSize(width: 100, height: 60))).state
         #expect(try screen(state).selectedText.contains(selected))
         let frame = DashboardView.render(state)
         let treeRows = Layout(state, errorRows: ErrorTree.rows(state)).tree
@@ -114,7 +114,7 @@ struct ScrollTests {
         #expect(!lastTreeLine.isEmpty, "rows remain below, yet the tree ends early")
         // Off-screen sizes leave the offsets alone.
         let offset = state.errorOffset
-        #expect(update(state, .resize(TerminalSize(width: 40, height: 10))).errorOffset == offset)
+        #expect(update(state, .resize(TerminalSize(width: 40, height: 10))).state.errorOffset == offset)
     }
 
     @Test("the token table scrolls the same way")
@@ -123,7 +123,7 @@ struct ScrollTests {
         for index in 0..<30 {
             core.register(Token(label: String(format: "token-%02d", index), secret: Secret("scroll-\(index)")).reference)
         }
-        var state = update(World.state(), .snapshot(core.snapshot(now: World.start)))
+        var state = update(World.state(), .snapshot(core.snapshot(now: World.start))).state
         state.sort = .name
         state = send(state, .down, times: 15)
         let frame = DashboardView.render(state)
@@ -136,11 +136,11 @@ struct ScrollTests {
 
     @Test("the help overlay names the arrow keys in ASCII under --ascii")
     func asciiHelp() {
-        let help = DashboardView.render(update(World.state(glyphs: .ascii), .key(.character("?")))).trimmedLines.joined(separator: "\n")
+        let help = DashboardView.render(update(World.state(glyphs: .ascii), .key(.character("?"))).state).trimmedLines.joined(separator: "\n")
         #expect(help.contains("mapitop keys"))
         #expect(help.contains("Up Down  j k"))
         #expect(help.unicodeScalars.allSatisfy { $0.isASCII })
-        let unicode = DashboardView.render(update(World.state(), .key(.character("?")))).trimmedLines.joined(separator: "\n")
+        let unicode = DashboardView.render(update(World.state(), .key(.character("?"))).state).trimmedLines.joined(separator: "\n")
         #expect(unicode.contains("↑ ↓  j k"))
     }
 }

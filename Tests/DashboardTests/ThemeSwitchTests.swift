@@ -78,17 +78,17 @@ struct ThemeSwitchTests {
     @Test("update: a failed theme leaves the cycle, the index goes back to the theme on screen, the next key clears the notice")
     func updateOnFailure() {
         var state = World.state()
-        state = update(state, .key(.character("T")))
+        state = update(state, .key(.character("T"))).state
         #expect(state.themeName == "light")
-        state = update(state, .themeFailed(name: "light", reason: "light.toml:2: header: fg must be\nsomething", current: "default"))
+        state = update(state, .themeFailed(name: "light", reason: "light.toml:2: header: fg must be\nsomething", current: "default")).state
         #expect(state.themeName == "default")
         #expect(state.themes == ["default", "mono"])
         #expect(state.status == "theme 'light' not loaded: light.toml:2: header: fg must be something")
-        state = update(state, .key(.character("T")))
+        state = update(state, .key(.character("T"))).state
         #expect(state.themeName == "mono")
         #expect(state.status == nil)
         // Nothing applied yet: the name stays (the terminal keeps its starting theme).
-        let first = update(World.state(), .themeFailed(name: "default", reason: "gone", current: nil))
+        let first = update(World.state(), .themeFailed(name: "default", reason: "gone", current: nil)).state
         #expect(first.themeName == "default" && first.themes == ["default", "light", "mono"])
         #expect(first.status?.contains("gone") == true)
     }

@@ -11,7 +11,7 @@ import Testing
 @Suite("update and view: time travel, the quit guard, source lines")
 struct TimeTravelTests {
     func send(_ state: State, _ keys: Key...) -> State {
-        keys.reduce(state) { update($0, .key($1)) }
+        keys.reduce(state) { update($0, .key($1)).state }
     }
 
     static func replay(at moment: Date, offset: TimeInterval = 10, note: String? = nil) -> Replay {
@@ -26,7 +26,7 @@ struct TimeTravelTests {
         state = send(state, .character("{"))
         #expect(state.replay?.moment == now.addingTimeInterval(-660))
         // A replay that landed elsewhere (the journal's first record) is where steps count from.
-        state = update(state, .replayed(Self.replay(at: now.addingTimeInterval(-600)), asked: now.addingTimeInterval(-660)))
+        state = update(state, .replayed(Self.replay(at: now.addingTimeInterval(-600)), asked: now.addingTimeInterval(-660))).state
         state = send(state, .character("]"))
         #expect(state.replay?.moment == now.addingTimeInterval(-540))
         state = send(state, .character("}"))
@@ -40,11 +40,11 @@ struct TimeTravelTests {
         var state = send(live, .character("["))
         let asked = try #require(state.replay?.moment)
         let past = Self.replay(at: asked, offset: 5)
-        state = update(state, .replayed(Self.replay(at: asked.addingTimeInterval(-60), offset: 1), asked: asked.addingTimeInterval(-60)))
+        state = update(state, .replayed(Self.replay(at: asked.addingTimeInterval(-60), offset: 1), asked: asked.addingTimeInterval(-60))).state
         #expect(state.replay?.landed == nil, "a replay for another moment was taken")
-        state = update(state, .replayed(past, asked: asked))
+        state = update(state, .replayed(past, asked: asked)).state
         #expect(state.shown == past.snapshot)
-        state = update(state, .snapshot(World.snapshot(at: 40)))
+        state = update(state, .snapshot(World.snapshot(at: 40))).state
         #expect(state.shown == past.snapshot, "a live snapshot replaced the past")
         #expect(state.latest == World.snapshot(at: 40))
         let frame = DashboardView.render(state).lines.joined(separator: "\n")
@@ -78,7 +78,7 @@ struct TimeTravelTests {
     func quitGuard() {
         var state = World.state()
         state.session.viewer = .embedded("127.0.0.1:40001")
-        state = update(state, .sources([], lastTapCall: state.now.addingTimeInterval(-120)))
+        state = update(state, .sources([], lastTapCall: state.now.addingTimeInterval(-120))).state
         state = send(state, .character("q"))
         #expect(!state.quit && state.confirmQuit)
         #expect(DashboardView.render(state).lines.joined(separator: "\n").contains("jobs are calling through this tap"))
@@ -87,16 +87,16 @@ struct TimeTravelTests {
         state = send(state, .character("q"), .character("y"))
         #expect(state.quit)
         // Ten minutes quiet, or attached to a recorder: no question.
-        var quiet = update(World.state(), .sources([], lastTapCall: World.state().now.addingTimeInterval(-601)))
+        var quiet = update(World.state(), .sources([], lastTapCall: World.state().now.addingTimeInterval(-601))).state
         quiet.session.viewer = .embedded("127.0.0.1:40001")
         #expect(send(quiet, .character("q")).quit)
-        var attached = update(World.state(), .sources([], lastTapCall: World.state().now))
+        var attached = update(World.state(), .sources([], lastTapCall: World.state().now)).state
         attached.session.viewer = .attached("127.0.0.1:8788")
         #expect(send(attached, .character("q")).quit)
         // A signal (an SSH hang-up) never asks.
-        var busy = update(World.state(), .sources([], lastTapCall: World.state().now))
+        var busy = update(World.state(), .sources([], lastTapCall: World.state().now)).state
         busy.session.viewer = .embedded("127.0.0.1:40001")
-        #expect(update(busy, .stop).quit)
+        #expect(update(busy, .stop).state.quit)
     }
 
     @Test("the header says attached and since when, or recording while open; a source that is down has a line")
@@ -107,7 +107,7 @@ struct TimeTravelTests {
             SourceLine(name: "127.0.0.1:8788", condition: .live, historySince: state.now.addingTimeInterval(-3 * 86_400)),
             SourceLine(name: "box2", condition: .unreachable(since: state.now.addingTimeInterval(-60), reason: "connection refused"),
                        historySince: nil),
-        ], lastTapCall: nil))
+        ], lastTapCall: nil)).state
         let frame = DashboardView.render(state).lines.joined(separator: "\n")
         #expect(frame.contains("recorder 127.0.0.1:8788 · since 3d"), "\(frame)")
         #expect(frame.contains("box2 unreachable since"), "\(frame)")

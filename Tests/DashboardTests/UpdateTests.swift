@@ -8,7 +8,7 @@ import Testing
 @Suite("update: every key and message")
 struct UpdateTests {
     func send(_ state: State, _ keys: Key...) -> State {
-        keys.reduce(state) { update($0, .key($1)) }
+        keys.reduce(state) { update($0, .key($1)).state }
     }
 
     @Test("messages: snapshot, tick, resize, stop")
@@ -16,11 +16,11 @@ struct UpdateTests {
         var state = World.state()
         #expect(state.shown.tokens.count == 2)
         #expect(state.selectedToken != nil)
-        state = update(state, .tick(World.start.addingTimeInterval(99)))
+        state = update(state, .tick(World.start.addingTimeInterval(99))).state
         #expect(state.now == World.start.addingTimeInterval(99))
-        state = update(state, .resize(TerminalSize(width: 40, height: 10)))
+        state = update(state, .resize(TerminalSize(width: 40, height: 10))).state
         #expect(state.isTooSmall)
-        #expect(update(state, .stop).quit)
+        #expect(update(state, .stop).state.quit)
     }
 
     @Test("q and Ctrl-C quit; ? opens help and any key closes it")
@@ -138,12 +138,12 @@ struct UpdateTests {
                                  errors: [ErrorEntry(code: "bad\"code:x", description: "odd", detail: nil)], method: "POST"))
         var state = State(session: SessionInfo(apiBase: "https://api.jwplayer.com", probesPerMinute: 2),
                           size: TerminalSize(width: 100, height: 30), now: World.start)
-        state = update(state, .snapshot(core.snapshot(now: World.start.addingTimeInterval(30), filter: .empty)))
+        state = update(state, .snapshot(core.snapshot(now: World.start.addingTimeInterval(30), filter: .empty))).state
         state = send(state, .character("t"))
         let byToken = try #require(state.filter.terms.first)
         #expect(byToken.key == .token && byToken.value == "night \"batch\"", "\(state.filter)")
         #expect(try Filter(parsing: state.filter.description) == state.filter)
-        state = send(state, .character("t"), .tab, .character("c"))
+        state = send(state, .character("t"), .tab, .down, .character("c"))
         #expect(state.filter.isEmpty)
         #expect(state.status?.hasPrefix("cannot filter by code bad\"code:x: a code is lowercase letters") == true, "\(state.status ?? "no notice")")
     }
@@ -161,7 +161,7 @@ struct UpdateTests {
         var state = send(World.state(), .character("Z"))
         #expect(state.paused)
         let frozen = state.shown
-        state = update(state, .snapshot(World.snapshot(at: 500)))
+        state = update(state, .snapshot(World.snapshot(at: 500))).state
         #expect(state.shown == frozen)
         #expect(state.latest != frozen)
         state = send(state, .character("Z"))
@@ -179,10 +179,12 @@ struct UpdateTests {
         #expect(state.sortedTokens.first?.reference.label == "cms-sync")
         state = send(state, .character("s"), .character("s"))
         #expect(state.sort == .usage)
+        #expect(update(state, .key(.character("T"))).effects == [.applyTheme("light")], "T asks the loop to apply the next theme")
         state = send(state, .character("T"))
         #expect(state.themeName == "light")
         state = send(state, .character("T"), .character("T"))
         #expect(state.themeName == "default")
-        #expect(send(state, .control("l")).repaintAll)
+        #expect(update(state, .key(.control("l"))).effects == [.repaintAll])
+        #expect(update(state, .key(.character("s"))).effects.isEmpty, "a key that changes only the state asks for nothing")
     }
 }

@@ -32,7 +32,7 @@ struct ViewTests {
     func filtered() throws {
         var state = World.state()
         state.filter = try Filter(parsing: "code:too_long")
-        state = update(state, .snapshot(World.snapshot(filter: state.filter)))
+        state = update(state, .snapshot(World.snapshot(filter: state.filter))).state
         let screen = text(state)
         #expect(screen.contains("filter: code:too_long"))
         #expect(screen.contains("400 Bad Request · too_long"))
@@ -43,7 +43,7 @@ struct ViewTests {
     @Test("expanded: a 400 occurrence shows its fields, and the detail pane shows the call")
     func expanded() {
         var state = World.state()
-        for key in [Key.tab, .down, .down, .enter, .down, .enter] { state = update(state, .key(key)) }
+        for key in [Key.tab, .down, .down, .enter, .down, .enter] { state = update(state, .key(key)).state }
         let screen = text(state)
         #expect(screen.contains("▾ 400 Bad Request · too_long"))
         #expect(screen.contains("ingest  POST /v2/sites/Abcd1234/media/"))
@@ -56,16 +56,16 @@ struct ViewTests {
 
     @Test("paused: a banner, and PAUSED in the header")
     func paused() {
-        let screen = text(update(World.state(), .key(.character("Z"))))
+        let screen = text(update(World.state(), .key(.character("Z"))).state)
         #expect(screen.contains("PAUSED · data keeps coming in · Z resumes"))
         #expect(!screen.contains("● live"))
     }
 
     @Test("help overlay, too small, ASCII")
     func overlays() {
-        #expect(text(update(World.state(), .key(.character("?")))).contains("mapitop keys"))
-        #expect(text(update(World.state(), .resize(TerminalSize(width: 59, height: 20)))).contains("terminal too small, need 60×15"))
-        #expect(text(update(World.state(), .resize(TerminalSize(width: 80, height: 14)))).contains("terminal too small"))
+        #expect(text(update(World.state(), .key(.character("?"))).state).contains("mapitop keys"))
+        #expect(text(update(World.state(), .resize(TerminalSize(width: 59, height: 20))).state).contains("terminal too small, need 60×15"))
+        #expect(text(update(World.state(), .resize(TerminalSize(width: 80, height: 14))).state).contains("terminal too small"))
         let ascii = text(World.state(glyphs: .ascii))
         #expect(ascii.unicodeScalars.allSatisfy { $0.isASCII })
         #expect(ascii.contains("v 4xx Client errors"))
@@ -109,8 +109,8 @@ struct ViewTests {
                                  detail: FieldDetail(field: "metadata.\u{1B}[31mtitle", constraint: "255", provided: "\u{202E}gnp.exe"))
         core.ingest(World.record(World.ingest, at: 1, status: 400, remaining: 5, errors: [hostile], path: "/v2/\u{1B}[H/media/"))
         var state = World.state()
-        state = update(state, .snapshot(core.snapshot(now: World.start.addingTimeInterval(2))))
-        for key in [Key.tab, .down, .enter, .down, .enter] { state = update(state, .key(key)) }
+        state = update(state, .snapshot(core.snapshot(now: World.start.addingTimeInterval(2)))).state
+        for key in [Key.tab, .down, .enter, .down, .enter] { state = update(state, .key(key)).state }
         let frame = DashboardView.render(state)
         for cell in frame.cells {
             #expect(!cell.text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || (0x202A...0x202E).contains($0.value) })

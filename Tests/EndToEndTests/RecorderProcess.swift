@@ -1,5 +1,6 @@
 import Foundation
 import Recorder
+import Wire
 
 #if canImport(Glibc)
     import Glibc

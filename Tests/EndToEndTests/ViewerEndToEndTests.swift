@@ -5,6 +5,7 @@ import Journal
 import ManagementAPI
 import Recorder
 import Testing
+import Wire
 
 /// `mapitop watch` as a viewer (issue 13), the whole story on real processes: a recorder with
 /// traffic, a window that attaches and quits while the jobs carry on, a second window with the

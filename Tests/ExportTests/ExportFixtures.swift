@@ -1,3 +1,4 @@
+import CSV
 import Foundation
 import Journal
 import ManagementAPI
@@ -74,46 +75,14 @@ struct ExportJournal {
     func cleanUp() { try? FileManager.default.removeItem(atPath: folder) }
 }
 
-/// RFC 4180, read back: quoted fields with doubled quotes, commas and line breaks inside,
-/// CRLF between records.
-enum CSVReader {
-    static func rows(_ text: String) -> [[String]] {
+/// RFC 4180, read back by a CSV library (yaslab's CSV.swift), not by a reader the writer's
+/// authors wrote: the header row first, then each record.
+enum CSVRows {
+    static func of(_ text: String) throws -> [[String]] {
+        let reader = try CSVReader(string: text, hasHeaderRow: false)
         var rows: [[String]] = []
-        var row: [String] = []
-        var field = ""
-        var quoted = false
-        var scalars = Array(text.unicodeScalars)[...]
-        while let scalar = scalars.popFirst() {
-            if quoted {
-                if scalar == "\"" {
-                    if scalars.first == "\"" {
-                        field.unicodeScalars.append("\"")
-                        scalars.removeFirst()
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    field.unicodeScalars.append(scalar)
-                }
-            } else if scalar == "\"" {
-                quoted = true
-            } else if scalar == "," {
-                row.append(field)
-                field = ""
-            } else if scalar == "\r", scalars.first == "\n" {
-                scalars.removeFirst()
-                row.append(field)
-                rows.append(row)
-                row = []
-                field = ""
-            } else {
-                field.unicodeScalars.append(scalar)
-            }
-        }
-        if !field.isEmpty || !row.isEmpty {
-            row.append(field)
-            rows.append(row)
-        }
+        while let row = reader.next() { rows.append(row) }
+        if let error = reader.error { throw error }
         return rows
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 import Journal
 import ManagementAPI
 import Monitor
-import Recorder
 import Testing
+import Wire
 
 /// What `export` writes, parsed back: every format gives back the same calls, hostile text
 /// cannot break a document, bodies survive (cut and marked, or base64), and an empty range is
@@ -59,7 +59,7 @@ struct ExportRoundTripTests {
         defer { journal.cleanUp() }
         let text = try await Self.export(journal, .csv)
         #expect(!text.contains("\u{1B}") && !text.contains("\u{202E}") && !text.contains("\u{07}"), "a control or bidi character reached the CSV")
-        let rows = CSVReader.rows(text)
+        let rows = try CSVRows.of(text)
         let header = try #require(rows.first)
         #expect(rows.dropFirst().allSatisfy { $0.count == header.count }, "a row with another number of cells: a cell broke out")
         func column(_ name: String) throws -> Int { try #require(header.firstIndex(of: name), "no column \(name)") }
@@ -153,7 +153,7 @@ struct ExportRoundTripTests {
         defer { journal.cleanUp() }
         let nothing = (from: Date(timeIntervalSinceReferenceDate: 0), to: Date(timeIntervalSinceReferenceDate: 1))
         #expect(try await Self.export(journal, .jsonl, from: nothing.from, to: nothing.to).isEmpty)
-        let csv = CSVReader.rows(try await Self.export(journal, .csv, from: nothing.from, to: nothing.to))
+        let csv = try CSVRows.of(try await Self.export(journal, .csv, from: nothing.from, to: nothing.to))
         #expect(csv.count == 1, "CSV is its header alone")
         let har = try await Self.export(journal, .har, from: nothing.from, to: nothing.to)
         let log = (try JSONSerialization.jsonObject(with: Data(har.utf8)) as? [String: Any])?["log"] as? [String: Any]

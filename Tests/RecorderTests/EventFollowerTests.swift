@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Feed
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -8,6 +9,7 @@ import Recorder
 import Synchronization
 import TestSupport
 import Testing
+import Wire
 
 @Suite("Server-Sent Events parsing")
 struct ServerSentEventParserTests {

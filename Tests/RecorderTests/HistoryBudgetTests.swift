@@ -1,7 +1,8 @@
+@testable import Feed
 import Foundation
 import Journal
 import ManagementAPI
-@testable import Recorder
+import Monitor
 import Testing
 
 /// A viewer's history is bounded by rows and by estimated bytes, as the monitor's ring is

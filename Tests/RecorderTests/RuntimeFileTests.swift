@@ -1,6 +1,8 @@
+import Feed
 import Foundation
 import Recorder
 import Testing
+import Wire
 
 @Suite("Recorder: the runtime file")
 struct RuntimeFileTests {
@@ -28,7 +30,7 @@ struct RuntimeFileTests {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         let environment = ["XDG_STATE_HOME": folder.path + "/state"]
-        try RuntimeFile(admin: "127.0.0.1:1", journal: RecordingOptions.defaultJournalPath(environment: environment), config: nil)
+        try RuntimeFile(admin: "127.0.0.1:1", journal: StateFolder.defaultJournalPath(environment: environment), config: nil)
             .write(environment: environment)
         #expect(FileManager.default.fileExists(atPath: folder.path + "/state/mapitop/recorder.json"))
         #expect(RuntimeFile.read(environment: environment)?.admin == "127.0.0.1:1")
@@ -46,7 +48,7 @@ struct RuntimeFileTests {
         child.executableURL = URL(fileURLWithPath: "/bin/true")
         try child.run()
         child.waitUntilExit()
-        try RuntimeFile(pid: child.processIdentifier, admin: "127.0.0.1:2", journal: RecordingOptions.defaultJournalPath(environment: environment),
+        try RuntimeFile(pid: child.processIdentifier, admin: "127.0.0.1:2", journal: StateFolder.defaultJournalPath(environment: environment),
                         config: nil).write(environment: environment)
         #expect(FileManager.default.fileExists(atPath: RuntimeFile.path(environment: environment)))
         #expect(RuntimeFile.read(environment: environment) == nil)
@@ -60,7 +62,7 @@ struct RuntimeFileTests {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         let environment = ["XDG_RUNTIME_DIR": folder.path]
-        try RuntimeFile(pid: getppid(), admin: "127.0.0.1:3", journal: RecordingOptions.defaultJournalPath(environment: environment), config: nil)
+        try RuntimeFile(pid: getppid(), admin: "127.0.0.1:3", journal: StateFolder.defaultJournalPath(environment: environment), config: nil)
             .write(environment: environment)
         RuntimeFile.remove(environment: environment)
         #expect(RuntimeFile.read(environment: environment)?.pid == getppid())
@@ -71,7 +73,7 @@ struct RuntimeFileTests {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }
         let environment = ["XDG_RUNTIME_DIR": folder.path + "/run", "XDG_STATE_HOME": folder.path + "/state"]
-        let main = RuntimeFile(pid: getppid(), admin: "127.0.0.1:4", journal: RecordingOptions.defaultJournalPath(environment: environment), config: nil)
+        let main = RuntimeFile(pid: getppid(), admin: "127.0.0.1:4", journal: StateFolder.defaultJournalPath(environment: environment), config: nil)
         try main.write(environment: environment)
         let other = RuntimeFile(admin: "127.0.0.1:5", journal: folder.path + "/elsewhere/journal.sqlite", config: nil)
         try other.write(environment: environment)
@@ -94,7 +96,7 @@ struct RuntimeFileTests {
         defer { folder.cleanUp() }
         let environment = ["XDG_RUNTIME_DIR": folder.path + "/run", "XDG_STATE_HOME": folder.path + "/state"]
         #expect(RuntimeFile.all(environment: environment).isEmpty)
-        let main = RuntimeFile(pid: getppid(), admin: "127.0.0.1:4", journal: RecordingOptions.defaultJournalPath(environment: environment), config: nil)
+        let main = RuntimeFile(pid: getppid(), admin: "127.0.0.1:4", journal: StateFolder.defaultJournalPath(environment: environment), config: nil)
         try main.write(environment: environment)
         let other = RuntimeFile(admin: "127.0.0.1:5", journal: folder.path + "/srv/journal.sqlite", config: nil)
         try other.write(environment: environment)

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Feed
 import Foundation
 import Hummingbird
 import HummingbirdTesting

@@ -2,6 +2,7 @@ import Foundation
 import Journal
 import Recorder
 import Testing
+import Wire
 
 /// Lines from a source the viewer cannot trust: what would trap or make it build billions of
 /// records is refused, naming why, and a good line still decodes (with its bucket's figure).

@@ -22,8 +22,8 @@ func makeState() -> State {
     }
     var state = State(session: SessionInfo(apiBase: "https://api.jwplayer.com", probesPerMinute: 2, tapAddress: "127.0.0.1:8787"),
                       size: TerminalSize(width: 200, height: 60), now: start)
-    state = update(state, .snapshot(core.snapshot(now: start.addingTimeInterval(601))))
-    for key in [Key.tab, .down, .enter, .down, .enter] { state = update(state, .key(key)) }
+    state = update(state, .snapshot(core.snapshot(now: start.addingTimeInterval(601)))).state
+    for key in [Key.tab, .down, .enter, .down, .enter] { state = update(state, .key(key)).state }
     return state
 }
 

@@ -2,7 +2,7 @@ import Benchmark
 import Foundation
 import Journal
 import ManagementAPI
-import Recorder
+import Wire
 
 /// Issue 23, points 11 and 12: how fast a window decodes the events it follows (target: at
 /// least 50 000 a second), and how the journal writer's queue drains a backlog.

@@ -1,4 +1,5 @@
 import Benchmark
+import Feed
 import Foundation
 import Journal
 import ManagementAPI

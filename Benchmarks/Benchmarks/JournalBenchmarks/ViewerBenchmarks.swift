@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Benchmark
 import Collectors
 import Dashboard
+import Feed
 import Foundation
 import Journal
 import Logging
@@ -55,7 +56,7 @@ func attach(_ journal: AttachedJournal, clock: any WallClock) -> Viewer {
 func viewerState(_ snapshot: Snapshot) -> State {
     var state = State(session: SessionInfo(apiBase: "https://api.jwplayer.com", probesPerMinute: 2, viewer: .attached("127.0.0.1:8788")),
                       size: TerminalSize(width: 200, height: 60), now: hourEnd)
-    state = update(state, .snapshot(snapshot))
+    state = update(state, .snapshot(snapshot)).state
     return state
 }
 
@@ -94,9 +95,9 @@ func viewerBenchmarks() {
             // Back a minute each time, from where the last run stopped: a moment not built
             // before, as a user stepping back sees.
             var state = screen.state.withLock { $0 }
-            state = update(state, .key(.character("[")))
+            state = update(state, .key(.character("["))).state
             let moment = state.replay!.moment
-            state = update(state, .replayed(viewer.replay(at: moment, filter: .empty), asked: moment))
+            state = update(state, .replayed(viewer.replay(at: moment, filter: .empty), asked: moment)).state
             blackHole(DashboardView.render(state))
             screen.state.withLock { [state] in $0 = state }
         }

@@ -1,12 +1,10 @@
-import Hummingbird
-import HummingbirdCore
 import Logging
 import ManagementAPI
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
 
-/// Builds the tap as a Hummingbird application: `mapitop tap` runs it alone, the dashboard
+/// Builds the tap as a service (`TapServer`): `mapitop tap` runs it alone, the recorder
 /// embeds it, tests run it on port 0.
 public enum Tap {
     public static func application(
@@ -17,7 +15,7 @@ public enum Tap {
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in },
         afterBatch: @escaping @Sendable () -> Void = {},
         sink: @escaping @Sendable (CallRecord) -> Void
-    ) -> some ApplicationProtocol {
+    ) -> TapServer {
         application(configuration, clock: clock, logger: logger, services: services,
                     onServerRunning: onServerRunning, afterBatch: afterBatch, calls: { sink($0.record) })
     }
@@ -35,7 +33,7 @@ public enum Tap {
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in },
         afterBatch: @escaping @Sendable () -> Void = {},
         calls: @escaping @Sendable (TappedCall) async -> Void
-    ) -> some ApplicationProtocol {
+    ) -> TapServer {
         let pools = UpstreamPools(target: UpstreamTarget(configuration.upstream), connectTimeout: SharedHTTPClient.connectTimeout)
         let inFlight = TapInFlight()
         let limits = TapLimits(maxConnections: configuration.maxConnections, maxBufferedBytes: configuration.maxBufferedRequestBytes)
@@ -45,19 +43,16 @@ public enum Tap {
                 logger.warning("the tap's record queue is full: calls are answered but not recorded", metadata: ["capacity": "\(queue.capacity)"])
             }
         }
-        return Application(
-            responder: UnusedResponder(),
-            server: HTTPServerBuilder { _ in TapChildChannel(settings: settings) },
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            // The delivery runs beside the server and stops after it: every call answered
-            // reaches `calls` before the tap's application ends. The pools close then too.
+        // The delivery runs beside the listener and stops after it: every call answered
+        // reaches `calls` before the tap ends. The pools close then too.
+        return TapServer(
+            listener: TapListener(host: configuration.host, port: configuration.port, settings: settings,
+                                  onServerRunning: onServerRunning, logger: logger),
             services: services + [
                 TapCallDelivery(queue: queue, sink: calls, afterBatch: afterBatch, inFlight: inFlight,
                                 settleLimit: configuration.upstreamTimeout + .seconds(1)),
                 UpstreamPoolsCloser(pools: pools),
             ],
-            onServerRunning: onServerRunning,
-            eventLoopGroupProvider: .shared(TapLoops.group),
             logger: logger)
     }
 }

@@ -1,29 +1,20 @@
-import Hummingbird
-import HummingbirdCore
-import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 
-/// A job's connection to the tap, set up as a plain SwiftNIO pipeline inside Hummingbird's
-/// server: HTTP/1 parsing and the proxy handler, which answers what cannot be parsed with a
-/// 400 in the API's shape, after the call in flight. Hummingbird still binds, reports the
-/// port, and on a graceful shutdown asks each connection to quiesce (the proxy handler
-/// closes it once its call in flight is answered).
-struct TapChildChannel: ServerChildChannel {
-    struct Value: ServerChildChannelValue {
-        let channel: any Channel
-    }
-
+/// A job's connection to the tap, a plain SwiftNIO pipeline: HTTP/1 parsing and the proxy
+/// handler, which answers what cannot be parsed with a 400 in the API's shape, after the call
+/// in flight. `TapListener` binds and, on a graceful shutdown, asks each connection to quiesce
+/// (the proxy handler closes it once its call in flight is answered).
+struct TapChildChannel {
     let settings: TapSettings
 
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+    func setup(channel: any Channel) -> EventLoopFuture<Void> {
         let limits = settings.limits
         guard limits.open() else {
             // Full: one clear answer, then the connection closes; no call of it is read or recorded.
             return channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandler(TapFullAnswer(maxConnections: limits.maxConnections))
-                return Value(channel: channel)
             }
         }
         channel.closeFuture.whenComplete { _ in limits.closed() }
@@ -39,12 +30,7 @@ struct TapChildChannel: ServerChildChannel {
             try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                 withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false)
             try channel.pipeline.syncOperations.addHandler(TapProxyHandler(settings: settings))
-            return Value(channel: channel)
         }
-    }
-
-    func handle(value: Value, logger: Logger) async {
-        try? await value.channel.closeFuture.get()
     }
 }
 
@@ -77,16 +63,6 @@ final class TapFullAnswer: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
-}
-
-/// Hummingbird's application needs a responder; the tap's connections never call it, since
-/// `TapChildChannel` handles every call in its pipeline.
-struct UnusedResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
-
-    func respond(to request: Request, context: Context) async throws -> Response {
-        Response(status: .internalServerError)
-    }
 }
 
 /// Closes the tap's idle upstream connections once its server has stopped.

@@ -33,6 +33,7 @@ public final class DashboardLoop {
     /// What the replay on screen was built for: a new one is asked when any of it moves.
     private var lastReplay: (moment: Date, filter: Filter, version: UInt64)?
     private var appliedTheme: String?
+    private var themeStarted = false
     private var dirty = true
     private var onScreen: Frame?
     private var pending: Frame?
@@ -54,7 +55,7 @@ public final class DashboardLoop {
         self.loadTheme = loadTheme
         self.stopSignal = stopSignal
         self.stopRequested = stopRequested
-        self.state = update(state, .resize(terminal.size))
+        self.state = update(state, .resize(terminal.size)).state
     }
 
     /// Runs until `q`, Ctrl-C, a signal or `stopRequested` (a collector failed: the caller
@@ -78,12 +79,9 @@ public final class DashboardLoop {
     /// tick of the clock or the next allowed draw.
     public func step(keyTimeout: Duration? = nil) {
         refreshData()
-        if state.themeName != appliedTheme { applyTheme() }
-        if state.repaintAll {
-            state.repaintAll = false
-            terminal.invalidate()
-            onScreen = nil
-            dirty = true
+        if !themeStarted {
+            themeStarted = true
+            applyTheme(state.themeName)
         }
         if dirty {
             dirty = false
@@ -94,23 +92,29 @@ public final class DashboardLoop {
         if let key = terminal.readKey(timeout: keyTimeout ?? waitTime()) {
             if key == .resize { send(.resize(terminal.size)) }
             send(.key(key))
-            copyIfAsked()
         }
     }
 
-    /// The effect of `y`: `update` names the call, the loop, which owns the terminal, copies.
-    private func copyIfAsked() {
-        guard let record = state.copyRequest else { return }
-        let copy = copyCommand(record)
-        terminal.copyToClipboard(copy.command)
-        send(.copied(note: copy.note))
+    /// What `update` asked for; only the loop may, since it owns the terminal.
+    private func perform(_ effect: Effect) {
+        switch effect {
+        case .copyAsCurl(let record):
+            let copy = copyCommand(record)
+            terminal.copyToClipboard(copy.command)
+            send(.copied(note: copy.note))
+        case .repaintAll:
+            terminal.invalidate()
+            onScreen = nil
+            dirty = true
+        case .applyTheme(let name):
+            applyTheme(name)
+        }
     }
 
-    /// Loads and applies the state's theme. A theme that fails keeps the current one on
+    /// Loads and applies a theme (the state's at start, then each `T`). One that fails keeps the current one on
     /// screen and becomes a message, so `update` can say why: a broken file must never end
     /// the program from the curses thread (the terminal would be left raw).
-    private func applyTheme() {
-        let name = state.themeName
+    private func applyTheme(_ name: String) {
         do {
             let theme = try loadTheme(name)
             // NO_COLOR and --no-color hold for every theme `T` brings, not just the first.
@@ -120,14 +124,14 @@ public final class DashboardLoop {
             dirty = true
         } catch {
             send(.themeFailed(name: name, reason: StatusText.reason(error), current: appliedTheme))
-            // With nothing applied yet the terminal keeps its starting theme; do not retry each turn.
-            if state.themeName == name { appliedTheme = name }
         }
     }
 
     private func send(_ message: Message) {
-        state = update(state, message)
+        let updated = update(state, message)
+        state = updated.state
         dirty = true
+        for effect in updated.effects { perform(effect) }
     }
 
     /// A new snapshot when data arrived, the second turned, or the filter changed; the

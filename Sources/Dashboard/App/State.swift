@@ -96,9 +96,6 @@ public struct State: Sendable {
     public var themes: [String]
     public var themeIndex = 0
     public var showHelp = false
-    /// The call `y` asked to copy as curl; the run loop does the copying (it owns the
-    /// terminal) and answers with `.copied`.
-    public var copyRequest: CallRecord?
     /// In the past (`[`, `]`, `{`, `}`, `b`, `--at`); nil while live.
     public var replay: ReplayState?
     /// The recorders this window follows, as the viewer last said.
@@ -112,8 +109,6 @@ public struct State: Sendable {
     /// A one-line notice for the bottom row (a theme that failed to load); the next key clears it.
     public var status: String?
     public var quit = false
-    /// Set by Ctrl-L; the run loop repaints everything and clears it.
-    public var repaintAll = false
     public var glyphs: Glyphs
     public var monochrome: Bool
 

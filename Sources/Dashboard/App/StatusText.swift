@@ -1,3 +1,4 @@
+import ConfigFile
 import Screen
 
 /// Text for the status line: one line, sanitized, bounded. Error messages (a TOML parser's

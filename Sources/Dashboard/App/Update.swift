@@ -3,9 +3,11 @@ import ManagementAPI
 import Monitor
 import Screen
 
-/// The only place state changes: one message in, the next state out.
-public func update(_ state: State, _ message: Message) -> State {
+/// The only place state changes: one message in, the next state out, with the effects it
+/// asks the run loop for.
+public func update(_ state: State, _ message: Message) -> Updated {
     var state = state
+    var effects: [Effect] = []
     switch message {
     case .tick(let now):
         state.now = now
@@ -28,7 +30,6 @@ public func update(_ state: State, _ message: Message) -> State {
     case .themeFailed(let name, let reason, let current):
         ThemeCycle.failed(name, reason: reason, current: current, &state)
     case .copied(let note):
-        state.copyRequest = nil
         state.status = StatusText.oneLine(note)
     case .key(let key):
         // A notice stays until the user does something.
@@ -40,62 +41,60 @@ public func update(_ state: State, _ message: Message) -> State {
         } else if state.showHelp {
             // Any key closes the help; q still quits.
             state.showHelp = false
-            if key == .character("q") || key == .control("c") { QuitGuard.quit(&state) }
+            if KeyMap.command(for: key) == .quit { QuitGuard.quit(&state) }
         } else {
-            Keys.handle(key, &state)
+            Keys.handle(key, &state, &effects)
         }
     }
     // A tick moves only the clock; everything else may move a selection or a pane's height.
-    if case .tick = message { return state }
+    if case .tick = message { return Updated(state: state, effects: effects) }
     Scrolling.keepSelectionVisible(&state)
-    return state
+    return Updated(state: state, effects: effects)
 }
 
-/// The key map of DESIGN.md section 5.
+/// Runs the command the key map binds to a key (`KeyMap`).
 enum Keys {
-    static func handle(_ key: Key, _ state: inout State) {
-        switch key {
-        case .character("q"), .control("c"): QuitGuard.quit(&state)
-        case .up, .character("k"): Selection.move(&state, by: -1)
-        case .down, .character("j"): Selection.move(&state, by: 1)
-        case .pageUp: Scrolling.page(&state, by: -1)
-        case .pageDown: Scrolling.page(&state, by: 1)
-        case .character("g"), .home: Selection.move(&state, by: -Int.max / 2)
-        case .character("G"): Selection.move(&state, by: Int.max / 2)
-        // End returns to live from the past (atop's and below's key); live, it goes to the last row.
-        case .end: if state.replay != nil { TimeTravel.live(&state) } else { Selection.move(&state, by: Int.max / 2) }
-        case .character("["): TimeTravel.step(&state, by: -60)
-        case .character("]"): TimeTravel.step(&state, by: 60)
-        case .character("{"): TimeTravel.step(&state, by: -600)
-        case .character("}"): TimeTravel.step(&state, by: 600)
-        case .character("b"):
+    static func handle(_ key: Key, _ state: inout State, _ effects: inout [Effect]) {
+        guard let command = KeyMap.command(for: key) else { return }
+        perform(command, &state, &effects)
+    }
+
+    static func perform(_ command: Command, _ state: inout State, _ effects: inout [Effect]) {
+        switch command {
+        case .quit: QuitGuard.quit(&state)
+        case .move(let delta): Selection.move(&state, by: delta)
+        case .page(let delta): Scrolling.page(&state, by: delta)
+        case .first: Selection.move(&state, by: -Int.max / 2)
+        case .last: Selection.move(&state, by: Int.max / 2)
+        case .liveOrLast: if state.replay != nil { TimeTravel.live(&state) } else { Selection.move(&state, by: Int.max / 2) }
+        case .step(let seconds): TimeTravel.step(&state, by: seconds)
+        case .goTo:
             state.prompt = PromptState()
             state.promptPurpose = .time
-        case .tab, .backTab:
+        case .switchPane:
             state.focus = state.focus == .tokens ? .errors : .tokens
             Selection.repair(&state)
-        case .enter, .character("+"), .right: Selection.expand(&state)
-        case .character("-"), .left: Selection.collapse(&state)
-        case .character("/"):
+        case .expand: Selection.expand(&state)
+        case .collapse: Selection.collapse(&state)
+        case .filter:
             var prompt = PromptState(text: state.filter.isEmpty ? "" : state.filter.description, history: state.promptHistory)
             prompt.moveEnd()
             state.prompt = prompt
             state.promptPurpose = .filter
-        case .escape:
-            state.filter = .empty
-        case .character("t"): QuickFilter.byToken(&state)
-        case .character("c"): QuickFilter.byCode(&state)
-        case .character("Z"):
+        case .clearFilter: state.filter = .empty
+        case .filterByToken: QuickFilter.byToken(&state)
+        case .filterByCode: QuickFilter.byCode(&state)
+        case .pause:
             state.paused.toggle()
             if !state.paused { state.shown = state.latest }
             Selection.repair(&state)
-        case .character("s"): state.sort = state.sort.next
-        case .character("T"): state.themeIndex = (state.themeIndex + 1) % state.themes.count
-        case .character("y"): CopyCall.request(&state)
-        case .control("l"): state.repaintAll = true
-        case .character("?"): state.showHelp = true
-        case .resize: break
-        default: break
+        case .sort: state.sort = state.sort.next
+        case .theme:
+            state.themeIndex = (state.themeIndex + 1) % state.themes.count
+            effects.append(.applyTheme(state.themeName))
+        case .copy: if let record = CopyCall.request(&state) { effects.append(.copyAsCurl(record)) }
+        case .redraw: effects.append(.repaintAll)
+        case .help: state.showHelp = true
         }
     }
 }
@@ -253,11 +252,12 @@ enum Selection {
 
 /// `y`: copy the selected call (an occurrence, or one of its field rows) as a curl command.
 enum CopyCall {
-    static func request(_ state: inout State) {
+    /// The selected call, or nil with a status saying how to select one.
+    static func request(_ state: inout State) -> CallRecord? {
         guard state.focus == .errors, let occurrence = Selection.selectedRow(state)?.occurrence else {
             state.status = "y copies a call as curl: select one in the errors pane (Tab, then Enter to open a group)"
-            return
+            return nil
         }
-        state.copyRequest = occurrence.record
+        return occurrence.record
     }
 }

@@ -30,7 +30,7 @@ public enum DashboardView {
         }
         if state.showHelp {
             let body = Rect(x: 0, y: layout.tokens.y, width: state.size.width, height: layout.bottom.y - layout.tokens.y)
-            HelpOverlay(title: "mapitop keys", lines: HelpOverlayText.lines(state.glyphs), glyphs: state.glyphs)
+            HelpOverlay(title: "mapitop keys", lines: KeyMap.help(state.glyphs), glyphs: state.glyphs)
                 .render(into: body, frame: &frame)
         }
         return frame
@@ -90,7 +90,7 @@ enum HintBar {
     static func render(_ state: State, into rect: Rect, frame: inout Frame) {
         let style = Style(.hint)
         frame.fill(rect, style: style)
-        let text = " / filter  Enter expand  Tab pane  t token  c code  [ ] time  Z pause  s sort(\(state.sort.rawValue))  T theme  q quit"
+        let text = KeyMap.hints(sort: state.sort.rawValue)
         frame.write(TextFit.truncate(text, to: rect.width, glyphs: state.glyphs), x: rect.x, y: rect.y, style: style, clip: rect)
     }
 }
@@ -101,22 +101,5 @@ enum StatusLine {
         let style = Style(.error, bold: true)
         frame.fill(rect, style: style)
         frame.write(TextFit.truncate(" " + text, to: rect.width, glyphs: glyphs), x: rect.x, y: rect.y, style: style, clip: rect)
-    }
-}
-
-enum HelpOverlayText {
-    /// The key list; the arrows come from the glyphs, so `--ascii` shows no arrow characters.
-    static func lines(_ glyphs: Glyphs) -> [(keys: String, action: String)] {
-        [
-            ("\(glyphs.arrowUp) \(glyphs.arrowDown)  j k", "move the selection"), ("PgUp PgDn  g G", "page, first, last"),
-            ("Tab  Shift-Tab", "switch pane"), ("Enter  +", "expand (on a token: its errors)"), ("-", "collapse"),
-            ("/", "filter; Esc clears it"), ("t  c", "filter by the selected token / code"),
-            ("Z", "pause the screen (data keeps coming)"), ("s", "sort tokens: usage, name, errors"), ("T", "next theme"),
-            ("y", "copy the selected call as curl (OSC 52)"),
-            ("[  ]", "one minute back / forward in time"), ("{  }", "ten minutes back / forward"),
-            ("b", "go to a time: -2h, 03:10, 2026-11-25 03:10"), ("End", "back to live"),
-            ("Ctrl-L", "redraw"), ("?", "this help"), ("q  Ctrl-C", "quit"),
-            ("", ""), ("filter terms", "token: code: status:429|4xx field: method: path: word !negate"),
-        ]
     }
 }

@@ -41,7 +41,7 @@ public struct RuntimeFile: Sendable, Equatable, Codable {
     static func name(journal: String?, environment: [String: String]) -> String {
         guard let journal else { return "recorder.json" }
         let standard = AbsolutePath.of(journal)
-        if standard == AbsolutePath.of(RecordingOptions.defaultJournalPath(environment: environment)) {
+        if standard == AbsolutePath.of(StateFolder.defaultJournalPath(environment: environment)) {
             return "recorder.json"
         }
         return "recorder-" + String(fnv1a(standard), radix: 16) + ".json"

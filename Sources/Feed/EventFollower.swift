@@ -4,6 +4,7 @@ import Journal
 import ManagementAPI
 import Monitor
 import NIOCore
+import Wire
 
 /// Follows a recorder's `/v1/events` for a viewer (DESIGN.md section 9): decodes each event,
 /// resumes after the last id it saw (`Last-Event-ID`) when the stream drops, the recorder

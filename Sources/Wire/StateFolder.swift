@@ -8,4 +8,9 @@ public enum StateFolder {
             ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/state")
         return base + "/mapitop"
     }
+
+    /// `$XDG_STATE_HOME/mapitop/journal.sqlite`, else `~/.local/state/mapitop/journal.sqlite`.
+    public static func defaultJournalPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        path(environment: environment) + "/journal.sqlite"
+    }
 }

@@ -1,16 +1,19 @@
 import Foundation
 import Journal
+import ManagementAPI
 import NIOCore
 
 /// What a viewer may hold of its sources' history, in rows and in estimated bytes
 /// (`JournalEvent.heldBytes`): a source that floods, or sends megabyte descriptions, costs
 /// older history, never the window's memory. An hour of 1 000 busy tokens is about 400 000
-/// rows, most of them buckets of 256 bytes.
+/// rows, most of them buckets of 256 bytes: 100 MiB, so such an hour is held in part (and a
+/// replay that reaches past what is held says so). With the monitor's ring (64 MiB) a window
+/// stays under 256 MiB: a burst of a million events peaked at 226 MiB with 96 MiB here.
 struct HistoryBudget: Sendable {
     let rows: Int
     let bytes: Int
 
-    static let viewer = HistoryBudget(rows: 500_000, bytes: 96 << 20)
+    static let viewer = HistoryBudget(rows: 400_000, bytes: 64 << 20)
 }
 
 /// One read of history (the last hour at attach, an hour for time travel), held within a

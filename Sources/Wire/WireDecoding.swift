@@ -1,5 +1,4 @@
 import Foundation
-import Journal
 import ManagementAPI
 
 /// The admin server's lines read back into journal values: what a viewer following

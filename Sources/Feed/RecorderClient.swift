@@ -4,6 +4,7 @@ import Journal
 import ManagementAPI
 import Monitor
 import NIOCore
+import Wire
 
 /// A recorder's admin server as a client sees it: `/healthz` for where its journal stands and
 /// `/v1/calls` for a range, decoded back into journal values. A viewer loads its history from
@@ -128,15 +129,23 @@ struct LineSplitter {
 
     mutating func add(_ buffer: ByteBuffer) -> [String] {
         var lines: [String] = []
-        for byte in buffer.readableBytesView {
-            if byte == UInt8(ascii: "\n") {
+        // Line ends searched for, the text between them taken whole: megabytes of history a second.
+        buffer.withUnsafeReadableBytes { bytes in
+            var start = 0
+            while let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                keep(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
                 lines.append(String(decoding: partial, as: UTF8.self))
                 partial.removeAll(keepingCapacity: true)
-            } else if partial.count < Self.maxLine {
-                partial.append(byte)
+                start = end + 1
             }
+            keep(UnsafeRawBufferPointer(rebasing: bytes[start...]))
         }
         return lines
+    }
+
+    /// Adds to the line in hand what still fits under `maxLine`; the rest is dropped.
+    private mutating func keep(_ part: UnsafeRawBufferPointer) {
+        partial.append(contentsOf: part.prefix(max(0, Self.maxLine - partial.count)))
     }
 
     mutating func finish() -> String? {

@@ -62,7 +62,7 @@ public final class Viewer: Sendable {
     let backoff: [Duration]
 
     /// `registered`: the configured tokens, shown (idle) before anything is seen, also in the past.
-    public init(sources: [Source], registered: [TokenReference] = [], configuration: MonitorConfiguration = MonitorConfiguration(),
+    public convenience init(sources: [Source], registered: [TokenReference] = [], configuration: MonitorConfiguration = MonitorConfiguration(),
                 clock: any WallClock = SystemClock(), backoff: [Duration] = EventFollower.defaultBackoff)
     {
         self.init(sources: sources, registered: registered, configuration: configuration, clock: clock, backoff: backoff, budget: .viewer)

@@ -2,8 +2,8 @@ import TOMLKit
 
 /// Parses TOML text for the configuration and theme loaders, turning syntax errors into
 /// `ConfigError`s that name the file and line.
-enum TOMLDocument {
-    static func parse(_ text: String, file: String) throws(ConfigError) -> TOMLTable {
+public enum TOMLDocument {
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> TOMLTable {
         do {
             return try TOMLTable(string: text)
         } catch let error as TOMLParseError {

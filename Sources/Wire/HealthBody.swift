@@ -45,7 +45,6 @@ public struct HealthBody: Codable, Sendable, Equatable {
 
     /// Reads a body: the version first, so a recorder of another version is named as such.
     public static func read(_ bytes: some Sequence<UInt8>) -> Reading {
-        struct Version: Decodable { let v: Int }
         let data = Data(bytes)
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -53,5 +52,9 @@ public struct HealthBody: Codable, Sendable, Equatable {
         guard version.v == WireFormat.version else { return .otherVersion(version.v) }
         guard let body = try? decoder.decode(HealthBody.self, from: data) else { return .garbled }
         return .body(body)
+    }
+
+    private struct Version: Decodable {
+        let v: Int
     }
 }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import ManagementAPI
 import NIOCore
+import Wire
 
 /// A recorder that runs on this machine: its runtime file (pid alive), and whether its
 /// admin server answers `/healthz`. `mapitop info` shows it; a viewer attaches to it.

@@ -1,4 +1,3 @@
-import Collectors
 import ManagementAPI
 
 /// A token as the configuration names it, with its secret already read.

@@ -1,4 +1,4 @@
-import Monitor
+import ManagementAPI
 
 extension Filter {
     /// Whether a journaled call or bucket passes the filter: a bucket as one of the calls it

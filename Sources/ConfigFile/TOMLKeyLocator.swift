@@ -1,7 +1,7 @@
 /// Finds the line a key stands on in TOML text, for error messages (the TOML library
 /// reports lines for syntax errors only). It follows `[table]` and `[[array]]` headers
 /// well enough for the flat files mapitop reads.
-struct TOMLKeyLocator {
+public struct TOMLKeyLocator {
     private struct KeyLine {
         let table: String
         /// Which `[[table]]` entry (0-based); 0 for plain tables and the top level.
@@ -13,7 +13,7 @@ struct TOMLKeyLocator {
     private var keys: [KeyLine] = []
     private var headers: [(table: String, index: Int, line: Int)] = []
 
-    init(text: String) {
+    public init(text: String) {
         var table = ""
         var index = 0
         var counts: [String: Int] = [:]
@@ -37,12 +37,12 @@ struct TOMLKeyLocator {
     }
 
     /// The line of `key` in `table` (entry `index` of an array of tables); "" is the top level.
-    func line(of key: String, table: String = "", index: Int = 0) -> Int? {
+    public func line(of key: String, table: String = "", index: Int = 0) -> Int? {
         keys.first { $0.table == table && $0.index == index && $0.key == key }?.line
     }
 
     /// The line of a table's header.
-    func header(_ table: String, index: Int = 0) -> Int? {
+    public func header(_ table: String, index: Int = 0) -> Int? {
         headers.first { $0.table == table && $0.index == index }?.line
     }
 }

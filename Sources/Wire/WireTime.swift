@@ -29,6 +29,9 @@ enum WireTime {
             // are exact there, and the milliseconds are added once.
             let days = daysFromCivil(year: year, month: month, day: day) - 11_323
             let seconds = ((days * 24 + hour) * 60 + minute) * 60 + second
+            // Before 2001 the fraction is subtracted from a negative count, where Foundation's
+            // rounding differs in the last bit: those (rare) times take the full parser.
+            guard seconds >= 0 else { return nil }
             return Date(timeIntervalSinceReferenceDate: Double(seconds) + Double(millisecond) / 1_000)
         }
     }
