@@ -4,7 +4,7 @@ import PackageDescription
 
 let package = Package(
     name: "mapitop",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "mapitop", targets: ["mapitop"]),
         .library(name: "ManagementAPI", targets: ["ManagementAPI"]),

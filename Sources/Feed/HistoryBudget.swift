@@ -26,12 +26,29 @@ struct HistoryCollector {
     private(set) var leftOut = 0
     /// The time of the newest row let go.
     private(set) var leftOutUpTo: Date?
+    /// Rows read so far, and whether the read stopped at `maxRead` (a source that streams
+    /// without end would otherwise hold an attach, or a replay's "loading history…", until
+    /// its transfer timed out, an hour later).
+    private(set) var read = 0
+    private(set) var stopped = false
+    var maxRead: Int { budget.rows * 5 }
+
+    /// Thrown out of a read's callback once it has read `maxRead` rows.
+    struct Enough: Error {}
 
     init(budget: HistoryBudget) {
         self.budget = budget
     }
 
-    mutating func keep(_ event: JournalEvent) {
+    /// Holds `event`, letting the oldest go past the budget; false once `maxRead` rows were
+    /// read (the read stops there, keeping the newest of what it read).
+    @discardableResult
+    mutating func keep(_ event: JournalEvent) -> Bool {
+        guard read < maxRead else {
+            stopped = true
+            return false
+        }
+        read += 1
         events.append(event)
         bytes += event.heldBytes
         while events.count > budget.rows || bytes > budget.bytes, let oldest = events.popFirst() {
@@ -39,6 +56,7 @@ struct HistoryCollector {
             leftOut += 1
             if let time = oldest.time { leftOutUpTo = max(leftOutUpTo ?? time, time) }
         }
+        return true
     }
 }
 

@@ -51,9 +51,13 @@ struct Timeline: Sendable {
     }
 
     static func bytes(of record: CallRecord) -> Int { JournalEvent.fixedBytes + record.heapBytes }
+    /// A bucket weighs the calls a replay expands it into (`JournalEvent.heldBytes`).
+    static func bytes(of bucket: CallBucket) -> Int { JournalEvent.bucket(bucket).heldBytes }
 
     /// Holds a failed call; false when it was held already.
     mutating func add(call record: CallRecord, seq: Int64, source: Int) -> Bool {
+        // Within what was let go (a repeat of a call trimmed away would count twice).
+        if let cut = leftOutUpTo, record.time <= cut { return false }
         let key = Key(source: source, seq: seq)
         guard callKeys.insert(key).inserted else { return false }
         let held = HeldCall(key: key, record: record)
@@ -73,9 +77,15 @@ struct Timeline: Sendable {
         let key = Key(source: source, seq: bucket.firstSeq)
         if let held = buckets[key] {
             guard bucket.seq > held.seq else { return nil }
-            buckets[key] = bucket.keeping(start: held.start)
+            let updated = bucket.keeping(start: held.start)
+            heldBytes += Self.bytes(of: updated) - Self.bytes(of: held)
+            buckets[key] = updated
+            trimIfOver()
             return held.count
         }
+        // Within what was let go: an update of a bucket trimmed away would count its calls
+        // again, and anything that old would go at the next trim.
+        if let cut = leftOutUpTo, bucket.start <= cut { return nil }
         buckets[key] = bucket
         let held = HeldBucket(key: key, start: bucket.start)
         if let last = bucketOrder.last, last.start > bucket.start {
@@ -83,7 +93,7 @@ struct Timeline: Sendable {
         } else {
             bucketOrder.append(held)
         }
-        heldBytes += JournalEvent.fixedBytes
+        heldBytes += Self.bytes(of: bucket)
         trimIfOver()
         return 0
     }
@@ -102,8 +112,9 @@ struct Timeline: Sendable {
             switch event {
             case .call(let call):
                 let key = Key(source: source, seq: call.seq)
-                guard callKeys.insert(key).inserted else { continue }
                 let record = label.call(call.record).at(latest: latest)
+                if let cut = leftOutUpTo, record.time <= cut { continue }
+                guard callKeys.insert(key).inserted else { continue }
                 if let last = calls.last, last.record.time > record.time { callsSorted = false }
                 calls.append(HeldCall(key: key, record: record))
                 heldBytes += Self.bytes(of: record)
@@ -111,14 +122,19 @@ struct Timeline: Sendable {
             case .bucket(let bucket):
                 let bucket = label.bucket(bucket).starting(notAfter: latest)
                 let key = Key(source: source, seq: bucket.firstSeq)
+                if buckets[key] == nil, let cut = leftOutUpTo, bucket.start <= cut { continue }
                 if let held = buckets[key] {
-                    if bucket.seq > held.seq { buckets[key] = bucket.keeping(start: held.start) }
+                    if bucket.seq > held.seq {
+                        let updated = bucket.keeping(start: held.start)
+                        heldBytes += Self.bytes(of: updated) - Self.bytes(of: held)
+                        buckets[key] = updated
+                    }
                     continue
                 }
                 buckets[key] = bucket
                 if let last = bucketOrder.last, last.start > bucket.start { bucketsSorted = false }
                 bucketOrder.append(HeldBucket(key: key, start: bucket.start))
-                heldBytes += JournalEvent.fixedBytes
+                heldBytes += Self.bytes(of: bucket)
                 newBuckets.append(bucket)
             case .figure, .token:
                 continue
@@ -134,8 +150,8 @@ struct Timeline: Sendable {
     /// tenths of it: a timeline at its cap trims once per tenth, not once per event.
     private mutating func trimIfOver() {
         guard count > budget.rows || heldBytes > budget.bytes else { return }
-        let rowTarget = budget.rows / 10 * 9
-        let byteTarget = budget.bytes / 10 * 9
+        let rowTarget = budget.rows - budget.rows / 10
+        let byteTarget = budget.bytes - budget.bytes / 10
         let total = count
         var callCut = 0
         var bucketCut = 0
@@ -149,8 +165,7 @@ struct Timeline: Sendable {
                 newest = max(newest ?? call.record.time, call.record.time)
                 callCut += 1
             } else if let bucket {
-                buckets.removeValue(forKey: bucket.key)
-                heldBytes -= JournalEvent.fixedBytes
+                if let removed = buckets.removeValue(forKey: bucket.key) { heldBytes -= Self.bytes(of: removed) }
                 newest = max(newest ?? bucket.start, bucket.start)
                 bucketCut += 1
             }
@@ -184,8 +199,9 @@ struct Timeline: Sendable {
         }
         calls.removeFirst(callCut)
         let bucketCut = Self.firstIndex(in: bucketOrder, notBefore: cutoff) { $0.start }
-        for held in bucketOrder[..<bucketCut] { buckets.removeValue(forKey: held.key) }
-        heldBytes -= bucketCut * JournalEvent.fixedBytes
+        for held in bucketOrder[..<bucketCut] {
+            if let removed = buckets.removeValue(forKey: held.key) { heldBytes -= Self.bytes(of: removed) }
+        }
         bucketOrder.removeFirst(bucketCut)
     }
 

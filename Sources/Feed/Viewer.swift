@@ -223,9 +223,15 @@ public final class Viewer: Sendable {
         var collector = HistoryCollector(budget: budget)
         if let journal = source.journal {
             var range = RangeReader(reader: journal, from: from, to: to, bodies: false)
-            while let event = try await range.next() { collector.keep(event) }
+            while let event = try await range.next(), collector.keep(event) {}
         } else {
-            try await source.client.calls(from: from, to: to) { collector.keep($0) }
+            do {
+                try await source.client.calls(from: from, to: to) { event in
+                    guard collector.keep(event) else { throw HistoryCollector.Enough() }
+                }
+            } catch is HistoryCollector.Enough {
+                // Stopped at its most rows: what it read stands, and the replay says so.
+            }
         }
         return collector
     }

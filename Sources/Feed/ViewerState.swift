@@ -57,6 +57,8 @@ struct ViewerState: Sendable {
     /// the newest time among them.
     private var readsLeftOut = 0
     private var readsLeftOutUpTo: Date?
+    /// Reads of history that stopped at their most rows, with that most.
+    private var readsStopped: (count: Int, at: Int) = (0, 0)
     /// Per source: history is held from here on (nil until its first read landed).
     private var heldFrom: [Date?]
     /// Per source: its journal's first record.
@@ -209,6 +211,9 @@ struct ViewerState: Sendable {
         if cut.rows > 0, let upTo = cut.upTo, needed <= upTo {
             notes.append("\(cut.rows) rows up to \(LocalTime.text(upTo)) left out to bound this window's memory")
         }
+        if readsStopped.count > 0 {
+            notes.append("a read of history stopped after \(readsStopped.at) rows (a source sent more for one hour)")
+        }
         lastReplay = moment
         let cached = cache.flatMap { $0.moment == moment && $0.version == historyVersion ? $0.core : nil }
         var failedCalls: [CallRecord] = []
@@ -250,6 +255,7 @@ struct ViewerState: Sendable {
     }
 
     private mutating func counted(_ read: HistoryCollector) {
+        if read.stopped { readsStopped = (readsStopped.count + 1, read.maxRead) }
         readsLeftOut += read.leftOut
         if let upTo = read.leftOutUpTo { readsLeftOutUpTo = max(readsLeftOutUpTo ?? upTo, upTo) }
     }

@@ -13,7 +13,7 @@ extension CallRecord {
     /// The heap its strings take beyond the record itself: method, path, request id and the
     /// errors with their details (a description can be a megabyte).
     public var heapBytes: Int {
-        var total = HeldBytes.of(method) + HeldBytes.of(path) + HeldBytes.of(rate.requestID ?? "")
+        var total = HeldBytes.of(method) + HeldBytes.of(path) + HeldBytes.of(rate.requestID ?? "") + token.heapBytes
         if !errors.isEmpty { total += 32 + errors.count * MemoryLayout<ErrorEntry>.stride }
         for entry in errors {
             total += HeldBytes.of(entry.code) + HeldBytes.of(entry.description)
@@ -23,4 +23,9 @@ extension CallRecord {
         }
         return total
     }
+}
+
+extension TokenReference {
+    /// Its fingerprint's hex and its label, when they do not live inline.
+    public var heapBytes: Int { HeldBytes.of(fingerprint.hex) + HeldBytes.of(label ?? "") }
 }

@@ -186,10 +186,20 @@ extension JournalEvent {
     /// size of the other kinds. Range reads page by it and a viewer's history is bounded by it.
     public var heldBytes: Int {
         switch self {
-        case .call(let call): Self.fixedBytes + call.record.heapBytes + (call.requestBody?.bytes.count ?? 0)
-        case .bucket, .figure, .token: Self.fixedBytes
+        case .call(let call):
+            Self.fixedBytes + call.record.heapBytes + HeldBytes.of(call.query ?? "") + (call.requestBody?.bytes.count ?? 0)
+        case .bucket(let bucket):
+            // A bucket stands for its calls: a replay expands it into `count` records, so it
+            // weighs what they will (a source may send a count of a million).
+            Self.fixedBytes + HeldBytes.of(bucket.method) + bucket.token.heapBytes + bucket.count * Self.expandedCallBytes
+        case .figure(let figure): Self.fixedBytes + figure.token.heapBytes
+        case .token(let token): Self.fixedBytes + token.token.heapBytes
         }
     }
+
+    /// What one call of a bucket costs once a replay expands it (a record sharing the bucket's
+    /// strings, and its place in the sorted array).
+    public static let expandedCallBytes = 64
 
     /// An event's own size and its place in whatever holds it, before its strings.
     public static let fixedBytes = 256

@@ -75,11 +75,8 @@ public enum WireDecoding {
         let error: any Error
     }
 
-    private static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return decoder
-    }()
+    /// No key strategy: the line types spell their keys out (see `CallLine.CodingKeys`).
+    private static let decoder = JSONDecoder()
 
     /// ISO 8601, with or without fractional seconds, with a zone: what `WireFormat.time`
     /// writes, and what `/v1/calls` takes as `from` and `to`.

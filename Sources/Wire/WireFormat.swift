@@ -74,6 +74,15 @@ struct ErrorJSON: Codable {
 }
 
 struct CallLine: Codable {
+    // Spelled out, not a key strategy: a window decodes tens of thousands of these a second,
+    // and converting every key of every line cost a third of it.
+    enum CodingKeys: String, CodingKey {
+        case v, type, seq, time, token, method, path, status, transport, limit, remaining, errors, source, query
+        case latencyMs = "latency_ms", requestId = "request_id", bodyTruncated = "body_truncated"
+        case requestBodyBytes = "request_body_bytes", requestBodyCut = "request_body_cut", requestBody = "request_body"
+        case requestBodyEncoding = "request_body_encoding"
+    }
+
     var v = WireFormat.version
     var type = "call"
     let seq: Int64
@@ -130,6 +139,11 @@ struct CallLine: Codable {
 }
 
 struct BucketLine: Codable {
+    enum CodingKeys: String, CodingKey {
+        case v, type, seq, start, token, method, status, source, count, figure
+        case widthS = "width_s", latencySumMs = "latency_sum_ms", latencyMaxMs = "latency_max_ms", firstSeq = "first_seq"
+    }
+
     var v = WireFormat.version
     var type = "bucket"
     let seq: Int64
@@ -151,6 +165,11 @@ struct BucketLine: Codable {
     let figure: BucketFigure?
 
     struct BucketFigure: Codable {
+        enum CodingKeys: String, CodingKey {
+            case time, limit, remaining
+            case lowestRemaining = "lowest_remaining"
+        }
+
         let time: String
         let limit: Int?
         let remaining: Int?
@@ -193,6 +212,11 @@ struct FigureLine: Codable {
 }
 
 struct TokenLine: Codable {
+    enum CodingKeys: String, CodingKey {
+        case v, type, seq, token, source
+        case firstSeen = "first_seen"
+    }
+
     var v = WireFormat.version
     var type = "token"
     let seq: Int64

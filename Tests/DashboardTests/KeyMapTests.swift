@@ -12,14 +12,19 @@ struct KeyMapTests {
         #expect(Set(keys).count == keys.count, "\(keys)")
     }
 
-    @Test("every binding's keys run its commands through update, and the help overlay lists each binding")
-    func helpMatchesBindings() {
-        let help = KeyMap.help(.ascii)
-        for binding in KeyMap.bindings {
-            #expect(help.contains { $0.action == binding.help }, "\(binding.help) is missing from the help")
-            for (key, command) in binding.keys { #expect(KeyMap.command(for: key) == command) }
+    @Test("? draws the help overlay from the bindings: every binding's keys and text are on screen, arrows from the glyphs")
+    func helpOnScreen() {
+        for glyphs in [Glyphs.unicode, .ascii] {
+            var state = World.state(width: 140, height: 45, glyphs: glyphs)
+            state = update(state, .key(.character("?"))).state
+            let screen = DashboardView.render(state).lines.joined(separator: "\n")
+            for binding in KeyMap.bindings {
+                let keys = binding.label.replacingOccurrences(of: "{up}", with: glyphs.arrowUp)
+                    .replacingOccurrences(of: "{down}", with: glyphs.arrowDown)
+                #expect(screen.contains(keys) && screen.contains(binding.help), "\(keys) \(binding.help) is not in the help:\n\(screen)")
+            }
+            #expect(!screen.contains("{up}") && !screen.contains("{down}"), "a placeholder reached the screen")
         }
-        #expect(!help.contains { $0.keys.contains("{") && $0.keys.contains("up}") }, "a placeholder reached the help")
     }
 
     @Test("the hint bar is the bindings' hints, in order, with the current sort")

@@ -27,6 +27,31 @@ struct ServerSentEventParserTests {
         ])
     }
 
+    @Test("the same stream fed whole, and split in two at every place, gives the same events")
+    func splitAnywhere() throws {
+        let text = "id: 7\nevent: call\ndata: {\"a\":1}\n\n: keep-alive\r\nid: 8\r\ndata: one\r\ndata: two\r\n\r\nid:9\rdata:x\r\r"
+        let bytes = Array(text.utf8)
+        var whole = ServerSentEventParser()
+        let expected = try whole.feed(bytes)
+        #expect(expected.count == 4)
+        for cut in 0...bytes.count {
+            var parser = ServerSentEventParser()
+            let outputs = try parser.feed(bytes[..<cut]) + parser.feed(bytes[cut...])
+            #expect(outputs == expected, "split at \(cut)")
+        }
+    }
+
+    @Test("a line of exactly the limit is read, split across two chunks; one byte more is garbage")
+    func limitAcrossChunks() throws {
+        var parser = ServerSentEventParser(maxLine: 64)
+        let line = Array("data: ".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: 58)
+        #expect(try parser.feed(line[..<30]).isEmpty)
+        #expect(try parser.feed(line[30...] + [0x0A, 0x0A]).count == 1)
+        var over = ServerSentEventParser(maxLine: 64)
+        _ = try over.feed(line[..<30])
+        #expect(throws: ServerSentEventParser.Garbled.self) { _ = try over.feed(line[30...] + [UInt8(ascii: "a"), 0x0A]) }
+    }
+
     @Test("a line past the limit is garbage, said once, instead of memory")
     func longLine() {
         var parser = ServerSentEventParser(maxLine: 64)

@@ -102,7 +102,7 @@ struct HistoryBudgetTests {
     func replayNote() {
         var state = ViewerState(lines: [SourceLine(name: "127.0.0.1:8788", condition: .live, historySince: nil)],
                                 budget: HistoryBudget(rows: 100, bytes: 1 << 40))
-        var read = HistoryCollector(budget: HistoryBudget(rows: 100, bytes: 1 << 40))
+        var read = HistoryCollector(budget: HistoryBudget(rows: 1_000, bytes: 1 << 40))
         for index in 0..<3_600 {
             read.keep(.call(JournaledCall(seq: Int64(index + 1), record: Self.call(Double(index)), requestBody: nil)))
         }
@@ -113,5 +113,54 @@ struct HistoryBudgetTests {
                 "\(past.note ?? "no note")")
         let later = state.plan(asked: end.addingTimeInterval(3_600), names: ["127.0.0.1:8788"], span: 60)
         #expect(later.note?.contains("left out") != true, "\(later.note ?? "no note")")
+        #expect(later.note?.contains("stopped") != true, "\(later.note ?? "no note")")
+    }
+
+    @Test("a read that goes on past five budgets of rows stops there, keeps the newest it read, and a replay says so")
+    func endlessRead() {
+        var read = HistoryCollector(budget: HistoryBudget(rows: 10, bytes: 1 << 40))
+        var kept = 0
+        for index in 0..<1_000 {
+            guard read.keep(.call(JournaledCall(seq: Int64(index + 1), record: Self.call(Double(index)), requestBody: nil))) else { break }
+            kept += 1
+        }
+        #expect(kept == 50 && read.read == 50 && read.stopped)
+        #expect(read.events.map(\.seq) == Array(41...50))
+        var state = ViewerState(lines: [SourceLine(name: "box", condition: .live, historySince: nil)], budget: .viewer)
+        _ = state.loaded(0, read: read, from: Fixtures.start, oldest: Fixtures.start, label: SourceLabel(suffix: nil), now: Self.far)
+        let replay = state.plan(asked: Fixtures.start.addingTimeInterval(60), names: ["box"], span: 3_600)
+        #expect(replay.note?.contains("a read of history stopped after 50 rows") == true, "\(replay.note ?? "no note")")
+    }
+
+    @Test("bytes held stay exact through bucket updates, trims and forgetting: an emptied timeline holds none")
+    func byteInvariant() {
+        var timeline = Timeline(budget: HistoryBudget(rows: 40, bytes: 1 << 40))
+        for index in 0..<200 {
+            _ = timeline.add(call: Self.call(Double(index)), seq: Int64(3 * index + 1), source: 0)
+            _ = timeline.add(bucket: Self.bucket(Double(index), seq: Int64(3 * index + 2)), source: 0)
+            // A newer state of the same window: more calls, the same identity.
+            let first = Int64(3 * index + 2)
+            let grown = CallBucket(
+                seq: first + 1, start: Fixtures.start.addingTimeInterval(Double(index)), token: Fixtures.alpha, method: "GET", status: 200,
+                source: .tap, count: 3 + index, latencySum: .milliseconds(120), latencyMax: .milliseconds(40), figure: nil, firstSeq: first)
+            _ = timeline.add(bucket: grown, source: 0)
+        }
+        #expect(timeline.leftOut > 0)
+        timeline.forget(before: Self.far)
+        #expect(timeline.isEmpty && timeline.heldBytes == 0, "\(timeline.heldBytes) bytes left")
+    }
+
+    @Test("an update of a bucket trimmed away, or a repeat of a call trimmed away, is not taken as new")
+    func trimmedNotNew() {
+        var timeline = Timeline(budget: HistoryBudget(rows: 10, bytes: 1 << 40))
+        _ = timeline.add(bucket: Self.bucket(0, seq: 1), source: 0)
+        _ = timeline.add(call: Self.call(1), seq: 2, source: 0)
+        for index in 2..<20 { _ = timeline.add(call: Self.call(Double(index)), seq: Int64(index + 1), source: 0) }
+        #expect(timeline.leftOut > 0)
+        let update = CallBucket(
+            seq: 100, start: Fixtures.start, token: Fixtures.alpha, method: "GET", status: 200, source: .tap, count: 9,
+            latencySum: .milliseconds(120), latencyMax: .milliseconds(40), figure: nil, firstSeq: 1)
+        #expect(timeline.add(bucket: update, source: 0) == nil, "its calls would be counted again")
+        #expect(timeline.add(call: Self.call(1), seq: 2, source: 0) == false)
     }
 }

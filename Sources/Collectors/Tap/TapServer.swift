@@ -3,6 +3,7 @@ import NIOCore
 import NIOExtras
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// The tap as a service: its listener, bound and drained with SwiftNIO itself (DESIGN.md
 /// section 3), beside the services that must stop after it (the call delivery, the upstream
@@ -60,16 +61,20 @@ struct TapListener: Service {
         logger.info("Server started and listening on \(host):\(channel.localAddress?.port ?? port)")
         await onServerRunning(channel)
         // Until a graceful shutdown (or a cancellation) starts the quiescing, which closes the
-        // listening socket; a socket that closes by itself ends the wait too.
+        // listening socket; a socket that closes by itself ends the wait too, and is said.
+        let asked = StopAsked()
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 try? await channel.closeFuture.get()
             } onGracefulShutdown: {
+                asked.set()
                 quiescing.initiateShutdown(promise: nil)
             }
         } onCancel: {
+            asked.set()
             quiescing.initiateShutdown(promise: nil)
         }
+        if !asked.isSet { logger.error("the tap's listening socket on \(host):\(port) closed; no new connection is taken") }
         // Then until the last connection is closed. Asked again with a promise of its own, it
         // follows the quiescing under way; on a socket that closed by itself it fails, and the
         // tap's service ends with that error instead of serving nothing.
@@ -77,4 +82,11 @@ struct TapListener: Service {
         quiescing.initiateShutdown(promise: drained)
         try await drained.futureResult.get()
     }
+}
+
+/// Whether the listener was asked to stop (as opposed to its socket closing by itself).
+private final class StopAsked: Sendable {
+    private let asked = Mutex(false)
+    func set() { asked.withLock { $0 = true } }
+    var isSet: Bool { asked.withLock { $0 } }
 }
