@@ -1,4 +1,5 @@
 import Foundation
+import ManagementAPI
 import Testing
 @testable import Wire
 
@@ -10,7 +11,7 @@ struct WireTimeTests {
     @Test("what WireFormat.time writes reads back as Foundation's parser reads it, over four centuries; from 2001 on without it")
     func sameAsFoundation() throws {
         // Seeded, so a failure names times that fail again.
-        var generator = SplitMix(seed: 0x5EED_2026)
+        var generator = SeededRandom(seed: 0x5EED_2026)
         let parser = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         // Whole milliseconds, as the wire carries them, from 1900 to 2300, and the edges of
         // leap days, month ends and the reference date.
@@ -52,18 +53,5 @@ struct WireTimeTests {
         #expect(failure(#"{"v":2,"type":"call"}"#) == "wire format version 2; this mapitop reads 1")
         #expect(failure(#"{"v":1,"type":"party"}"#) == "unknown line type party")
         #expect(failure(#"{"v":1,"type":"call","seq":1}"#)?.hasPrefix("a call line that does not decode: ") == true)
-    }
-}
-
-/// A seeded generator (SplitMix64), so the times a test draws are the same every run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
