@@ -6,7 +6,11 @@ PREFIX ?= /usr/local
 USERUNITDIR ?= $(PREFIX)/lib/systemd/user
 BIN := .build/release/mapitop
 
-.PHONY: all deps build release run test bench install clean
+.PHONY: all deps venv build release run test bench install clean
+# The real clients the end-to-end tests drive through the tap (Python requests, the official
+# jwplatform client), in a virtual environment of the checkout's own.
+VENV := .venv
+PYTHON_CLIENTS := requests==2.34.2 jwplatform==2.2.2
 
 all: build
 
@@ -17,6 +21,9 @@ deps:
 	dpkg -s libsqlite3-dev >/dev/null 2>&1 || missing="$$missing libsqlite3-dev"; \
 	command -v tmux >/dev/null 2>&1 || missing="$$missing tmux"; \
 	command -v curl >/dev/null 2>&1 || missing="$$missing curl"; \
+	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
+	command -v python3 >/dev/null 2>&1 || missing="$$missing python3"; \
+	python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing="$$missing python3-venv"; \
 	command -v systemd-analyze >/dev/null 2>&1 || missing="$$missing systemd"; \
 	command -v promtool >/dev/null 2>&1 || missing="$$missing prometheus"; \
 	if [ -n "$$missing" ]; then \
@@ -27,6 +34,12 @@ deps:
 
 build: deps
 	$(SWIFT) build
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: Makefile | deps
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q $(PYTHON_CLIENTS)
+	touch $@
 
 release: deps
 	$(SWIFT) build -c release
@@ -42,7 +55,7 @@ run: release
 # process's watchdog says how late the cooperative pool ever was (Tests/Support/PoolWatchdog.swift).
 TEST_WIDTH_UNIT ?= 1
 TEST_WIDTH_E2E ?= 4
-test: deps
+test: deps venv
 	$(SWIFT) build --build-tests
 	@status=0; \
 	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_WIDTH_UNIT) $(SWIFT) test --skip-build --skip EndToEndTests || status=1; \
@@ -53,6 +66,7 @@ bench: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox --allow-writing-to-package-directory benchmark --no-progress
 	Benchmarks/tap-vs-nginx.sh
 	Benchmarks/dashboard-vs-htop.sh
+	Benchmarks/intercept-vs-mitmproxy.sh
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mapitop/themes
@@ -71,4 +85,4 @@ install: release
 	install -m 644 "$$(find .build/plugins -name mapitop.1 | head -1)" $(DESTDIR)$(PREFIX)/share/man/man1/mapitop.1
 
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build Benchmarks/.build $(VENV)

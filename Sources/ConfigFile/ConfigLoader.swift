@@ -68,7 +68,10 @@ public enum ConfigLoader {
             }
             if let value = table["tap"] {
                 guard let tap = value.table else { throw fail("tap", "must be a table: [tap]") }
-                configuration.tapListen = try tapListen(tap)
+                configuration.tapListen = try listenAddress(tap, key: "listen")
+                configuration.tapTLSListen = try listenAddress(tap, key: "tls_listen")
+                configuration.tapIntercept = try hostList(tap, key: "intercept") ?? []
+                configuration.tapTunnel = try hostList(tap, key: "tunnel")
             }
             if let value = table["admin"] {
                 guard let admin = value.table else { throw fail("admin", "must be a table: [admin]") }
@@ -131,19 +134,42 @@ public enum ConfigLoader {
             return uids
         }
 
-        /// `[tap] listen = "127.0.0.1:8787"`. Whether a non-loopback address may be used is the
-        /// command's call (`--allow-remote`), not the file's.
-        func tapListen(_ tap: TOMLTable) throws(ConfigError) -> ListenAddress? {
-            for key in tap.keys where key != "listen" {
-                throw fail("tap.\(key)", table: "tap", "unknown key (known: listen)")
+        /// `[tap] listen = "127.0.0.1:8787"` and `tls_listen = "127.0.0.1:443"`. Whether a
+        /// non-loopback address may be used is the command's call (`--allow-remote`), not the file's.
+        func listenAddress(_ tap: TOMLTable, key: String) throws(ConfigError) -> ListenAddress? {
+            let known = ["listen", "tls_listen", "intercept", "tunnel"]
+            for other in tap.keys where !known.contains(other) {
+                throw fail("tap.\(other)", table: "tap", "unknown key (known: \(known.joined(separator: ", ")))")
             }
-            guard let value = tap["listen"] else { return nil }
-            guard let text = value.string else { throw fail("tap.listen", table: "tap", "must be a string such as \"127.0.0.1:8787\"") }
+            guard let value = tap[key] else { return nil }
+            guard let text = value.string else { throw fail("tap.\(key)", table: "tap", "must be a string such as \"127.0.0.1:8787\"") }
             do {
                 return try ListenAddress(parsing: text)
             } catch {
-                throw fail("tap.listen", table: "tap", error.description)
+                throw fail("tap.\(key)", table: "tap", error.description)
             }
+        }
+
+        /// `[tap] intercept = ["api.example.com"]`: host names, without scheme, port or path.
+        func hostList(_ tap: TOMLTable, key: String) throws(ConfigError) -> [String]? {
+            guard let value = tap[key] else { return nil }
+            guard let array = value.array else { throw fail("tap.\(key)", table: "tap", "must be a list of host names, such as [\"api.example.com\"]") }
+            var hosts: [String] = []
+            for (index, element) in array.enumerated() {
+                guard let host = element.string, Self.isHostName(host) else {
+                    throw fail("tap.\(key)", table: "tap", "entry \(index + 1) is not a host name (letters, digits, '-', '.'; no scheme, port or path)")
+                }
+                hosts.append(host.lowercased())
+            }
+            return hosts
+        }
+
+        static func isHostName(_ text: String) -> Bool {
+            !text.isEmpty && text.utf8.count <= 253 && !text.hasPrefix(".") && !text.contains("..")
+                && text.utf8.allSatisfy { byte in
+                    (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                        || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+                }
         }
 
         func token(_ entry: TOMLTable, index: Int) throws(ConfigError) -> ConfiguredToken {

@@ -34,6 +34,12 @@ public struct Configuration: Sendable, Hashable {
     public var tokens: [ConfiguredToken]
     /// `[tap] listen`: where `mapitop record` runs its tap; nil runs none (unless `--tap`).
     public var tapListen: ListenAddress?
+    /// `[tap] tls_listen`: the tap's TLS listener, for clients that keep port 443.
+    public var tapTLSListen: ListenAddress?
+    /// `[tap] intercept`: hosts decrypted besides api.jwplayer.com and api_base's host.
+    public var tapIntercept: [String] = []
+    /// `[tap] tunnel`: the only hosts a tap beyond loopback tunnels to (nil: not given).
+    public var tapTunnel: [String]?
     /// `[admin] readers`: users besides the recorder's own who may read its calls and events
     /// through the admin server, by uid (resolved from their names when the file is read).
     public var adminReaders: [UInt32] = []

@@ -19,6 +19,8 @@ public struct AdminSources: Sendable {
     /// The writer's commits, when it runs in this process: event feeds wake on them instead
     /// of polling (nil: they poll).
     public let commits: CommitSignal?
+    /// Blind tunnels per host, when a tap runs beside the admin server.
+    public var tunnels: @Sendable () -> [String: Int]? = { nil }
 
     public init(
         reader: JournalReader, health: @escaping @Sendable () -> JournalHealth, metrics: RecorderMetrics,

@@ -11,7 +11,7 @@ enum HealthRoute {
             journal: sources.journalPath, lagMs: sources.lagMilliseconds(), tokens: try await sources.reader.tokenCount(),
             journalStatus: health.isDropping ? health.description : "ok", droppedRecords: health.droppedRecords,
             tapDropped: sources.tapDropped(), lastSeq: try await sources.reader.lastSeq(),
-            oldest: try await sources.reader.oldestRecord().map(WireFormat.time))
+            oldest: try await sources.reader.oldestRecord().map(WireFormat.time), tunnels: sources.tunnels())
         return Response(
             status: health.isDropping ? .serviceUnavailable : .ok,
             headers: [.contentType: "application/json; charset=utf-8"],

@@ -26,13 +26,16 @@ public final class Recording: Sendable {
     public let adminAddress: String
     /// `host:port` the tap listens on, nil without a tap.
     public let tapAddress: String?
+    /// `host:port` of the tap's TLS listener, nil without one.
+    public let tapTLSAddress: String?
     public let upstream: String
     /// Each named for a user and supervised: one that stops on its own ends the group.
     public let services: [any Service]
 
-    private init(journal: JournalWriter, reader: JournalReader, adminAddress: String, tapAddress: String?, upstream: String,
-                 services: [any Service])
+    private init(journal: JournalWriter, reader: JournalReader, adminAddress: String, tapAddress: String?, tapTLSAddress: String?,
+                 upstream: String, services: [any Service])
     {
+        self.tapTLSAddress = tapTLSAddress
         self.journal = journal
         self.reader = reader
         self.adminAddress = adminAddress
@@ -68,9 +71,11 @@ public final class Recording: Sendable {
         let observers = observers + [metrics.observe]
         // The tap hands its calls over through this queue, off the answers' path.
         let tapQueue = TapCallQueue()
-        let sources = AdminSources(
+        let tapStatus = TapStatus()
+        var sources = AdminSources(
             writer: journal, reader: reader, metrics: metrics, lagMilliseconds: { Self.lagMilliseconds(journal) },
             tapDropped: { tapQueue.dropped })
+        if options.tap != nil { sources.tunnels = { tapStatus.tunnels.snapshot } }
         let admin: StartedServer
         do {
             admin = try await ServerStartup.start(address: options.admin.description, logger: logger) { onServerRunning in
@@ -101,12 +106,20 @@ public final class Recording: Sendable {
             SupervisedService("the probes", UntilShutdown { await probes.run() }),
         ]
         var tapAddress: String?
+        var tapTLSAddress: String?
         if let address = options.tap {
-            let configuration = TapConfiguration(host: address.host, port: address.port, upstream: options.upstream, labels: options.labels)
+            var configuration = TapConfiguration(host: address.host, port: address.port, upstream: options.upstream, labels: options.labels)
+            configuration.intercept = options.intercept
+            configuration.tunnel = options.tunnel
+            configuration.authority = options.authority
+            if let tls = options.tapTLS {
+                configuration.tlsHost = tls.host
+                configuration.tlsPort = tls.port
+            }
             let tap: StartedServer
             do {
                 tap = try await ServerStartup.start(address: address.description, logger: logger) { onServerRunning in
-                    Tap.application(configuration, logger: logger, queue: tapQueue, onServerRunning: onServerRunning, calls: { call in
+                    Tap.application(configuration, logger: logger, queue: tapQueue, status: tapStatus, notice: report, onServerRunning: onServerRunning, calls: { call in
                         probes.observe(call.record)
                         journal.append(call.record, requestBody: Self.journaledBody(call), query: call.query)
                         for observer in observers { observer(call.record) }
@@ -118,13 +131,14 @@ public final class Recording: Sendable {
                 throw .tap(error)
             }
             let listening = ListenAddress.describe(host: address.host, port: tap.port)
+            if let tls = options.tapTLS, let port = tapStatus.tlsPort { tapTLSAddress = ListenAddress.describe(host: tls.host, port: port) }
             // Last: a group stops its services in reverse order, so the tap drains its
             // in-flight calls while the journal and the admin server still run.
             services.append(SupervisedService("the tap on \(listening)", tap))
             tapAddress = listening
         }
         return Recording(journal: journal, reader: reader, adminAddress: adminAddress, tapAddress: tapAddress,
-                         upstream: options.upstream, services: services)
+                         tapTLSAddress: tapTLSAddress, upstream: options.upstream, services: services)
     }
 
     /// Writes what is queued, closes the journal and releases its lock. Call it once the

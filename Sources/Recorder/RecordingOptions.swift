@@ -14,6 +14,11 @@ public struct RecordingOptions: Sendable {
     public var admin: ListenAddress
     /// Where the tap listens, or nil for no tap; port 0 picks a free one.
     public var tap: ListenAddress?
+    /// The tap's TLS listener (`--tap-tls`), its intercepted and tunnel hosts, and its authority.
+    public var tapTLS: ListenAddress?
+    public var intercept: [String] = []
+    public var tunnel: [String]?
+    public var authority: AuthorityFiles?
     /// Where probes and the tap's calls go, e.g. `https://api.jwplayer.com`.
     public var upstream: String
     public var probes: [ProbeTarget]

@@ -20,11 +20,15 @@ public struct HealthBody: Codable, Sendable, Equatable {
     /// The journal's first record (ISO 8601), null when it is empty: how far back a viewer
     /// can travel.
     public let oldest: String?
+    /// Blind tunnels the tap opened, per host (`other` past its cap); absent without a tap
+    /// or from an older recorder.
+    public var tunnels: [String: Int]?
 
     public init(
         journal: String, lagMs: Int, tokens: Int, journalStatus: String, droppedRecords: Int, tapDropped: Int, lastSeq: Int64,
-        oldest: String?
+        oldest: String?, tunnels: [String: Int]? = nil
     ) {
+        self.tunnels = tunnels
         self.journal = journal
         self.lagMs = lagMs
         self.tokens = tokens

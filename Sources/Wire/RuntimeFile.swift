@@ -17,8 +17,15 @@ public struct RuntimeFile: Sendable, Equatable, Codable {
     /// window may take the journal over. Absent for `mapitop record`, which a window must
     /// never race (systemd restarts it).
     public let window: Bool?
+    /// `host:port` of its tap and of the tap's TLS listener, for `mapitop env`; absent
+    /// without them.
+    public var tap: String?
+    public var tapTLS: String?
 
-    public init(pid: Int32 = getpid(), admin: String, journal: String, config: String?, window: Bool? = nil) {
+    public init(pid: Int32 = getpid(), admin: String, journal: String, config: String?, window: Bool? = nil,
+                tap: String? = nil, tapTLS: String? = nil) {
+        self.tap = tap
+        self.tapTLS = tapTLS
         self.pid = pid
         self.admin = admin
         self.journal = journal

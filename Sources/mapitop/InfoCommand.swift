@@ -1,4 +1,5 @@
 import ArgumentParser
+import Collectors
 import ConfigFile
 import Dashboard
 import Feed
@@ -48,6 +49,7 @@ struct InfoCommand: AsyncParsableCommand {
             lines.append("recorder    pid \(runtime.pid) · journal \(runtime.journal) · admin http://\(runtime.admin) · /healthz \(found.health)")
         }
         lines.append("runtime     \(RuntimeFile.path(journal: journal, environment: environment))")
+        lines.append(contentsOf: AuthoritySummary.lines(AuthorityFiles(stateFolder: StateFolder.path(environment: environment))))
         lines.append("TERM        \(environment["TERM"] ?? "(unset)")")
         lines.append("colors      \(TerminalCapabilities.colors().map(String.init) ?? "unknown")"
             + (environment["NO_COLOR"].map { $0.isEmpty ? "" : " (NO_COLOR set: monochrome)" } ?? ""))
@@ -87,5 +89,24 @@ enum JournalSummary {
             unit += 1
         }
         return String(format: "%.1f", value) + " " + units[unit]
+    }
+}
+
+/// `mapitop info`'s lines about the tap's authority: looked at, never made.
+enum AuthoritySummary {
+    static func lines(_ files: AuthorityFiles) -> [String] {
+        do {
+            guard let authority = try files.existing() else {
+                return ["authority   \(files.folder) (not made yet: the tap makes it on the first CONNECT, or run mapitop env)"]
+            }
+            return [
+                "authority   \(files.certificatePath) · key \(files.keyPath) (0600)",
+                "  SHA-256   \(authority.fingerprint)",
+                "  expires   \(authority.expiry.formatted(.iso8601))",
+                "  permits   \(authority.permitted)",
+            ]
+        } catch {
+            return ["authority   \(error)"]
+        }
     }
 }

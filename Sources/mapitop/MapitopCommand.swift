@@ -12,7 +12,7 @@ struct MapitopCommand: AsyncParsableCommand {
             which calls fail, down to the field of a 400.
             """,
         version: MapitopVersion.string,
-        subcommands: [WatchCommand.self, DemoCommand.self, SimulateCommand.self, TapCommand.self, RecordCommand.self, ExportCommand.self, SnapshotCommand.self, InfoCommand.self,
+        subcommands: [WatchCommand.self, DemoCommand.self, SimulateCommand.self, TapCommand.self, RecordCommand.self, ExportCommand.self, SnapshotCommand.self, InfoCommand.self, EnvCommand.self,
                       ScreenCheckCommand.self],
         defaultSubcommand: WatchCommand.self
     )

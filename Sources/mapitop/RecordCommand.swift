@@ -34,6 +34,10 @@ struct RecordCommand: AsyncParsableCommand {
                                valueName: "host:port"))
     var tap: String?
 
+    @Option(help: ArgumentHelp("Also run the tap with TLS on HOST:PORT (default: [tap] tls_listen), for clients that keep port 443.",
+                               valueName: "host:port"))
+    var tapTLS: String?
+
     @Option(help: ArgumentHelp("The admin server's address, HOST:PORT. Non-loopback needs --allow-remote.", valueName: "host:port"))
     var admin = RecordingOptions.defaultAdmin
 
@@ -53,7 +57,7 @@ struct RecordCommand: AsyncParsableCommand {
     var logFile: String?
 
     func validate() throws {
-        for (flag, value) in [("--admin", admin), ("--tap", tap)] {
+        for (flag, value) in [("--admin", admin), ("--tap", tap), ("--tap-tls", tapTLS)] {
             guard let value else { continue }
             try ListenFlag.check(value, flag: flag, allowRemote: allowRemote)
         }
@@ -86,6 +90,9 @@ struct RecordCommand: AsyncParsableCommand {
             labels: Dictionary(configuration.tokens.map { ($0.token.fingerprint, $0.token.label) }, uniquingKeysWith: { first, _ in first }),
             retain: try RetentionLimits.age(retain), maxBytes: try RetentionLimits.size(maxSize))
         recordingOptions.adminReaders = configuration.adminReaders
+        TapProxySettings(configuration, tapTLS: try tapTLS.map(ListenAddress.init(parsing:)),
+                         listensBeyondLoopback: !(tapAddress?.isLoopback ?? true), environment: environment)
+            .apply(to: &recordingOptions)
 
         let file = try logFile.map { try LogFile(path: $0) }
         let reopenOnHangUp = file?.reopen(on: SIGHUP)
@@ -103,10 +110,12 @@ struct RecordCommand: AsyncParsableCommand {
 
         var banner = "mapitop record: journal \(journalPath) · admin http://\(recording.adminAddress)"
         if let tapAddress = recording.tapAddress { banner += " · tap http://\(tapAddress) → \(recording.upstream)" }
+        if let tls = recording.tapTLSAddress { banner += " · tap TLS https://\(tls)" }
         StandardOutput.line(TextEscapes.cell(banner))
         // Written once everything listens and SIGTERM is trapped: a viewer that finds it can
         // attach at once, and a stop sent as soon as it appears is a graceful one.
-        let runtimeFile = RuntimeFile(admin: recording.adminAddress, journal: journalPath, config: configuration.path)
+        let runtimeFile = RuntimeFile(admin: recording.adminAddress, journal: journalPath, config: configuration.path,
+                                      tap: recording.tapAddress, tapTLS: recording.tapTLSAddress)
         let publish = WhenRunning {
             do {
                 try runtimeFile.write(environment: environment)

@@ -8,6 +8,7 @@ import ManagementAPI
 import ServiceLifecycle
 import Supervision
 import TextSafety
+import Wire
 
 #if canImport(Glibc)
     import Glibc
@@ -34,6 +35,10 @@ struct TapCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The configuration file, for token labels and api_base.", valueName: "path"))
     var config: String?
 
+    @Option(help: ArgumentHelp("Also listen with TLS on HOST:PORT, for clients that keep port 443 (jwplatform's host=).",
+                               valueName: "host:port"))
+    var tapTLS: String?
+
     @Flag(help: "Allow a non-loopback --listen address (the tap then serves your network).")
     var allowRemote = false
 
@@ -45,6 +50,7 @@ struct TapCommand: AsyncParsableCommand {
 
     func validate() throws {
         try ListenFlag.check(listen, flag: "--listen", allowRemote: allowRemote)
+        if let tapTLS { try ListenFlag.check(tapTLS, flag: "--tap-tls", allowRemote: allowRemote) }
         if let upstream, URL(string: upstream)?.host == nil || !(upstream.hasPrefix("http://") || upstream.hasPrefix("https://")) {
             throw ValidationError("--upstream must be an http or https URL")
         }
@@ -55,8 +61,10 @@ struct TapCommand: AsyncParsableCommand {
         let configuration = try ConfigOptions(config: config).load()
         let address = try ListenAddress(parsing: listen)
         let labels = Dictionary(configuration.tokens.map { ($0.token.fingerprint, $0.token.label) }, uniquingKeysWith: { first, _ in first })
-        let tap = TapConfiguration(host: address.host, port: address.port, upstream: upstream ?? configuration.apiBase,
+        var tap = TapConfiguration(host: address.host, port: address.port, upstream: upstream ?? configuration.apiBase,
                                    upstreamTimeout: .seconds(upstreamTimeout), labels: labels)
+        TapProxySettings(configuration, tapTLS: try tapTLS.map(ListenAddress.init(parsing:)), listensBeyondLoopback: !address.isLoopback)
+            .apply(to: &tap)
         let file = try logFile.map { try LogFile(path: $0) }
         let reopenOnHangUp = file?.reopen(on: SIGHUP)
         defer { reopenOnHangUp?.cancel() }
@@ -64,14 +72,18 @@ struct TapCommand: AsyncParsableCommand {
         let server: StartedServer
         do {
             server = try await ServerStartup.start(address: address.description, logger: logger) { onServerRunning in
-                Tap.application(tap, logger: logger, onServerRunning: onServerRunning, afterBatch: { StandardOutput.flush() },
+                Tap.application(tap, logger: logger, notice: { StandardError.line("mapitop tap: " + TextEscapes.cell($0)) },
+                                onServerRunning: onServerRunning, afterBatch: { StandardOutput.flush() },
                                 sink: { record in StandardOutput.batched(TapLine.format(record)) })
             }
         } catch {
             Diagnostics.fail("tap: \(error)", exitCode: 1)
         }
-        let listening = "mapitop tap: listening on http://\(ListenAddress.describe(host: address.host, port: server.port)), forwarding to \(tap.upstream)"
-        await HeadlessServer.run("the tap", server, logger: logger) { StandardOutput.line(listening) }
+        var listening = "mapitop tap: listening on http://\(ListenAddress.describe(host: address.host, port: server.port))"
+        if let tls = tap.tlsHost { listening += " and https://\(ListenAddress.describe(host: tls, port: tap.tlsPort))" }
+        listening += ", forwarding to \(tap.upstream)"
+        let banner = listening
+        await HeadlessServer.run("the tap", server, logger: logger) { StandardOutput.line(banner) }
     }
 }
 

@@ -35,6 +35,10 @@ struct WatchCommand: AsyncParsableCommand {
                                valueName: "host:port"))
     var tap: String?
 
+    @Option(help: ArgumentHelp("With --tap, also listen with TLS on HOST:PORT (loopback), for clients that keep port 443.",
+                               valueName: "host:port"))
+    var tapTLS: String?
+
     @Option(name: .customLong("source"),
             help: ArgumentHelp("Also follow the recorder whose admin server is at URL, e.g. through `ssh -L` (repeatable; NAME= sets its label suffix).",
                                valueName: "[name=]url"))
@@ -52,6 +56,12 @@ struct WatchCommand: AsyncParsableCommand {
         if let tap {
             try ListenFlag.requireLoopback(
                 try ListenFlag.parse(tap, flag: "--tap"), allowed: false, what: "--tap \(tap)",
+                remedy: "run `mapitop tap --allow-remote` for that")
+        }
+        if let tapTLS {
+            guard tap != nil else { throw ValidationError("--tap-tls needs --tap: the TLS listener is the embedded tap's") }
+            try ListenFlag.requireLoopback(
+                try ListenFlag.parse(tapTLS, flag: "--tap-tls"), allowed: false, what: "--tap-tls \(tapTLS)",
                 remedy: "run `mapitop tap --allow-remote` for that")
         }
         _ = try remotes()
@@ -172,11 +182,17 @@ struct WatchCommand: AsyncParsableCommand {
             probesPerMinute: configuration.probesPerMinute,
             labels: Dictionary(configuration.tokens.map { ($0.token.fingerprint, $0.token.label) }, uniquingKeysWith: { first, _ in first }))
         options.adminReaders = configuration.adminReaders
+        if tap != nil {
+            TapProxySettings(configuration, tapTLS: tapTLS.flatMap { try? ListenAddress(parsing: $0) }, listensBeyondLoopback: false,
+                             environment: environment)
+                .apply(to: &options)
+        }
         let recording = try await Recording.start(options, observers: observers, logger: logger) { line in
             logger.warning("\(line)")
         }
         do {
-            try RuntimeFile(admin: recording.adminAddress, journal: journalPath, config: configuration.path, window: true)
+            try RuntimeFile(admin: recording.adminAddress, journal: journalPath, config: configuration.path, window: true,
+                            tap: recording.tapAddress, tapTLS: recording.tapTLSAddress)
                 .write(environment: environment)
         } catch {
             logger.warning("cannot write the runtime file: \(error)")

@@ -7,19 +7,19 @@ import TestSupport
 @testable import Collectors
 
 /// Requests the tap answers itself without forwarding them: what is not a call of the API
-/// (CONNECT, a browser's cross-site request) is not recorded either; a request that would cost
+/// (a CONNECT the tap cannot carry out, a browser's cross-site request) is not recorded either; a request that would cost
 /// the tap's one event loop dearly (a Connection header naming thousands of options) is refused.
 @Suite("The tap's refusals")
 struct TapRefusalTests {
     static let normalCall = "GET /v2/webhooks/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
 
-    @Test("CONNECT is refused with a 405, never forwarded, and not recorded as a call")
-    func connectIsNotACall() async throws {
+    @Test("a CONNECT to the API's host on a tap without an authority is a 502 that says why, never forwarded, and not recorded as a call")
+    func connectWithoutAuthority() async throws {
         try await ScriptedUpstream.with(answer: { _ in .init() }) { upstream in
             try await withTap(upstream: upstream.url) { port, sink in
                 let refusal = try await rawRequest(port: port, "CONNECT api.jwplayer.com:443 HTTP/1.1\r\nHost: api.jwplayer.com:443\r\n\r\n")
-                // NIO sends an answer to CONNECT without its body: the status says it.
-                #expect(refusal.hasPrefix("HTTP/1.1 405"), "\(refusal)")
+                #expect(refusal.hasPrefix("HTTP/1.1 502"), "\(refusal)")
+                #expect(refusal.contains("cannot decrypt api.jwplayer.com: the tap was started without an authority"), "\(refusal)")
                 let next = try await rawRequest(port: port, Self.normalCall)
                 #expect(next.hasPrefix("HTTP/1.1 200"), "\(next)")
                 await sink.wait(for: 1)
@@ -27,6 +27,17 @@ struct TapRefusalTests {
                 #expect(upstream.heads.map(\.uri) == ["/v2/webhooks/"])
             }
         }
+    }
+
+    @Test("a CONNECT inside a decrypted connection is refused: the pure machine says so before any socket is touched")
+    func connectInsideInterception() {
+        var machine = ConnectStateMachine()
+        let head = HTTPRequestHead(version: .http1_1, method: .CONNECT, uri: "api.jwplayer.com:443")
+        guard case .refuse(.badRequest, _, let description) = machine.receivedHead(head, rules: ProxyRules(), intercepted: true) else {
+            Issue.record("not refused")
+            return
+        }
+        #expect(description.contains("inside a decrypted connection"))
     }
 
     @Test("a request a web page made (cross-site, same-site, same-origin) is a 403, never forwarded or recorded; jobs' requests go through",

@@ -381,7 +381,7 @@ struct TapTests {
         }
     }
 
-    @Test("an oversized body is a 413, a malformed target a 400, neither forwarded; an absolute URL still goes upstream")
+    @Test("an oversized body is a 413, a malformed target a 400, neither forwarded; an absolute URL goes upstream only for the API's host")
     func refusals() async throws {
         try await Self.simulator().test(.live) { server in
             try await withTap(upstream: "http://127.0.0.1:\(server.port!)", maxBody: 1_024) { port, sink in
@@ -394,9 +394,14 @@ struct TapTests {
                 let malformed = try await rawRequest(port: port, "GET /v2/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
                 #expect(malformed.hasPrefix("HTTP/1.1 400"))
                 #expect(malformed.contains("invalid_request"))
-                // A proxy-style absolute URL is not followed: the call goes to the upstream,
-                // which answers it (with its jw-* headers), not to the named host.
-                let relay = try await rawRequest(port: port, "GET http://evil.example/v2/webhooks/ HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+                // An absolute-form request for another host is refused and sent nowhere (DESIGN.md
+                // section 11): not to it, and not to the API with that service's headers.
+                let elsewhere = try await rawRequest(port: port, "GET http://evil.example/v2/webhooks/ HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+                #expect(elsewhere.hasPrefix("HTTP/1.1 403"), "\(elsewhere)")
+                #expect(elsewhere.contains("evil.example is not sent anywhere"))
+                #expect(!elsewhere.lowercased().contains("jw-request-id"))
+                // One for the API's host is an origin-form call: the upstream answers it.
+                let relay = try await rawRequest(port: port, "GET http://api.jwplayer.com/v2/webhooks/ HTTP/1.1\r\nHost: api.jwplayer.com\r\nConnection: close\r\n\r\n")
                 #expect(relay.hasPrefix("HTTP/1.1 401"))
                 #expect(relay.lowercased().contains("jw-request-id"))
                 #expect((await sink.settled()).map(\.outcome) == [.status(413), .status(400), .status(401)])

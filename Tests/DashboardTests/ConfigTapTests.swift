@@ -19,7 +19,11 @@ struct ConfigTapTests {
         ("theme = \"light\"\n[tap]\nlisten = \"127.0.0.1\"", 3, "tap.listen", "expected HOST:PORT"),
         ("[tap]\nlisten = \"127.0.0.1:99999\"", 2, "tap.listen", "expected HOST:PORT with a port from 0 to 65535"),
         ("[tap]\nlisten = 8787", 2, "tap.listen", "must be a string"),
-        ("[tap]\nlisten = \"127.0.0.1:8787\"\nupstream = \"x\"", 3, "tap.upstream", "unknown key (known: listen)"),
+        ("[tap]\nlisten = \"127.0.0.1:8787\"\nupstream = \"x\"", 3, "tap.upstream", "unknown key (known: listen, tls_listen, intercept, tunnel)"),
+        ("[tap]\ntls_listen = \"127.0.0.1\"", 2, "tap.tls_listen", "expected HOST:PORT"),
+        ("[tap]\nlisten = \"127.0.0.1:8787\"\n\nintercept = \"api.example.com\"", 4, "tap.intercept", "must be a list of host names"),
+        ("[tap]\nintercept = [\"https://api.example.com/\"]", 2, "tap.intercept", "entry 1 is not a host name"),
+        ("[tap]\ntunnel = [\"uploads.example.com\", 443]", 2, "tap.tunnel", "entry 2 is not a host name"),
         ("tap = \"127.0.0.1:8787\"", 1, "tap", "must be a table: [tap]"),
     ]
 
@@ -32,6 +36,16 @@ struct ConfigTapTests {
             return error.line == line && error.key == key && error.message.hasPrefix(message)
                 && error.description.hasPrefix("/etc/mapitop/config.toml:\(line): \(key): ")
         }
+    }
+
+    @Test("tls_listen, intercept and tunnel are read; tunnel absent is nil, not empty")
+    func proxyKeys() throws {
+        let text = "[tap]\nlisten = \"127.0.0.1:8787\"\ntls_listen = \"127.0.0.1:443\"\nintercept = [\"API.Example.com\"]\ntunnel = [\"uploads.example.com\"]\n"
+        let configuration = try ConfigLoader.parse(text, file: "c.toml", environment: [:])
+        #expect(configuration.tapTLSListen == (try ListenAddress(parsing: "127.0.0.1:443")))
+        #expect(configuration.tapIntercept == ["api.example.com"])
+        #expect(configuration.tapTunnel == ["uploads.example.com"])
+        #expect(try ConfigLoader.parse("[tap]\n", file: "c.toml", environment: [:]).tapTunnel == nil)
     }
 
     @Test("[admin] readers names users of this machine, read as their uids")

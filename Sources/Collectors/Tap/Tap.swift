@@ -12,11 +12,13 @@ public enum Tap {
         clock: any WallClock = SystemClock(),
         logger: Logger,
         services: [any Service] = [],
+        status: TapStatus = TapStatus(),
+        notice: @escaping @Sendable (String) -> Void = { _ in },
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in },
         afterBatch: @escaping @Sendable () -> Void = {},
         sink: @escaping @Sendable (CallRecord) -> Void
     ) -> TapServer {
-        application(configuration, clock: clock, logger: logger, services: services,
+        application(configuration, clock: clock, logger: logger, services: services, status: status, notice: notice,
                     onServerRunning: onServerRunning, afterBatch: afterBatch, calls: { sink($0.record) })
     }
 
@@ -30,6 +32,8 @@ public enum Tap {
         logger: Logger,
         services: [any Service] = [],
         queue: TapCallQueue = TapCallQueue(),
+        status: TapStatus = TapStatus(),
+        notice: @escaping @Sendable (String) -> Void = { _ in },
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in },
         afterBatch: @escaping @Sendable () -> Void = {},
         calls: @escaping @Sendable (TappedCall) async -> Void
@@ -37,17 +41,29 @@ public enum Tap {
         let pools = UpstreamPools(target: UpstreamTarget(configuration.upstream), connectTimeout: SharedHTTPClient.connectTimeout)
         let inFlight = TapInFlight()
         let limits = TapLimits(maxConnections: configuration.maxConnections, maxBufferedBytes: configuration.maxBufferedRequestBytes)
-        let settings = TapSettings(configuration: configuration, pools: pools, clock: clock, inFlight: inFlight, limits: limits,
-                                   wake: { queue.wake() }) { call in
-            if queue.offer(call) == .firstDrop {
-                logger.warning("the tap's record queue is full: calls are answered but not recorded", metadata: ["capacity": "\(queue.capacity)"])
-            }
+        let settings = TapSettings(
+            configuration: configuration, pools: pools, clock: clock, inFlight: inFlight, limits: limits,
+            wake: { queue.wake() },
+            offer: { call in
+                if queue.offer(call) == .firstDrop {
+                    logger.warning("the tap's record queue is full: calls are answered but not recorded", metadata: ["capacity": "\(queue.capacity)"])
+                }
+            },
+            rules: configuration.rules, upstreamHosts: [ProxyRules.normal(pools.target.host)],
+            authority: configuration.authority.map { AuthorityStore(files: $0, needed: configuration.permittedNames, clock: clock) },
+            tunnels: status.tunnels, refusedHandshakes: RefusedHandshakes(logger: logger, clock: clock, notice: notice))
+        var listeners = [TapListener(host: configuration.host, port: configuration.port, settings: settings, status: status,
+                                     waitsForTLS: configuration.tlsHost != nil, onServerRunning: onServerRunning, logger: logger)]
+        if let tlsHost = configuration.tlsHost {
+            // The TLS listener answers for its own address: jwplatform sends no server name
+            // for an address, and Python checks the address against the certificate.
+            listeners.insert(TapListener(host: tlsHost, port: configuration.tlsPort, settings: settings, tlsName: tlsHost, status: status,
+                                         onServerRunning: { _ in }, logger: logger), at: 0)
         }
         // The delivery runs beside the listener and stops after it: every call answered
         // reaches `calls` before the tap ends. The pools close then too.
         return TapServer(
-            listener: TapListener(host: configuration.host, port: configuration.port, settings: settings,
-                                  onServerRunning: onServerRunning, logger: logger),
+            listeners: listeners, status: status,
             services: services + [
                 TapCallDelivery(queue: queue, sink: calls, afterBatch: afterBatch, inFlight: inFlight,
                                 settleLimit: configuration.upstreamTimeout + .seconds(1)),

@@ -58,6 +58,21 @@ enum TapTarget {
         return rest.hasPrefix("?") ? "/" + rest : String(rest)
     }
 
+    /// The host of an absolute-form target (`http://host:port/path`), lowercased, without
+    /// its port or brackets; nil for origin form.
+    static func absoluteHost(_ uri: String) -> String? {
+        guard !uri.hasPrefix("/") else { return nil }
+        let lowered = uri.prefix(8).lowercased()
+        guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else { return nil }
+        let afterScheme = uri[uri.index(uri.firstIndex(of: ":")!, offsetBy: 3)...]
+        var authority = afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            return ProxyRules.normal(String(authority[authority.index(after: authority.startIndex)..<close]))
+        }
+        return ProxyRules.normal(String(authority.prefix { $0 != ":" }))
+    }
+
     /// The path (without the query) and the query (without `?`, nil when there is none).
     static func split(_ target: String) -> (path: String, query: String?) {
         guard let mark = target.firstIndex(of: "?") else { return (target, nil) }

@@ -8,6 +8,8 @@ import ServiceLifecycle
 /// (the proxy handler closes it once its call in flight is answered).
 struct TapChildChannel {
     let settings: TapSettings
+    /// Set on the TLS listener: the name whose leaf answers.
+    var tlsName: String? = nil
 
     func setup(channel: any Channel) -> EventLoopFuture<Void> {
         let limits = settings.limits
@@ -24,6 +26,10 @@ struct TapChildChannel {
             // kept-alive connection gets the whole timeout after its last answer.
             let timeout = TimeAmount(settings.configuration.clientTimeout)
             try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: timeout))
+            if let tlsName {
+                try InterceptedPipeline.install(on: channel, fallback: tlsName, settings: settings)
+                return
+            }
             // Outbound header validation is off: every header the tap writes either came
             // through NIO's parser, which refuses what the validator looks for, or is the
             // tap's own (a length, Connection). It cost a tenth of a call's CPU.

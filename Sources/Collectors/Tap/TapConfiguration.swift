@@ -29,6 +29,26 @@ public struct TapConfiguration: Sendable {
     /// 503 (300 slow uploads of 16 MiB were 4.5 GiB before).
     public var maxBufferedRequestBytes: Int
 
+    /// `[tap] intercept`: more hosts to decrypt besides `api.jwplayer.com` and the upstream's.
+    public var intercept: [String] = []
+    /// `[tap] tunnel`: the only hosts a tap beyond loopback tunnels to; nil tunnels anywhere.
+    public var tunnel: [String]?
+    /// `--tap-tls` / `[tap] tls_listen`: a listener that speaks TLS itself, for clients that
+    /// take a host name but keep port 443 (jwplatform's `host=`).
+    public var tlsHost: String?
+    public var tlsPort = 443
+    /// The authority's files; nil: the tap decrypts nothing (a CONNECT to an API host is a 502).
+    public var authority: AuthorityFiles?
+
+    public var rules: ProxyRules { ProxyRules(intercept: intercept, upstream: upstream, tunnel: tunnel) }
+
+    /// The names the authority must permit: the hosts decrypted and the TLS listener's address.
+    public var permittedNames: PermittedNames {
+        var names = PermittedNames(rules.interceptHosts)
+        if let tlsHost { names.insert(tlsHost) }
+        return names
+    }
+
     public init(host: String = "127.0.0.1", port: Int = 8787, upstream: String = ManagementClient.Configuration.defaultBaseURL,
                 upstreamTimeout: Duration = .seconds(60), maxRequestBody: Int = 16 << 20, maxDecodedBody: Int = 1 << 20,
                 labels: [Fingerprint: String] = [:], clientTimeout: Duration = .seconds(60), maxConnections: Int = 1_024,

@@ -16,6 +16,23 @@ struct TapSettings: Sendable {
     let wake: @Sendable () -> Void
     /// Takes each call on the answer's path: it must only queue, never wait.
     let offer: @Sendable (TappedCall) -> Void
+    /// Which CONNECT hosts are decrypted and which tunnelled.
+    let rules: ProxyRules
+    /// The upstream's host: an absolute-form request naming it goes there as it would anyway.
+    let upstreamHosts: Set<String>
+    /// Leaves for the API's hosts; nil when the tap was started without one (then a CONNECT
+    /// to an API host is answered 502 with why).
+    let authority: AuthorityStore?
+    let tunnels: TunnelCounts
+    let refusedHandshakes: RefusedHandshakes
+    /// The connection is a decrypted one (after a CONNECT, or on the TLS listener).
+    var intercepted = false
+
+    func intercepting() -> TapSettings {
+        var copy = self
+        copy.intercepted = true
+        return copy
+    }
 }
 
 /// One job's connection to the tap. It reads each call, forwards it on a kept-alive upstream
@@ -42,6 +59,11 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
         case refused(drained: Int)
         /// Sent upstream, or on its way there; the answer is written back as it arrives.
         case forwarding(TapExchange)
+        /// A CONNECT being carried out (`connect` says how far): its tunnel opening, its 200
+        /// about to go.
+        case connect
+        /// Given over to a tunnel or to TLS: this handler is leaving the pipeline.
+        case handedOver
     }
 
     /// Parts of pipelined calls held before reading pauses.
@@ -70,6 +92,11 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The end of the last answer written: closing waits for it, since closing a channel
     /// drops what it has not written yet.
     var lastWrite: EventLoopFuture<Void>?
+    /// A CONNECT's progress, as a pure value (`TapProxyHandler+Connect.swift` carries it out).
+    var connect = ConnectStateMachine()
+    var connectVersion = HTTPVersion.http1_1
+    /// A tunnel's other side, between its connect and the 200.
+    var tunnelPeer: (any Channel)?
 
     init(settings: TapSettings) {
         self.settings = settings
@@ -98,7 +125,11 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .reading:
             // A request the job did not finish is never forwarded.
             state = .idle
-        case .idle, .refused:
+        case .connect:
+            // The job hung up while its tunnel was opening.
+            tunnelPeer?.close(promise: nil)
+            tunnelPeer = nil
+        case .idle, .refused, .handedOver:
             break
         }
         timer?.cancel()
@@ -139,14 +170,15 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .refused(let drained):
                 state = .refused(drained: drained + part.readableBytes)
                 if drained + part.readableBytes > Self.maxDrained { closeWhenWritten() }
-            case .idle, .forwarding:
+            case .idle, .forwarding, .connect, .handedOver:
                 break
             }
         case .end:
             switch state {
             case .reading(let exchange): forward(exchange)
             case .refused: becameIdle()
-            case .idle, .forwarding: break
+            case .connect: endConnect()
+            case .idle, .forwarding, .handedOver: break
             }
         }
     }
@@ -166,6 +198,9 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             closing = true
             held.removeAll()
             if case .forwarding = state { return }
+            if case .handedOver = state { return }
+            tunnelPeer?.close(promise: nil)
+            tunnelPeer = nil
             state = .idle
             closeWhenWritten()
         case IdleStateHandler.IdleStateEvent.all:
@@ -179,21 +214,28 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
                 refuse(exchange, .requestTimeout, code: "request_timeout",
                        "the job sent nothing of its request for \(settings.configuration.clientTimeout); not forwarded", recorded: false)
                 closeWhenWritten()
-            case .idle, .refused:
+            case .idle, .refused, .connect:
                 held.removeAll()
+                tunnelPeer?.close(promise: nil)
+                tunnelPeer = nil
                 state = .idle
                 closeWhenWritten()
+            case .handedOver:
+                break
             }
         case ChannelEvent.inputClosed:
             inputClosed = true
             switch state {
             case .idle:
                 if held.isEmpty { closeWhenWritten() }
-            case .reading, .refused:
-                // A request cut off half way is never forwarded.
+            case .reading, .refused, .connect:
+                // A request cut off half way is never forwarded; a job that hangs up on its
+                // CONNECT wants no tunnel.
+                tunnelPeer?.close(promise: nil)
+                tunnelPeer = nil
                 state = .idle
                 closeWhenWritten()
-            case .forwarding:
+            case .forwarding, .handedOver:
                 break
             }
         default:
@@ -228,9 +270,9 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             answerUnreadable(nil, version: .http1_1)
         case .reading(let exchange):
             answerUnreadable(exchange, version: exchange.head.version)
-        case .refused:
+        case .refused, .connect:
             closeWhenWritten()
-        case .forwarding:
+        case .forwarding, .handedOver:
             // The answer of the call in flight goes first; the connection closes after it.
             break
         }
@@ -256,12 +298,18 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
                                 method: head.method.rawValue, path: path, query: query)
         let exchange = TapExchange(call: call, head: head, target: target, inFlight: settings.inFlight, limits: settings.limits)
         state = .reading(exchange)
+        if head.method == .CONNECT {
+            // An HTTPS proxy's request: a tunnel or TLS for an API host, never a call.
+            beginConnect(exchange)
+            return
+        }
         let expectsContinue = head.headers["expect"].contains { $0.lowercased() == "100-continue" }
         let tooLarge = head.headers.first(name: "content-length").flatMap { Int($0) }.map { $0 > settings.configuration.maxRequestBody } ?? false
-        if head.method == .CONNECT {
-            // Not a call of the API: refused, and not recorded as one.
-            refuse(exchange, .methodNotAllowed, code: "method_not_allowed", "the tap is not an HTTPS proxy; CONNECT is not supported",
-                   recorded: false)
+        if let host = TapTarget.absoluteHost(head.uri), !settings.rules.isAPIHost(host), !settings.upstreamHosts.contains(ProxyRules.normal(host)) {
+            // A plain-HTTP proxy request for another service: never sent to the API with that
+            // service's headers (its credentials), and not a call of the API.
+            refuse(exchange, .forbidden, code: "forbidden",
+                   "the tap forwards only to the API; a request for \(host) is not sent anywhere", recorded: false)
         } else if head.headers["sec-fetch-site"].contains(where: { $0.trimmingSpaces.lowercased() != "none" }) {
             // A request a web page made (cross-site, or same-site from another port of
             // 127.0.0.1, or same-origin through DNS rebinding): no job sends Sec-Fetch-Site, and
@@ -295,7 +343,7 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// request is read and dropped (up to `maxDrained` bytes), so the job reads the answer
     /// instead of a reset, and a job that sends no body after all cannot have its next call
     /// read as this one's body.
-    private func refuse(_ exchange: TapExchange, _ status: HTTPResponseStatus, code: String, _ description: String,
+    func refuse(_ exchange: TapExchange, _ status: HTTPResponseStatus, code: String, _ description: String,
                         recorded: Bool = true) {
         closing = true
         exchange.body = nil
@@ -314,7 +362,7 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             if inputClosed, held.isEmpty {
                 // Nothing more can come: a held request the half-close cut short is never complete.
                 switch state {
-                case .forwarding: break
+                case .forwarding, .connect, .handedOver: break
                 case .idle, .reading, .refused:
                     state = .idle
                     closeWhenWritten()

@@ -12,7 +12,10 @@ import Synchronization
 /// answered), and waits for the last one; then the delivery hands over every call answered,
 /// then the pools close.
 public struct TapServer: Service {
-    var listener: TapListener
+    /// The origin-form and proxy listener last; the TLS listener, when there is one, before it.
+    var listeners: [TapListener]
+    /// Tunnels per host and the TLS listener's port, for `/healthz`, banners and tests.
+    public let status: TapStatus
     let services: [any Service]
     let logger: Logger
 
@@ -20,8 +23,9 @@ public struct TapServer: Service {
     /// `ServerStartup`, when the tap was built without it).
     public func reporting(to callback: @escaping @Sendable (any Channel) async -> Void) -> TapServer {
         var copy = self
-        let earlier = listener.onServerRunning
-        copy.listener.onServerRunning = { channel in
+        let last = copy.listeners.count - 1
+        let earlier = listeners[last].onServerRunning
+        copy.listeners[last].onServerRunning = { channel in
             await earlier(channel)
             await callback(channel)
         }
@@ -29,9 +33,41 @@ public struct TapServer: Service {
     }
 
     public func run() async throws {
-        // A group of its own: its services stop in reverse order, the listener first.
-        let group = ServiceGroup(configuration: .init(services: services + [listener], logger: logger))
+        // A group of its own: its services stop in reverse order, the listeners first.
+        let group = ServiceGroup(configuration: .init(services: services + listeners, logger: logger))
         try await group.run()
+    }
+}
+
+/// What a running tap tells beside its calls.
+public final class TapStatus: Sendable {
+    public let tunnels = TunnelCounts()
+    private let tls = Mutex<(bound: Result<Int, any Error>?, waiting: [CheckedContinuation<Int, any Error>])>((nil, []))
+
+    public init() {}
+
+    /// The TLS listener's port once it listens (nil without one, or before).
+    public var tlsPort: Int? { tls.withLock { state in try? state.bound?.get() } }
+
+    /// The TLS listener bound, or could not: the plain listener waits for this, so a tap
+    /// whose TLS port is refused fails to start with that reason instead of half running.
+    func tlsBound(_ result: Result<Int, any Error>) {
+        let waiting = tls.withLock { state in
+            state.bound = result
+            defer { state.waiting = [] }
+            return state.waiting
+        }
+        for continuation in waiting { continuation.resume(with: result) }
+    }
+
+    func waitForTLS() async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            let bound = tls.withLock { state -> Result<Int, any Error>? in
+                if state.bound == nil { state.waiting.append(continuation) }
+                return state.bound
+            }
+            if let bound { continuation.resume(with: bound) }
+        }
     }
 }
 
@@ -40,13 +76,31 @@ struct TapListener: Service {
     let host: String
     let port: Int
     let settings: TapSettings
+    /// The TLS listener's name (its address): every connection starts with a TLS handshake.
+    var tlsName: String? = nil
+    /// Set on the plain listener of a tap with a TLS listener: it binds after that one.
+    var status: TapStatus? = nil
+    var waitsForTLS = false
     var onServerRunning: @Sendable (any Channel) async -> Void
     let logger: Logger
 
     func run() async throws {
+        if waitsForTLS { _ = try await status?.waitForTLS() }
         let quiescing = ServerQuiescingHelper(group: TapLoops.group)
+        let channel: any Channel
+        do {
+            channel = try await bind(quiescing)
+        } catch {
+            if tlsName != nil { status?.tlsBound(.failure(error)) }
+            throw error
+        }
+        if tlsName != nil { status?.tlsBound(.success(channel.localAddress?.port ?? port)) }
+        try await runBound(channel, quiescing)
+    }
+
+    private func bind(_ quiescing: ServerQuiescingHelper) async throws -> any Channel {
         let settings = settings
-        let channel = try await ServerBootstrap(group: TapLoops.group)
+        return try await ServerBootstrap(group: TapLoops.group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
@@ -55,10 +109,13 @@ struct TapListener: Service {
                 }
             }
             .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .childChannelInitializer { channel in TapChildChannel(settings: settings).setup(channel: channel) }
+            .childChannelInitializer { [tlsName] channel in TapChildChannel(settings: settings, tlsName: tlsName).setup(channel: channel) }
             .bind(host: host, port: port)
             .get()
-        logger.info("Server started and listening on \(host):\(channel.localAddress?.port ?? port)")
+    }
+
+    private func runBound(_ channel: any Channel, _ quiescing: ServerQuiescingHelper) async throws {
+        logger.info("Server started and listening on \(host):\(channel.localAddress?.port ?? port)\(tlsName == nil ? "" : " (TLS)")")
         await onServerRunning(channel)
         // Until a graceful shutdown (or a cancellation) starts the quiescing, which closes the
         // listening socket; a socket that closes by itself ends the wait too, and is said.
