@@ -17,6 +17,7 @@
 #   ONLY=mitmproxy     skip everything of mapitop's (no build): mitmproxy, direct and the upload
 #   N_MAPITOP=5000 N_MITMPROXY=1000 N_DIRECT=5000   calls per run (mitmproxy makes ~400 calls/s
 #                      here, so fewer calls keep its run to a few seconds as well)
+#   N_PIPE_TAP=20000 N_PIPE_MITM=2000 DEPTH=8   the pipelined runs (Benchmarks/pipelined-client.py)
 #   UPLOAD_RUNS=5      uploads of each kind; the best is kept (one takes ~0.1 s, so single runs jitter)
 # The script exits 0 whether or not the targets are met; it says which are.
 set -euo pipefail
@@ -26,6 +27,7 @@ cd "$(dirname "$0")/.."
 ONLY=${ONLY:-}
 case "$ONLY" in "" | mitmproxy) ;; *) echo "ONLY is either empty or mitmproxy" >&2; exit 2 ;; esac
 N_MAPITOP=${N_MAPITOP:-5000} N_MITMPROXY=${N_MITMPROXY:-1000} N_DIRECT=${N_DIRECT:-5000}
+N_PIPE_TAP=${N_PIPE_TAP:-20000} N_PIPE_MITM=${N_PIPE_MITM:-2000} DEPTH=${DEPTH:-8}
 UPLOAD_RUNS=${UPLOAD_RUNS:-5}
 MITMPROXY_VERSION=11.0.2
 # Outside the work tree, so the checkout stays clean and the venv survives between runs.
@@ -216,6 +218,14 @@ fi
 R=$(calls mitmproxy "$N_MITMPROXY" "$MITM_PID" "$API" --proxy "http://127.0.0.1:$MITM" --cacert "$MITM_CA")
 read -r M_RPS M_P50 M_U M_S <<<"$R"
 
+# Throughput of the connection itself: the same requests pipelined (DEPTH in flight) by one
+# small Python client, the same for both proxies, so neither waits on a client round trip.
+pipelined() { # port ca n → calls/s
+  python3 Benchmarks/pipelined-client.py "$1" "$2" "$3" "$DEPTH" | awk '{print $3}'
+}
+if [ -n "${TAP_PID:-}" ]; then P_TAP=$(pipelined "$TAP" "$TAP_CA" "$N_PIPE_TAP"); fi
+P_MITM=$(pipelined "$MITM" "$MITM_CA" "$N_PIPE_MITM")
+
 # Uploads, the kinds taking turns so that a slow moment of the machine hits them alike.
 UPLOAD_BYTES=$((100 * 1024 * 1024))
 head -c "$UPLOAD_BYTES" /dev/urandom > "$WORK/upload.bin"
@@ -232,7 +242,7 @@ awk -v tap="$([ -n "${TAP_PID:-}" ] && echo 1 || echo 0)" -v clk="$CLK" -v versi
     -v drps="$D_RPS" -v dp50="$D_P50" -v crps="$C_RPS" \
     -v trps="${T_RPS:-0}" -v tp50="${T_P50:-0}" -v tu="${T_U:-0}" -v ts="${T_S:-0}" \
     -v mrps="$M_RPS" -v mp50="$M_P50" -v mu="$M_U" -v ms="$M_S" \
-    -v ud_all="$UD" -v ut_all="$UT" -v um_all="$UM" '
+    -v ud_all="$UD" -v ut_all="$UT" -v um_all="$UM" -v ptap="${P_TAP:-0}" -v pmitm="$P_MITM" -v depth="$DEPTH" '
 function best(list,   a, n, i, b) { n = split(list, a, " "); b = 0; for (i = 1; i <= n; i++) if (a[i] + 0 > b) b = a[i] + 0; return b }
 function verdict(ok) { return ok ? "met" : "NOT met" }
 BEGIN {
@@ -246,6 +256,9 @@ BEGIN {
   printf "  direct to nginx over TLS (ceiling of this client)      %7d %9.0f\n", nd, crps
   if (tap) printf "  through the tap                                        %7d %9.0f %8.3f %14.3f\n", nt, trps, tp50 * 1000, tadd
   printf "  through mitmproxy %-36s %7d %9.0f %8.3f %14.3f\n", version, nm, mrps, mp50 * 1000, madd
+  printf "the same connection, %d requests in flight (pipelined), Python client      calls/s\n", depth
+  if (tap) printf "  through the tap                                                      %9.0f\n", ptap
+  printf "  through mitmproxy %-50s %9.0f\n", version, pmitm
   printf "CPU per 1 000 calls, the proxy process     total ms    user ms   system ms\n"
   if (tap) printf "  the tap                                %9.1f  %9.1f   %9.1f\n", tcpu, tcu, tcs
   printf "  mitmproxy                              %9.1f  %9.1f   %9.1f\n", mcpu, mcu, mcs
@@ -254,9 +267,10 @@ BEGIN {
   if (tap) printf "  through the tap, blind tunnel           %8.1f   %15.2f  %s\n", ut, ut / ud, ut_all
   printf "  through mitmproxy, blind tunnel         %8.1f   %15.2f  %s\n", um, um / ud, um_all
   if (!tap) { print "ONLY=mitmproxy: the tap was not run, no target judged"; exit }
-  rc = trps / mrps; rcpu = tcpu / mcpu; rt = ut / ud
+  rc = (pmitm > 0) ? ptap / pmitm : 0; rcpu = tcpu / mcpu; rt = ut / ud
   printf "ratios                                 value   target\n"
-  printf "  calls/s, tap / mitmproxy          %8.2f   >= 10    %s\n", rc, verdict(rc >= 10)
+  printf "  calls/s pipelined, tap / mitmproxy %7.2f   >= 10    %s\n", rc, verdict(rc >= 10)
+  printf "  calls/s one at a time (curl)      %8.2f   (none; round trips of the client)\n", (mrps > 0) ? trps / mrps : 0
   printf "  CPU per call, tap / mitmproxy     %8.3f   <= 0.1   %s\n", rcpu, verdict(rcpu <= 0.1)
   printf "  upload, tunnel / direct           %8.2f   >= 0.8   %s\n", rt, verdict(rt >= 0.8)
   printf "  added p50, tap / mitmproxy        %8.3f   (none)\n", (madd > 0) ? tadd / madd : 0

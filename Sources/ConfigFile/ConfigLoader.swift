@@ -157,15 +157,17 @@ public enum ConfigLoader {
             var hosts: [String] = []
             for (index, element) in array.enumerated() {
                 guard let host = element.string, Self.isHostName(host) else {
-                    throw fail("tap.\(key)", table: "tap", "entry \(index + 1) is not a host name (letters, digits, '-', '.'; no scheme, port or path)")
+                    throw fail("tap.\(key)", table: "tap", "entry \(index + 1) is not a host name (two labels or more of letters, digits and '-'; no scheme, port or path)")
                 }
                 hosts.append(host.lowercased())
             }
             return hosts
         }
 
+        /// Two labels at least: `com` alone would let the authority sign for all of `.com`.
         static func isHostName(_ text: String) -> Bool {
-            !text.isEmpty && text.utf8.count <= 253 && !text.hasPrefix(".") && !text.contains("..")
+            !text.isEmpty && text.utf8.count <= 253 && !text.hasPrefix(".") && !text.hasSuffix(".") && !text.contains("..")
+                && text.contains(".")
                 && text.utf8.allSatisfy { byte in
                     (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
                         || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")

@@ -21,11 +21,14 @@ public struct RuntimeFile: Sendable, Equatable, Codable {
     /// without them.
     public var tap: String?
     public var tapTLS: String?
+    /// The folder of the tap's authority, so `mapitop env` names the one it uses.
+    public var authority: String?
 
     public init(pid: Int32 = getpid(), admin: String, journal: String, config: String?, window: Bool? = nil,
-                tap: String? = nil, tapTLS: String? = nil) {
+                tap: String? = nil, tapTLS: String? = nil, authority: String? = nil) {
         self.tap = tap
         self.tapTLS = tapTLS
+        self.authority = authority
         self.pid = pid
         self.admin = admin
         self.journal = journal

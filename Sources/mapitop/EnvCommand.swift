@@ -16,20 +16,23 @@ struct EnvCommand: AsyncParsableCommand {
             CURL_CA_BUNDLE naming a bundle of the system's authorities plus mapitop's (rewritten \
             when either changes), NODE_EXTRA_CA_CERTS naming mapitop's alone, and comments for \
             the JVM and for jwplatform. Never HTTP_PROXY, never a secret. Use: eval "$(mapitop env)" \
-            before a job, or the same lines in a systemd EnvironmentFile=.
+            before a job, or --shell systemd for a unit's EnvironmentFile=.
             """)
 
     enum Shell: String, ExpressibleByArgument, CaseIterable {
-        case posix, fish
+        /// `export NAME='value'`, for eval in sh, bash, zsh.
+        case posix
+        /// `set -gx NAME 'value'`.
+        case fish
+        /// `NAME="value"`, for a systemd unit's `EnvironmentFile=`.
+        case systemd
     }
 
-    @Option(help: ArgumentHelp("posix (export lines) or fish (set -gx lines).", valueName: "shell"))
+    @Option(help: ArgumentHelp("posix (export lines), fish (set -gx lines) or systemd (an EnvironmentFile).", valueName: "shell"))
     var shell = Shell.posix
 
     @Option(help: ArgumentHelp("The journal of the recorder to use (default: the default journal's recorder).", valueName: "path"))
     var journal: String?
-
-    @OptionGroup var options: ConfigOptions
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -37,41 +40,52 @@ struct EnvCommand: AsyncParsableCommand {
             Diagnostics.fail("mapitop env: no recorder is running; start one with a tap (mapitop record --tap 127.0.0.1:8787, "
                 + "or [tap] listen in the configuration), then run mapitop env again", exitCode: ExitCodes.unavailable)
         }
-        guard let tap = runtime.tap else {
+        // Everything printed comes from parsed addresses, never the runtime file's text as it is.
+        guard let tap = runtime.tap.flatMap({ try? ListenAddress(parsing: $0) }) else {
             Diagnostics.fail("mapitop env: the recorder (pid \(runtime.pid)) runs no tap; restart it with --tap 127.0.0.1:8787 "
                 + "or [tap] listen", exitCode: ExitCodes.unavailable)
         }
-        let configuration = try options.load()
-        let files = AuthorityFiles(stateFolder: StateFolder.path(environment: environment))
-        var needed = ProxyRules(intercept: configuration.tapIntercept, upstream: configuration.apiBase).interceptHosts
-        if let tls = runtime.tapTLS.flatMap({ try? ListenAddress(parsing: $0) }) { needed.insert(tls.host) }
-        let authority: CertificateAuthority
-        do {
-            authority = try AuthorityStore(files: files, needed: PermittedNames(needed)).current()
-            try files.writeBundle(authority: authority)
-        } catch {
-            Diagnostics.fail("mapitop env: \(error)", exitCode: ExitCodes.ioError)
-        }
-        let lines = EnvLines(tap: Self.reachable(tap), tapTLS: runtime.tapTLS, files: files, pid: runtime.pid)
-        for path in [files.bundlePath, files.certificatePath] where !TextEscapes.isPlainForShell(path) {
+        let tls = runtime.tapTLS.flatMap { try? ListenAddress(parsing: $0) }
+        // The recorder's own authority, as it made it at start: env reads it, never renews it.
+        let files = runtime.authority.map(AuthorityFiles.init(folder:)) ?? AuthorityFiles(stateFolder: StateFolder.path(environment: environment))
+        for path in [files.bundlePath, files.certificatePath] where !TextEscapes.isPlainForShell(path) || path.contains("\n") {
             Diagnostics.fail("mapitop env: the path \(TextEscapes.cell(path)) holds control characters; set XDG_STATE_HOME to a plain one",
                              exitCode: ExitCodes.usage)
         }
-        StandardOutput.line(shell == .fish ? lines.fish : lines.posix)
+        do {
+            guard let authority = try files.existing() else {
+                Diagnostics.fail("mapitop env: the recorder's tap has not made its authority in \(files.folder); "
+                    + "its stderr (or log) says why", exitCode: ExitCodes.unavailable)
+            }
+            if try files.writeBundle(authority: authority) == nil {
+                StandardError.line("mapitop env: no system list of authorities found (\(AuthorityFiles.systemBundles.joined(separator: ", "))); "
+                    + "the bundle holds mapitop's alone, so tunnelled HTTPS to other hosts will not verify")
+            }
+        } catch {
+            Diagnostics.fail("mapitop env: \(error)", exitCode: ExitCodes.ioError)
+        }
+        let lines = EnvLines(tap: Self.reachable(tap), tls: tls, files: files, pid: runtime.pid)
+        switch shell {
+        case .posix: StandardOutput.line(lines.posix)
+        case .fish: StandardOutput.line(lines.fish)
+        case .systemd: StandardOutput.line(lines.systemd)
+        }
     }
 
     /// A tap on every address is reached on loopback.
-    static func reachable(_ address: String) -> String {
-        if address.hasPrefix("0.0.0.0:") { return "127.0.0.1" + address.dropFirst("0.0.0.0".count) }
-        if address.hasPrefix("[::]:") { return "[::1]" + address.dropFirst("[::]".count) }
-        return address
+    static func reachable(_ address: ListenAddress) -> ListenAddress {
+        switch address.host {
+        case "0.0.0.0": ListenAddress(host: "127.0.0.1", port: address.port)
+        case "::": ListenAddress(host: "::1", port: address.port)
+        default: address
+        }
     }
 }
 
-/// The lines `mapitop env` prints, for a POSIX shell or fish.
+/// The lines `mapitop env` prints, for a POSIX shell, fish or systemd.
 struct EnvLines {
-    let tap: String
-    let tapTLS: String?
+    let tap: ListenAddress
+    let tls: ListenAddress?
     let files: AuthorityFiles
     let pid: Int32
 
@@ -86,34 +100,31 @@ struct EnvLines {
     }
 
     var comments: [String] {
-        let host = tap.split(separator: ":").dropLast().joined(separator: ":")
-        let port = tap.split(separator: ":").last.map(String.init) ?? "8787"
         var lines = [
             "# mapitop env: jobs started from here call api.jwplayer.com through the tap of the recorder (pid \(pid)) at \(tap).",
             "# Only the API's hosts are decrypted; every other HTTPS host is tunnelled untouched.",
             "# JVM: keytool -importcert -noprompt -alias mapitop -file \(files.certificatePath) -keystore mapitop.p12 -storetype PKCS12 -storepass changeit",
-            "#      java -Dhttps.proxyHost=\(host) -Dhttps.proxyPort=\(port) -Djavax.net.ssl.trustStore=mapitop.p12 -Djavax.net.ssl.trustStorePassword=changeit ...",
+            "#      java -Dhttps.proxyHost=\(tap.host) -Dhttps.proxyPort=\(tap.port) -Djavax.net.ssl.trustStore=mapitop.p12 -Djavax.net.ssl.trustStorePassword=changeit ...",
         ]
-        if let tapTLS {
-            let tlsHost = tapTLS.split(separator: ":").dropLast().joined(separator: ":")
-            lines.append("# jwplatform (Python): JWPlatformClient(secret, host=\"\(tlsHost)\") reaches the tap's TLS listener at \(tapTLS).")
+        if let tls, tls.port == 443 {
+            lines.append("# jwplatform (Python): JWPlatformClient(secret, host=\"\(tls.host)\") reaches the tap's TLS listener at \(tls).")
         } else {
-            lines.append("# jwplatform (Python) keeps port 443: give the recorder --tap-tls 127.0.0.1:443, then JWPlatformClient(secret, host=\"127.0.0.1\").")
+            lines.append("# jwplatform (Python) always uses port 443: give the recorder --tap-tls 127.0.0.1:443, then JWPlatformClient(secret, host=\"127.0.0.1\").")
         }
         return lines
     }
 
-    var posix: String {
-        (comments + variables.map { "export \($0.0)=\(Self.posixQuoted($0.1))" }).joined(separator: "\n")
-    }
-
-    var fish: String {
-        (comments + variables.map { "set -gx \($0.0) \(Self.fishQuoted($0.1))" }).joined(separator: "\n")
-    }
+    var posix: String { (comments + variables.map { "export \($0.0)=\(Self.posixQuoted($0.1))" }).joined(separator: "\n") }
+    var fish: String { (comments + variables.map { "set -gx \($0.0) \(Self.fishQuoted($0.1))" }).joined(separator: "\n") }
+    var systemd: String { (comments + variables.map { "\($0.0)=\(Self.systemdQuoted($0.1))" }).joined(separator: "\n") }
 
     static func posixQuoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }
 
     static func fishQuoted(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+    }
+
+    static func systemdQuoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 }

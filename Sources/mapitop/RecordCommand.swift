@@ -90,9 +90,17 @@ struct RecordCommand: AsyncParsableCommand {
             labels: Dictionary(configuration.tokens.map { ($0.token.fingerprint, $0.token.label) }, uniquingKeysWith: { first, _ in first }),
             retain: try RetentionLimits.age(retain), maxBytes: try RetentionLimits.size(maxSize))
         recordingOptions.adminReaders = configuration.adminReaders
-        TapProxySettings(configuration, tapTLS: try tapTLS.map(ListenAddress.init(parsing:)),
-                         listensBeyondLoopback: !(tapAddress?.isLoopback ?? true), environment: environment)
-            .apply(to: &recordingOptions)
+        do {
+            let proxy = try TapProxySettings(configuration, tapTLS: try tapTLS.map(ListenAddress.init(parsing:)),
+                                             listensBeyondLoopback: !(tapAddress?.isLoopback ?? true), allowRemote: allowRemote,
+                                             environment: environment)
+            if proxy.tls != nil, tapAddress == nil {
+                throw ValidationError("--tap-tls (or [tap] tls_listen) needs a tap: give --tap or [tap] listen too")
+            }
+            proxy.apply(to: &recordingOptions)
+        } catch {
+            Diagnostics.fail("mapitop record: \((error as? ValidationError)?.message ?? "\(error)")", exitCode: ExitCodes.usage)
+        }
 
         let file = try logFile.map { try LogFile(path: $0) }
         let reopenOnHangUp = file?.reopen(on: SIGHUP)
@@ -115,7 +123,8 @@ struct RecordCommand: AsyncParsableCommand {
         // Written once everything listens and SIGTERM is trapped: a viewer that finds it can
         // attach at once, and a stop sent as soon as it appears is a graceful one.
         let runtimeFile = RuntimeFile(admin: recording.adminAddress, journal: journalPath, config: configuration.path,
-                                      tap: recording.tapAddress, tapTLS: recording.tapTLSAddress)
+                                      tap: recording.tapAddress, tapTLS: recording.tapTLSAddress,
+                                      authority: recording.tapAddress == nil ? nil : recordingOptions.authority?.folder)
         let publish = WhenRunning {
             do {
                 try runtimeFile.write(environment: environment)

@@ -63,16 +63,21 @@ struct TapCommand: AsyncParsableCommand {
         let labels = Dictionary(configuration.tokens.map { ($0.token.fingerprint, $0.token.label) }, uniquingKeysWith: { first, _ in first })
         var tap = TapConfiguration(host: address.host, port: address.port, upstream: upstream ?? configuration.apiBase,
                                    upstreamTimeout: .seconds(upstreamTimeout), labels: labels)
-        TapProxySettings(configuration, tapTLS: try tapTLS.map(ListenAddress.init(parsing:)), listensBeyondLoopback: !address.isLoopback)
-            .apply(to: &tap)
+        do {
+            try TapProxySettings(configuration, tapTLS: try tapTLS.map(ListenAddress.init(parsing:)), listensBeyondLoopback: !address.isLoopback,
+                                 allowRemote: allowRemote).apply(to: &tap)
+        } catch {
+            Diagnostics.fail("mapitop tap: \((error as? ValidationError)?.message ?? "\(error)")", exitCode: ExitCodes.usage)
+        }
         let file = try logFile.map { try LogFile(path: $0) }
         let reopenOnHangUp = file?.reopen(on: SIGHUP)
         defer { reopenOnHangUp?.cancel() }
         let logger = Logging.logger(writingTo: file, label: "mapitop.tap")
         let server: StartedServer
+        let status = TapStatus()
         do {
             server = try await ServerStartup.start(address: address.description, logger: logger) { onServerRunning in
-                Tap.application(tap, logger: logger, notice: { StandardError.line("mapitop tap: " + TextEscapes.cell($0)) },
+                Tap.application(tap, logger: logger, status: status, notice: { StandardError.line("mapitop tap: " + TextEscapes.cell($0)) },
                                 onServerRunning: onServerRunning, afterBatch: { StandardOutput.flush() },
                                 sink: { record in StandardOutput.batched(TapLine.format(record)) })
             }
@@ -80,7 +85,7 @@ struct TapCommand: AsyncParsableCommand {
             Diagnostics.fail("tap: \(error)", exitCode: 1)
         }
         var listening = "mapitop tap: listening on http://\(ListenAddress.describe(host: address.host, port: server.port))"
-        if let tls = tap.tlsHost { listening += " and https://\(ListenAddress.describe(host: tls, port: tap.tlsPort))" }
+        if let tls = tap.tlsHost, let port = status.tlsPort { listening += " and https://\(ListenAddress.describe(host: tls, port: port))" }
         listening += ", forwarding to \(tap.upstream)"
         let banner = listening
         await HeadlessServer.run("the tap", server, logger: logger) { StandardOutput.line(banner) }

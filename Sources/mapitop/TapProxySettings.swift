@@ -1,5 +1,6 @@
 import Collectors
 import ConfigFile
+import ArgumentParser
 import Foundation
 import Recorder
 import Wire
@@ -14,10 +15,16 @@ struct TapProxySettings {
     var tls: ListenAddress?
     var authority: AuthorityFiles
 
-    init(_ configuration: Configuration, tapTLS: ListenAddress?, listensBeyondLoopback: Bool,
-         environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// `allowRemote`: whether a TLS listener from the configuration may be beyond loopback
+    /// (the flag's own value is checked where the flag is read).
+    init(_ configuration: Configuration, tapTLS: ListenAddress?, listensBeyondLoopback: Bool, allowRemote: Bool,
+         environment: [String: String] = ProcessInfo.processInfo.environment) throws(ValidationError) {
         intercept = configuration.tapIntercept
         tunnel = listensBeyondLoopback ? (configuration.tapTunnel ?? []) : nil
+        if tapTLS == nil, let listen = configuration.tapTLSListen {
+            try ListenFlag.requireLoopback(listen, allowed: allowRemote,
+                                           what: "\(configuration.path ?? "the configuration"): tap.tls_listen \(listen)")
+        }
         tls = tapTLS ?? configuration.tapTLSListen
         authority = AuthorityFiles(stateFolder: StateFolder.path(environment: environment))
     }

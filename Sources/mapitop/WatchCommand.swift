@@ -183,16 +183,20 @@ struct WatchCommand: AsyncParsableCommand {
             labels: Dictionary(configuration.tokens.map { ($0.token.fingerprint, $0.token.label) }, uniquingKeysWith: { first, _ in first }))
         options.adminReaders = configuration.adminReaders
         if tap != nil {
-            TapProxySettings(configuration, tapTLS: tapTLS.flatMap { try? ListenAddress(parsing: $0) }, listensBeyondLoopback: false,
-                             environment: environment)
-                .apply(to: &options)
+            do {
+                try TapProxySettings(configuration, tapTLS: tapTLS.flatMap { try? ListenAddress(parsing: $0) }, listensBeyondLoopback: false,
+                                     allowRemote: false, environment: environment).apply(to: &options)
+            } catch {
+                Diagnostics.fail(error.message, exitCode: ExitCodes.usage)
+            }
         }
         let recording = try await Recording.start(options, observers: observers, logger: logger) { line in
             logger.warning("\(line)")
         }
         do {
             try RuntimeFile(admin: recording.adminAddress, journal: journalPath, config: configuration.path, window: true,
-                            tap: recording.tapAddress, tapTLS: recording.tapTLSAddress)
+                            tap: recording.tapAddress, tapTLS: recording.tapTLSAddress,
+                            authority: recording.tapAddress == nil ? nil : options.authority?.folder)
                 .write(environment: environment)
         } catch {
             logger.warning("cannot write the runtime file: \(error)")

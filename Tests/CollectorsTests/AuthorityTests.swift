@@ -73,17 +73,22 @@ struct AuthorityTests {
         // Another store (another process) reads the same authority.
         let second = try AuthorityStore(files: files, needed: PermittedNames([]), clock: clock).current()
         #expect(second.fingerprint == first.fingerprint)
-        #expect(try !files.existing().map(\.keyPEM).isNilOrEmpty)
+        #expect(try files.existing()?.fingerprint == first.fingerprint)
 
         // Near its end: renewed, with every name it had.
         clock.advance(CertificateAuthority.lifetime - CertificateAuthority.renewBefore + 60)
         let renewed = try store.current()
         #expect(renewed.fingerprint != first.fingerprint)
         #expect(renewed.permitted == first.permitted)
+        // With the same key: a job's bundle with the old certificate still trusts what it signs.
+        #expect(renewed.certificate.publicKey == first.certificate.publicKey)
 
         // A store that needs a name the authority lacks makes one that permits both.
         let grown = try AuthorityStore(files: files, needed: PermittedNames(["other.example.org"]), clock: clock).current()
         #expect(grown.permitted.permits(host: "other.example.org") && grown.permitted.permits(host: "media.example.net"))
+        #expect(grown.certificate.publicKey != renewed.certificate.publicKey)
+        // The bundle beside it follows each new authority.
+        #expect(try String(contentsOfFile: files.bundlePath, encoding: .utf8).hasSuffix(grown.pem))
     }
 
     @Test("a folder others can enter or a key others can read is refused with the chmod that fixes it; garbage is said, not replaced")
@@ -133,17 +138,14 @@ struct AuthorityTests {
         let clock = SteppedClock()
         let lines = Mutex<[String]>([])
         let refused = RefusedHandshakes(logger: .init(label: "test"), clock: clock, notice: { line in lines.withLock { $0.append(line) } })
-        refused.note(host: "api.jwplayer.com", reason: "unknown ca")
-        refused.note(host: "api.jwplayer.com", reason: "unknown ca")
-        refused.note(host: "127.0.0.1", reason: "unknown ca")
+        refused.note(host: "api.jwplayer.com", reason: "unknown ca", clientRefused: true)
+        refused.note(host: "api.jwplayer.com", reason: "unknown ca", clientRefused: true)
+        refused.note(host: "127.0.0.1", reason: "unknown ca", clientRefused: true)
         clock.advance(61)
-        refused.note(host: "api.jwplayer.com", reason: "unknown ca")
+        refused.note(host: "api.jwplayer.com", reason: "unknown ca", clientRefused: true)
         #expect(lines.withLock { $0.map { $0.prefix(40) } } == [
             "a TLS handshake for api.jwplayer.com fai", "a TLS handshake for 127.0.0.1 failed: un", "a TLS handshake for api.jwplayer.com fai",
         ])
     }
 }
 
-extension Optional where Wrapped == String {
-    var isNilOrEmpty: Bool { self?.isEmpty ?? true }
-}

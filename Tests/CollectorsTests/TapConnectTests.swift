@@ -8,6 +8,7 @@ import NIOCore
 import NIOSSL
 import Simulator
 import Testing
+import Supervision
 import TestSupport
 @testable import Collectors
 
@@ -122,7 +123,9 @@ struct TapConnectTests {
 
     @Test("inside an API host's tunnel, bytes that are not TLS, an HTTP/2 preface, or a client gone mid-handshake close the connection; nothing is recorded and the tap goes on")
     func brokenHandshakes() async throws {
-        try await withProxyTap { port, sink, _, _ in
+        // The client timeout is far beyond the reads' 60 s bound: only the broken handshake
+        // itself can close these connections in time.
+        try await withProxyTap(clientTimeout: .seconds(600)) { port, sink, _, _ in
             // A ClientHello's record header and a few bytes of it, then the end.
             let partialHello = "\u{16}\u{03}\u{01}\u{02}\u{00}\u{01}\u{00}\u{01}\u{fc}\u{03}\u{03}"
             for after in ["GET /v2/webhooks/ HTTP/1.1\r\nHost: api.jwplayer.com\r\n\r\n", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", partialHello] {
@@ -166,7 +169,7 @@ struct TapConnectTests {
         }
     }
 
-    @Test("a blind tunnel passes bytes both ways untouched, and its silence for the client timeout ends it")
+    @Test("a blind tunnel passes bytes both ways untouched, those sent with the CONNECT too, and its silence for the client timeout ends it")
     func tunnelRelaysAndTimesOut() async throws {
         // A far side that echoes what it reads, on a thread of its own.
         let echo = try ThreadEcho()
@@ -174,12 +177,9 @@ struct TapConnectTests {
         let echoPort = echo.port
         try await withProxyTap(clientTimeout: .seconds(1)) { port, sink, _, _ in
             let job = try RawConnection(port: port)
-            job.send("CONNECT 127.0.0.1:\(echoPort) HTTP/1.1\r\nHost: 127.0.0.1:\(echoPort)\r\n\r\n")
-            // Clients wait for the 200 before their first byte of the tunnel (bytes sent with
-            // the CONNECT itself are not kept: NIO's decoder drops what follows the head).
-            #expect(await job.read { $0.hasSuffix("\r\n\r\n") } == "HTTP/1.1 200 Connection established\r\n\r\n")
+            // Sent with the CONNECT, as a client that does not wait for the 200 would: kept.
             let bytes = "hello through the tunnel\u{0}\u{1}\u{2}\u{FF}"
-            job.send(bytes)
+            job.send("CONNECT 127.0.0.1:\(echoPort) HTTP/1.1\r\nHost: 127.0.0.1:\(echoPort)\r\n\r\n" + bytes)
             // Counted in bytes: Foundation's hasSuffix stops at a NUL.
             let expected = "HTTP/1.1 200 Connection established\r\n\r\n" + bytes
             let relayed = await Self.read(job, bytes: expected.utf8.count)
@@ -187,6 +187,37 @@ struct TapConnectTests {
             // Silent both ways: the idle timeout closes it (the bound of the read is 60 s).
             #expect(await job.closedByPeer())
             #expect(await sink.settled().isEmpty)
+        }
+    }
+}
+
+extension TapConnectTests {
+    @Test("beyond loopback a tap tunnels only to [tap] tunnel hosts; others are a 403 that names them")
+    func tunnelAllowList() async throws {
+        let echo = try ThreadEcho()
+        defer { echo.stop() }
+        try await TapTests.simulator().test(.live) { server in
+            try await withTap(upstream: "http://127.0.0.1:\(server.port!)", adjust: { $0.tunnel = ["uploads.example.com"] }) { port, sink in
+                let refused = try await rawRequest(port: port, "CONNECT 127.0.0.1:\(echo.port) HTTP/1.1\r\n\r\n")
+                #expect(refused.hasPrefix("HTTP/1.1 403 "), "\(refused)")
+                #expect(refused.contains("127.0.0.1 is not one"), "\(refused)")
+                #expect(await sink.settled().isEmpty)
+            }
+        }
+    }
+
+    @Test("a TLS listener whose port is taken stops the tap from starting, with the reason")
+    func tlsPortTaken() async throws {
+        let taken = try ThreadEcho()
+        defer { taken.stop() }
+        var configuration = TapConfiguration(host: "127.0.0.1", port: 0, upstream: "http://127.0.0.1:9")
+        configuration.tlsHost = "127.0.0.1"
+        configuration.tlsPort = taken.port
+        let tap = Tap.application(configuration, logger: Logger(label: "tap-test")) { _ in }
+        await #expect {
+            try await running(tap) { _ in Issue.record("the tap started without its TLS listener") }
+        } throws: { error in
+            "\(error)".contains("the TLS listener cannot listen on 127.0.0.1:\(taken.port)")
         }
     }
 }

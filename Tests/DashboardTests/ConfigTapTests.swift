@@ -24,6 +24,7 @@ struct ConfigTapTests {
         ("[tap]\nlisten = \"127.0.0.1:8787\"\n\nintercept = \"api.example.com\"", 4, "tap.intercept", "must be a list of host names"),
         ("[tap]\nintercept = [\"https://api.example.com/\"]", 2, "tap.intercept", "entry 1 is not a host name"),
         ("[tap]\ntunnel = [\"uploads.example.com\", 443]", 2, "tap.tunnel", "entry 2 is not a host name"),
+        ("[tap]\nintercept = [\"com\"]", 2, "tap.intercept", "entry 1 is not a host name (two labels or more"),
         ("tap = \"127.0.0.1:8787\"", 1, "tap", "must be a table: [tap]"),
     ]
 

@@ -52,6 +52,11 @@ struct HTTPSProxyEndToEndTests {
             #expect(exports["REQUESTS_CA_BUNDLE"] == bundle && exports["CURL_CA_BUNDLE"] == bundle)
             #expect(exports["NODE_EXTRA_CA_CERTS"] == home.path + "/state/mapitop/ca/ca.pem")
             #expect(!env.output.contains(Self.ops.secret))
+            let fish = await Spawn.detached(Binary.path, ["env", "--shell", "fish"], environment: home.environment)
+            #expect(fish.output.contains("\nset -gx HTTPS_PROXY 'http://127.0.0.1:\(tapPort)'\n"), "\(fish.output)")
+            let unit = await Spawn.detached(Binary.path, ["env", "--shell", "systemd"], environment: home.environment)
+            #expect(unit.output.contains("\nSSL_CERT_FILE=\"\(bundle)\"\n"), "\(unit.output)")
+            #expect(env.output.contains("JWPlatformClient(secret, host=\"127.0.0.1\") reaches the tap's TLS listener at 127.0.0.1:443"))
             let jobEnvironment = home.environment.merging(exports) { $1 }
 
             // curl, told nothing but its environment. It offers h2 too: the tap's ALPN picks 1.1.
@@ -161,7 +166,7 @@ struct HTTPSProxyEndToEndTests {
         #expect(await recorder.terminate() == 0, "\(recorder.stderr)")
     }
 
-    @Test("env without a recorder says how to start one; a loose authority key is refused with the chmod that fixes it, and the recorder runs on")
+    @Test("env without a recorder says how to start one; a loose authority key is refused by env, info and the running tap (a 502) with the chmod that fixes it, and the recorder runs on")
     func looseModes() async throws {
         let home = try RecorderHome()
         defer { home.cleanUp() }
@@ -174,6 +179,13 @@ struct HTTPSProxyEndToEndTests {
         chmod(key, 0o644)
         let loose = await Spawn.detached(Binary.path, ["env"], environment: home.environment)
         #expect(loose.status == 74 && loose.output.contains("chmod 600 \(key)"), "\(loose.output)")
+        // The running tap refuses to decrypt with it: the job reads a 502 that says why.
+        let tapPort = try #require(recorder.tapPort)
+        let refused = await Spawn.detached("curl", ["-sS", "-o", "/dev/null", "--proxy", "http://127.0.0.1:\(tapPort)", "https://api.jwplayer.com/v2/webhooks/"],
+                                           environment: home.environment)
+        #expect(refused.output.contains("CONNECT tunnel failed, response 502"), "\(refused.output)")
+        let said = await RecordClient.eventually { recorder.stderr.contains("no TLS for api.jwplayer.com") && recorder.stderr.contains("chmod 600") }
+        #expect(said, "\(recorder.stderr)")
         let info = await Spawn.detached(Binary.path, ["info"], environment: home.environment)
         #expect(info.output.contains("chmod 600 \(key)"), "\(info.output)")
         #expect(!recorder.hasExited)

@@ -1,4 +1,6 @@
 import Foundation
+import Journal
+import ManagementAPI
 import Hummingbird
 import HummingbirdTesting
 import NIOHTTP1
@@ -107,6 +109,87 @@ struct RecordFaultKillTests {
             }.reduce(0) { $0 + (($1["count"] as? Int) ?? 0) }
             #expect(bucketed >= succeededBefore && bucketed <= succeededAll,
                     "the buckets hold \(bucketed) successes; \(succeededBefore) were answered 1 s before the kill, \(succeededAll) in all")
+            #expect(await second.terminate() == 0, "stderr: \(second.stderr)")
+        }
+    }
+
+    /// Old failed calls, one every 3 s from 30 days back, journaled before the recorder
+    /// starts: its retention pass (at start, `--retain 7d`) has them all to delete, in steps.
+    static let oldRows = 600_000
+
+    static func seedOld(_ home: RecorderHome) async throws -> Date {
+        try FileManager.default.createDirectory(atPath: home.path + "/state/mapitop", withIntermediateDirectories: true)
+        var options = JournalWriter.Options()
+        options.batchSize = 20_000
+        let writer = try JournalWriter(path: home.journal, options: options)
+        let token = TokenReference(fingerprint: Fingerprint(secretValue: job.secret), label: nil)
+        let start = Date().addingTimeInterval(-30 * 86_400)
+        for index in 0..<oldRows {
+            _ = writer.append(CallRecord(
+                time: start.addingTimeInterval(Double(index) * 3), token: token, method: "POST", path: "/v2/sites/Abcd1234/media/",
+                outcome: .status(400), latency: .milliseconds(20), rate: RateHeaders(limit: 60, remaining: 7, requestID: nil),
+                errors: [ErrorEntry(code: "required", description: "Field 'upload' is required.", detail: nil)], source: .tap))
+            // The writer's queue holds 100 000: let it drain before it would drop.
+            if index % 50_000 == 49_999 { await writer.flush() }
+        }
+        await writer.close()
+        return start
+    }
+
+    @Test("kill -9 in the middle of a retention pass over a large journal loses no call answered more than 1 s before the kill; after a restart the pass finishes")
+    func killDuringRetention() async throws {
+        let simulator = buildApplication(SimulatorConfiguration(port: 0, seed: 3, tokens: [Self.job], quotaPerMinute: 1_000_000))
+        try await simulator.test(.live) { server in
+            let home = try RecorderHome()
+            defer { home.cleanUp() }
+            let seededFrom = try await Self.seedOld(home)
+            let reader = try JournalReader(path: home.journal)
+            defer { try? reader.close() }
+            #expect(try reader.oldestRecordTime().map { abs($0.timeIntervalSince(seededFrom)) < 1 } == true)
+            let arguments = ["--api-base", "http://127.0.0.1:\(server.port!)", "--retain", "7d"]
+            let recorder = try await RecorderProcess.start(home: home, tap: true, arguments: arguments)
+            let tap = try #require(recorder.tapBase)
+            let log = Log()
+            let trafficStarted = Date()
+            let job = Task {
+                while await !log.stopped {
+                    let sent = Date()
+                    if let answer = try? await RecordClient.call(tap + "/v2/sites/Abcd1234/media/", method: .POST, secret: Self.job.secret,
+                                                                 body: RecordLoopbackTests.invalidMedia, timeout: .seconds(5)) {
+                        await log.add(Answered(status: answer.status, sent: sent, answered: Date()))
+                    } else {
+                        await log.addUnanswered()
+                        try? await Task.sleep(for: .milliseconds(20))
+                    }
+                }
+            }
+            // The pass deletes oldest first: kill once it has begun and before it has ended,
+            // with calls answered more than a second and a half before.
+            let weekAgo = Date().addingTimeInterval(-7 * 86_400)
+            let midPass = await RecordClient.eventually {
+                guard let oldest = try? reader.oldestRecordTime() else { return false }
+                let settled = await log.answered.contains { $0.answered < Date().addingTimeInterval(-1.5) }
+                return oldest > seededFrom.addingTimeInterval(3_600) && oldest < weekAgo && settled
+            }
+            #expect(midPass, "the retention pass was not caught under way")
+            let killedAt = Date()
+            #expect(await recorder.kill9() == 128 + SIGKILL)
+            await log.stop()
+            await job.value
+            let oldestAfterKill = try #require(try reader.oldestRecordTime())
+            #expect(oldestAfterKill < weekAgo, "the pass had ended before the kill: the test proves nothing")
+
+            let answered = await log.answered
+            let before = answered.filter { $0.status == 400 && $0.answered < killedAt.addingTimeInterval(-1) }.count
+            #expect(before > 0, "no call was answered a second before the kill: the test proves nothing")
+            let second = try await RecorderProcess.start(home: home, arguments: arguments)
+            let calls = try await RecordClient.calls(second.adminBase, from: trafficStarted.addingTimeInterval(-20))
+            let recorded = RecordLoopbackTests.failed(calls, status: 400).count
+            #expect(recorded >= before, "\(before - recorded) of \(before) calls answered before the kill are lost")
+            #expect(recorded <= answered.filter { $0.status == 400 }.count)
+            // The restarted recorder's own pass finishes what the killed one began.
+            let finished = await RecordClient.eventually { (try? reader.oldestRecordTime()).flatMap { $0 }.map { $0 > weekAgo } ?? false }
+            #expect(finished, "the old rows outlived the restarted pass")
             #expect(await second.terminate() == 0, "stderr: \(second.stderr)")
         }
     }

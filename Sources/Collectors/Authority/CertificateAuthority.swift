@@ -24,14 +24,16 @@ public struct CertificateAuthority: Sendable {
         return digest.map { String(format: "%02X", $0) }.joined(separator: ":")
     }
 
+    /// The certificate in PEM (serializing a parsed or made certificate cannot fail).
     public var pem: String { (try? certificate.serializeAsPEM().pemString) ?? "" }
 
     var der: [UInt8] { (try? certificate.derBytes()) ?? [] }
 
     /// A new authority for `permitted`, valid from an hour before `now` (clocks of jobs drift).
-    public static func make(permitted: PermittedNames, now: Date) throws -> CertificateAuthority {
-        let key = P256.Signing.PrivateKey()
-        let publicKey = Certificate.PublicKey(key.publicKey)
+    /// `key`: the old authority's, kept on a renewal for time; nil makes a new one.
+    public static func make(permitted: PermittedNames, now: Date, key kept: Certificate.PrivateKey? = nil) throws -> CertificateAuthority {
+        let key = kept ?? Certificate.PrivateKey(P256.Signing.PrivateKey())
+        let publicKey = key.publicKey
         let name = try DistinguishedName {
             OrganizationName("mapitop")
             CommonName("mapitop tap authority (\(ProcessInfo.processInfo.hostName))")
@@ -45,14 +47,16 @@ public struct CertificateAuthority: Sendable {
             Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
             Critical(KeyUsage(keyCertSign: true, cRLSign: true))
             Critical(constraints)
+            // Only for servers: even its permitted names cannot sign code or mail.
+            try ExtendedKeyUsage([.serverAuth])
             SubjectKeyIdentifier(hash: publicKey)
         }
         let certificate = try Certificate(
             version: .v3, serialNumber: .init(), publicKey: publicKey,
             notValidBefore: now.addingTimeInterval(-3_600), notValidAfter: now.addingTimeInterval(lifetime),
             issuer: name, subject: name, signatureAlgorithm: .ecdsaWithSHA256, extensions: extensions,
-            issuerPrivateKey: Certificate.PrivateKey(key))
-        return CertificateAuthority(certificate: certificate, key: Certificate.PrivateKey(key), permitted: permitted)
+            issuerPrivateKey: key)
+        return CertificateAuthority(certificate: certificate, key: key, permitted: permitted)
     }
 
     /// An authority read back from its PEM files; its permitted names come from the certificate.
@@ -68,7 +72,8 @@ public struct CertificateAuthority: Sendable {
             throw AuthorityError("the authority's key is not a private key in PEM (\(error))")
         }
         guard certificate.publicKey == key.publicKey else {
-            throw AuthorityError("the authority's key does not match its certificate")
+            throw AuthorityError("the authority's key does not match its certificate (a renewal cut short?); "
+                + "delete the folder and a new authority is made")
         }
         var names = PermittedNames([])
         if let constraints = try? certificate.extensions.nameConstraints {
@@ -91,7 +96,6 @@ public struct CertificateAuthority: Sendable {
         self.permitted = permitted
     }
 
-    public var keyPEM: String { (try? key.serializeAsPEM().pemString) ?? "" }
 
     /// Whether it must be made again: near its end, or without a name the tap now needs.
     public func needsRenewal(for needed: PermittedNames, now: Date) -> Bool {

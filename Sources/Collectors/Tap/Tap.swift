@@ -41,6 +41,7 @@ public enum Tap {
         let pools = UpstreamPools(target: UpstreamTarget(configuration.upstream), connectTimeout: SharedHTTPClient.connectTimeout)
         let inFlight = TapInFlight()
         let limits = TapLimits(maxConnections: configuration.maxConnections, maxBufferedBytes: configuration.maxBufferedRequestBytes)
+        let authority = configuration.authority.map { AuthorityStore(files: $0, needed: configuration.permittedNames, clock: clock) }
         let settings = TapSettings(
             configuration: configuration, pools: pools, clock: clock, inFlight: inFlight, limits: limits,
             wake: { queue.wake() },
@@ -50,7 +51,7 @@ public enum Tap {
                 }
             },
             rules: configuration.rules, upstreamHosts: [ProxyRules.normal(pools.target.host)],
-            authority: configuration.authority.map { AuthorityStore(files: $0, needed: configuration.permittedNames, clock: clock) },
+            authority: authority,
             tunnels: status.tunnels, refusedHandshakes: RefusedHandshakes(logger: logger, clock: clock, notice: notice))
         var listeners = [TapListener(host: configuration.host, port: configuration.port, settings: settings, status: status,
                                      waitsForTLS: configuration.tlsHost != nil, onServerRunning: onServerRunning, logger: logger)]
@@ -64,6 +65,17 @@ public enum Tap {
         // reaches `calls` before the tap ends. The pools close then too.
         return TapServer(
             listeners: listeners, status: status,
+            prepare: {
+                // Made (or read) at start, off the event loop: the first CONNECT finds it, the
+                // bundle for `mapitop env` exists, and a broken one is said once, now.
+                guard let authority else { return }
+                do {
+                    _ = try await NIOThreadPool.singleton.runIfActive { try authority.current() }
+                } catch {
+                    notice("the tap's authority cannot be used (\(error)); CONNECT to the API's hosts is answered 502 until it can; "
+                        + "calls to the tap's own address are not affected")
+                }
+            },
             services: services + [
                 TapCallDelivery(queue: queue, sink: calls, afterBatch: afterBatch, inFlight: inFlight,
                                 settleLimit: configuration.upstreamTimeout + .seconds(1)),

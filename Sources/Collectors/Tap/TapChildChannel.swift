@@ -30,11 +30,7 @@ struct TapChildChannel {
                 try InterceptedPipeline.install(on: channel, fallback: tlsName, settings: settings)
                 return
             }
-            // Outbound header validation is off: every header the tap writes either came
-            // through NIO's parser, which refuses what the validator looks for, or is the
-            // tap's own (a length, Connection). It cost a tenth of a call's CPU.
-            try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-                withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false)
+            try TapHTTPHandlers.add(to: channel.pipeline.syncOperations)
             try channel.pipeline.syncOperations.addHandler(TapProxyHandler(settings: settings))
         }
     }

@@ -5,6 +5,10 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The tap as a service: its listener, bound and drained with SwiftNIO itself (DESIGN.md
 /// section 3), beside the services that must stop after it (the call delivery, the upstream
 /// pools). A graceful shutdown stops the listener first: it closes the listening socket, asks
@@ -16,6 +20,8 @@ public struct TapServer: Service {
     var listeners: [TapListener]
     /// Tunnels per host and the TLS listener's port, for `/healthz`, banners and tests.
     public let status: TapStatus
+    /// Runs before the listeners bind (the authority is made or read).
+    let prepare: @Sendable () async -> Void
     let services: [any Service]
     let logger: Logger
 
@@ -33,6 +39,7 @@ public struct TapServer: Service {
     }
 
     public func run() async throws {
+        await prepare()
         // A group of its own: its services stop in reverse order, the listeners first.
         let group = ServiceGroup(configuration: .init(services: services + listeners, logger: logger))
         try await group.run()
@@ -91,8 +98,11 @@ struct TapListener: Service {
         do {
             channel = try await bind(quiescing)
         } catch {
-            if tlsName != nil { status?.tlsBound(.failure(error)) }
-            throw error
+            guard tlsName != nil else { throw error }
+            // Named: the tap's start fails with it, under the plain listener's address.
+            let failure = TLSListenFailure(address: "\(host):\(port)", cause: error)
+            status?.tlsBound(.failure(failure))
+            throw failure
         }
         if tlsName != nil { status?.tlsBound(.success(channel.localAddress?.port ?? port)) }
         try await runBound(channel, quiescing)
@@ -146,4 +156,14 @@ private final class StopAsked: Sendable {
     private let asked = Mutex(false)
     func set() { asked.withLock { $0 = true } }
     var isSet: Bool { asked.withLock { $0 } }
+}
+
+/// The TLS listener could not bind.
+public struct TLSListenFailure: Error, CustomStringConvertible {
+    public let address: String
+    public let cause: any Error
+    public var description: String {
+        let reason = (cause as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(cause)"
+        return "the TLS listener cannot listen on \(address): \(reason)"
+    }
 }

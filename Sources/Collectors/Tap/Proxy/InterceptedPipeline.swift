@@ -20,20 +20,21 @@ enum InterceptedPipeline {
             case .hostname, .fallback: name = fallback
             }
             watch.host = name
-            do {
-                guard let authority = settings.authority else { throw AuthorityError("the tap has no authority") }
-                let context = try authority.context(for: name)
-                try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context), position: .before(watch))
-                return channel.eventLoop.makeSucceededVoidFuture()
-            } catch {
-                settings.refusedHandshakes.note(host: name, reason: "\(error)")
+            guard let authority = settings.authority else {
                 channel.close(promise: nil)
-                return channel.eventLoop.makeFailedFuture(error)
+                return channel.eventLoop.makeFailedFuture(AuthorityError("the tap has no authority"))
             }
+            return authority.context(for: name, on: channel.eventLoop).assumeIsolated().flatMapThrowing { context in
+                try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context), position: .before(watch))
+            }.flatMapErrorThrowing { error in
+                settings.refusedHandshakes.note(host: name, reason: "\(error)", clientRefused: false)
+                channel.close(promise: nil)
+                throw error
+            }.nonisolated()
         })
         try sync.addHandler(sni)
         try sync.addHandler(watch)
-        try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false)
+        try TapHTTPHandlers.add(to: sync)
         try sync.addHandler(TapProxyHandler(settings: settings.intercepting()))
     }
 }
@@ -65,7 +66,7 @@ final class HandshakeWatch: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        refused.note(host: host, reason: Self.describe(error))
+        refused.note(host: host, reason: Self.describe(error), clientRefused: true)
         context.close(promise: nil)
     }
 

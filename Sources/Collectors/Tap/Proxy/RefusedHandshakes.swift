@@ -22,7 +22,9 @@ final class RefusedHandshakes: Sendable {
         self.notice = notice
     }
 
-    func note(host: String, reason: String) {
+    /// `clientRefused`: the job's side ended the handshake (it may not trust the authority),
+    /// as opposed to the tap having no certificate to offer.
+    func note(host: String, reason: String, clientRefused: Bool) {
         let now = clock.now()
         let say = lastSaid.withLock { lastSaid -> Bool in
             if let last = lastSaid[host], now.timeIntervalSince(last) < Self.interval { return false }
@@ -31,7 +33,9 @@ final class RefusedHandshakes: Sendable {
             return true
         }
         guard say else { return }
-        let line = "a TLS handshake for \(host) failed: \(reason); a job that does not trust mapitop's authority needs eval \"$(mapitop env)\""
+        let line = clientRefused
+            ? "a TLS handshake for \(host) failed: \(reason) (a job that does not trust mapitop's authority needs eval \"$(mapitop env)\")"
+            : "no TLS for \(host): \(reason)"
         logger.warning("\(line)")
         notice(line)
     }

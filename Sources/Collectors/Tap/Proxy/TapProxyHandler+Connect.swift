@@ -12,6 +12,10 @@ extension TapProxyHandler {
     func beginConnect(_ exchange: TapExchange) {
         connectVersion = exchange.head.version
         state = .connect
+        // Nothing more is read until the connection is handed over (or closed): NIO's decoder
+        // holds what follows a CONNECT's head without a limit, and a job that streams after a
+        // refused or slow CONNECT must not fill the tap's memory.
+        try? context?.channel.syncOptions?.setOption(.autoRead, value: false)
         perform(connect.receivedHead(exchange.head, rules: settings.rules, intercepted: settings.intercepted))
     }
 
@@ -60,14 +64,15 @@ extension TapProxyHandler {
             .whenComplete { result in
                 switch result {
                 case .success(let peer):
-                    guard self.context != nil else {
-                        // The job hung up while the tunnel was opening.
+                    guard self.context != nil, !self.closing, case .connect = self.state else {
+                        // The job hung up, or the tap began to stop, while the tunnel was opening.
                         peer.close(promise: nil)
                         return
                     }
                     self.tunnelPeer = peer
                     self.perform(self.connect.connected())
                 case .failure(let error):
+                    guard case .connect = self.state else { return }
                     self.perform(self.connect.connectFailed(Self.describe(error)))
                 }
             }
@@ -79,6 +84,10 @@ extension TapProxyHandler {
         do {
             try handOver(context) { sync in
                 let (jobSide, hostSide) = TunnelGlue.matchedPair()
+                for channel in [context.channel, peer] {
+                    try channel.syncOptions?.setOption(.recvAllocator, value: TunnelGlue.reads)
+                    try channel.syncOptions?.setOption(.writeBufferWaterMark, value: TunnelGlue.pending)
+                }
                 try sync.addHandler(jobSide)
                 try peer.pipeline.syncOperations.addHandler(hostSide)
                 try peer.syncOptions?.setOption(.autoRead, value: true)
@@ -91,27 +100,37 @@ extension TapProxyHandler {
     }
 
     private func establishInterception(host: String, context: ChannelHandlerContext) {
-        do {
-            // The leaf is made before the 200: a broken authority is a 502 with its reason,
-            // which the job shows, rather than a handshake that fails without one.
-            guard let authority = settings.authority else { throw AuthorityError("the tap was started without an authority") }
-            _ = try authority.context(for: host)
-        } catch {
-            settings.refusedHandshakes.note(host: host, reason: "\(error)")
-            perform(connect.interceptionFailed("the tap cannot decrypt \(host): \(error)"))
+        // The leaf is made before the 200 (on NIO's blocking pool unless it is kept): a broken
+        // authority is a 502 with its reason, which the job shows, rather than a handshake
+        // that fails without one.
+        guard let authority = settings.authority else {
+            interceptionFailed(host: host, AuthorityError("the tap was started without an authority"))
             return
         }
-        do {
-            let settings = settings
-            try handOver(context) { _ in try InterceptedPipeline.install(on: context.channel, fallback: host, settings: settings) }
-        } catch {
-            context.close(promise: nil)
+        authority.context(for: host, on: context.eventLoop).assumeIsolated().whenComplete { result in
+            guard let context = self.context, case .connect = self.state, !self.closing else { return }
+            switch result {
+            case .success:
+                do {
+                    let settings = self.settings
+                    try self.handOver(context) { _ in try InterceptedPipeline.install(on: context.channel, fallback: host, settings: settings) }
+                } catch {
+                    context.close(promise: nil)
+                }
+            case .failure(let error):
+                self.interceptionFailed(host: host, error)
+            }
         }
+    }
+
+    private func interceptionFailed(host: String, _ error: any Error) {
+        settings.refusedHandshakes.note(host: host, reason: "\(error)", clientRefused: false)
+        perform(connect.interceptionFailed("the tap cannot decrypt \(host): \(error)"))
     }
 
     /// Answers 200 and gives the connection over: the HTTP encoder goes first (the 200 is
     /// written raw after it), `install` adds what follows, then this handler and the HTTP
-    /// decoder leave the pipeline.
+    /// decoder leave the pipeline, and reading starts again.
     private func handOver(_ context: ChannelHandlerContext,
                           install: (ChannelPipeline.SynchronousOperations) throws -> Void) throws {
         let sync = context.pipeline.syncOperations
@@ -122,7 +141,18 @@ extension TapProxyHandler {
         state = .handedOver
         try install(sync)
         sync.removeHandler(context: context, promise: nil)
-        sync.removeHandler(decoder, promise: nil)
+        // What the job sent after the CONNECT's head (a client that did not wait for the 200)
+        // goes on to what took the connection over.
+        // Its removal completes on a later turn of the loop, when it has handed them on; they
+        // come without a read-complete, on which the tunnel flushes, so one follows. Only then
+        // does reading start again, so nothing newer overtakes them.
+        let channel = context.channel
+        let removed = channel.eventLoop.makePromise(of: Void.self)
+        sync.removeHandler(decoder, promise: removed)
+        removed.futureResult.assumeIsolated().whenComplete { _ in
+            channel.pipeline.syncOperations.fireChannelReadComplete()
+            try? channel.syncOptions?.setOption(.autoRead, value: true)
+        }
     }
 
     static func describe(_ error: any Error) -> String {

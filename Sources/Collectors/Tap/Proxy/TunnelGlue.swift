@@ -1,5 +1,4 @@
 import NIOCore
-import NIOExtras
 
 /// One side of a blind tunnel: what one channel reads, its partner writes, as SwiftNIO's
 /// connect-proxy example glues two channels. Reading waits while the partner cannot write, so
@@ -11,6 +10,13 @@ final class TunnelGlue: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundOut = NIOAny
     typealias OutboundIn = NIOAny
     typealias OutboundOut = NIOAny
+
+    /// Reads of up to 256 KiB: a bulk upload crosses in a quarter of the system calls of
+    /// NIO's 64 KiB default (the tunnel went from 0.80 of a direct upload's rate).
+    static let reads = AdaptiveRecvByteBufferAllocator(minimum: 1_024, initial: 16_384, maximum: 256 << 10)
+    /// What one side holds for a partner that is slower: at most 512 KiB before reading stops,
+    /// so a stalled side costs the tap about that much per direction, not a whole upload.
+    static let pending = ChannelOptions.Types.WriteBufferWaterMark(low: 128 << 10, high: 512 << 10)
 
     private var partner: TunnelGlue?
     private var context: ChannelHandlerContext?
@@ -38,7 +44,22 @@ final class TunnelGlue: ChannelDuplexHandler, RemovableChannelHandler {
     private func partnerWrite(_ data: NIOAny) { context?.write(data, promise: nil) }
     private func partnerFlush() { context?.flush() }
     private func partnerWriteEOF() { context?.close(mode: .output, promise: nil) }
+    /// The other side has gone: what this side still holds for its peer is written first (a
+    /// slow reader after a half-close still gets the tail), then it closes.
+    private func partnerClosedGracefully() {
+        guard let context else { return }
+        let fallback = context.eventLoop.assumeIsolated().scheduleTask(in: Self.drainLimit) { context.close(promise: nil) }
+        context.writeAndFlush(NIOAny(ByteBuffer())).assumeIsolated().whenComplete { _ in
+            fallback.cancel()
+            context.close(promise: nil)
+        }
+    }
+
+    /// An error, the idle timeout or a stopping tap: no tail is owed.
     private func partnerClose() { context?.close(promise: nil) }
+
+    /// How long a side may take to read the tail its partner left before it is closed anyway.
+    static let drainLimit = TimeAmount.seconds(60)
     private var partnerWritable: Bool { context?.channel.isWritable ?? false }
 
     private func partnerBecameWritable() {
@@ -54,7 +75,7 @@ final class TunnelGlue: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) { partner?.partnerFlush() }
 
-    func channelInactive(context: ChannelHandlerContext) { partner?.partnerClose() }
+    func channelInactive(context: ChannelHandlerContext) { partner?.partnerClosedGracefully() }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
