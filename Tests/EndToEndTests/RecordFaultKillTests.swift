@@ -6,6 +6,7 @@ import HummingbirdTesting
 import NIOHTTP1
 import Simulator
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -124,13 +125,18 @@ struct RecordFaultKillTests {
         let writer = try JournalWriter(path: home.journal, options: options)
         let token = TokenReference(fingerprint: Fingerprint(secretValue: job.secret), label: nil)
         let start = Date().addingTimeInterval(-30 * 86_400)
-        for index in 0..<oldRows {
-            _ = writer.append(CallRecord(
-                time: start.addingTimeInterval(Double(index) * 3), token: token, method: "POST", path: "/v2/sites/Abcd1234/media/",
-                outcome: .status(400), latency: .milliseconds(20), rate: RateHeaders(limit: 60, remaining: 7, requestID: nil),
-                errors: [ErrorEntry(code: "required", description: "Field 'upload' is required.", detail: nil)], source: .tap))
-            // The writer's queue holds 100 000: let it drain before it would drop.
-            if index % 50_000 == 49_999 { await writer.flush() }
+        // In steps the writer's queue (100 000) holds, each on a thread of its own: a loop of
+        // 50 000 appends must not hold one of the cooperative pool's two threads.
+        for step in stride(from: 0, to: oldRows, by: 50_000) {
+            await Blocking.run {
+                for index in step..<(step + 50_000) {
+                    _ = writer.append(CallRecord(
+                        time: start.addingTimeInterval(Double(index) * 3), token: token, method: "POST", path: "/v2/sites/Abcd1234/media/",
+                        outcome: .status(400), latency: .milliseconds(20), rate: RateHeaders(limit: 60, remaining: 7, requestID: nil),
+                        errors: [ErrorEntry(code: "required", description: "Field 'upload' is required.", detail: nil)], source: .tap))
+                }
+            }
+            await writer.flush()
         }
         await writer.close()
         return start
@@ -145,7 +151,9 @@ struct RecordFaultKillTests {
             let seededFrom = try await Self.seedOld(home)
             let reader = try JournalReader(path: home.journal)
             defer { try? reader.close() }
-            #expect(try reader.oldestRecordTime().map { abs($0.timeIntervalSince(seededFrom)) < 1 } == true)
+            // Read on a thread of its own: SQLite waits on the recorder's deletes.
+            let readOldest: @Sendable () async -> Date? = { await Blocking.run { (try? reader.oldestRecordTime()) ?? nil } }
+            #expect(await readOldest().map { abs($0.timeIntervalSince(seededFrom)) < 1 } == true)
             let arguments = ["--api-base", "http://127.0.0.1:\(server.port!)", "--retain", "7d"]
             let recorder = try await RecorderProcess.start(home: home, tap: true, arguments: arguments)
             let tap = try #require(recorder.tapBase)
@@ -167,7 +175,7 @@ struct RecordFaultKillTests {
             // with calls answered more than a second and a half before.
             let weekAgo = Date().addingTimeInterval(-7 * 86_400)
             let midPass = await RecordClient.eventually {
-                guard let oldest = try? reader.oldestRecordTime() else { return false }
+                guard let oldest = await readOldest() else { return false }
                 let settled = await log.answered.contains { $0.answered < Date().addingTimeInterval(-1.5) }
                 return oldest > seededFrom.addingTimeInterval(3_600) && oldest < weekAgo && settled
             }
@@ -176,7 +184,7 @@ struct RecordFaultKillTests {
             #expect(await recorder.kill9() == 128 + SIGKILL)
             await log.stop()
             await job.value
-            let oldestAfterKill = try #require(try reader.oldestRecordTime())
+            let oldestAfterKill = try #require(await readOldest())
             #expect(oldestAfterKill < weekAgo, "the pass had ended before the kill: the test proves nothing")
 
             let answered = await log.answered
@@ -188,7 +196,7 @@ struct RecordFaultKillTests {
             #expect(recorded >= before, "\(before - recorded) of \(before) calls answered before the kill are lost")
             #expect(recorded <= answered.filter { $0.status == 400 }.count)
             // The restarted recorder's own pass finishes what the killed one began.
-            let finished = await RecordClient.eventually { (try? reader.oldestRecordTime()).flatMap { $0 }.map { $0 > weekAgo } ?? false }
+            let finished = await RecordClient.eventually { await readOldest().map { $0 > weekAgo } ?? false }
             #expect(finished, "the old rows outlived the restarted pass")
             #expect(await second.terminate() == 0, "stderr: \(second.stderr)")
         }

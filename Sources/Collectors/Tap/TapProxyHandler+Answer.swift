@@ -6,7 +6,7 @@ import NIOHTTP1
 extension TapProxyHandler: UpstreamAnswerDelegate {
     func forward(_ exchange: TapExchange) {
         exchange.call.requestBody = exchange.body ?? ByteBuffer()
-        state = .forwarding(exchange)
+        machine.forwarding(exchange)
         guard let pool else { return }
         extendDeadline(exchange)
         if let connection = pool.take() {
@@ -34,13 +34,13 @@ extension TapProxyHandler: UpstreamAnswerDelegate {
     }
 
     func isCurrent(_ exchange: TapExchange) -> Bool {
-        if case .forwarding(let current) = state { return current === exchange }
+        if let current = machine.forwarded { return current === exchange }
         return false
     }
 
     /// The call `connection` carries, if it is still this connection's call.
     private func exchange(using connection: UpstreamConnection) -> TapExchange? {
-        if case .forwarding(let exchange) = state, exchange.upstream === connection { return exchange }
+        if let exchange = machine.forwarded, exchange.upstream === connection { return exchange }
         return nil
     }
 
@@ -62,7 +62,7 @@ extension TapProxyHandler: UpstreamAnswerDelegate {
         guard timer == nil, let eventLoop else { return }
         timer = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
             self.timer = nil
-            guard case .forwarding(let exchange) = self.state, let deadline = exchange.deadline else { return }
+            guard let exchange = self.machine.forwarded, let deadline = exchange.deadline else { return }
             if deadline <= .now() {
                 self.timedOut(exchange)
             } else {
@@ -107,8 +107,7 @@ extension TapProxyHandler: UpstreamAnswerDelegate {
     /// The job has a success's head and part of its body: closing is the only way left to
     /// say the answer is cut. Its record was made with the head.
     private func cut() {
-        state = .idle
-        closing = true
+        machine.answerCut()
         held.removeAll()
         context?.close(promise: nil)
         settings.wake()

@@ -7,8 +7,8 @@ import NIOHTTP1
 extension TapProxyHandler {
     /// The head of an answer; one that says `Connection: close` closes the connection after it.
     func answerHead(_ exchange: TapExchange, status: HTTPResponseStatus, headers: HTTPHeaders) -> HTTPResponseHead {
-        let head = exchange.answerHead(closing: closing, status: status, headers: headers)
-        if exchange.closesAfter { closing = true }
+        let head = exchange.answerHead(closing: machine.closing, status: status, headers: headers)
+        if exchange.closesAfter { machine.closesAfterAnswer() }
         return head
     }
 
@@ -37,7 +37,6 @@ extension TapProxyHandler {
             headers.add(name: "connection", value: "close")
             write(HTTPResponseHead(version: version, status: .badRequest, headers: headers), body: body)
         }
-        state = .idle
         closeWhenWritten()
     }
 

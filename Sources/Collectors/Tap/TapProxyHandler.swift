@@ -50,33 +50,15 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    enum State {
-        case idle
-        /// The job's request, its body still arriving.
-        case reading(TapExchange)
-        /// Answered before its request ended (a 400, a 413): the rest is read and dropped, up
-        /// to `maxDrained` bytes, then the connection closes.
-        case refused(drained: Int)
-        /// Sent upstream, or on its way there; the answer is written back as it arrives.
-        case forwarding(TapExchange)
-        /// A CONNECT being carried out (`connect` says how far): its tunnel opening, its 200
-        /// about to go.
-        case connect
-        /// Given over to a tunnel or to TLS: this handler is leaving the pipeline.
-        case handedOver
-    }
-
     /// Parts of pipelined calls held before reading pauses.
     static let maxHeldParts = 64
-    /// Body bytes of a refused request read and dropped, so the job reads the refusal rather
-    /// than a reset, before the connection closes anyway.
-    static let maxDrained = 1 << 20
 
     let settings: TapSettings
     var tokens: TapTokens
     var context: ChannelHandlerContext?
     var pool: UpstreamPool?
-    var state = State.idle
+    /// The connection's protocol state, one pure value: this handler carries out its actions.
+    var machine = TapConnectionStateMachine<TapExchange>()
     var timer: Scheduled<Void>?
     /// The connection's loop, kept after the job has gone for the call still in flight.
     var eventLoop: (any EventLoop)?
@@ -84,16 +66,9 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
     var held = CircularBuffer<HTTPServerRequestPart>()
     var readingPaused = false
     var resuming = false
-    /// The job closed its sending side: answer what it sent, then close.
-    var inputClosed = false
-    /// Close once the call in flight is answered (the tap is stopping, the job sent what
-    /// cannot be parsed, or an answer said `Connection: close`); later calls are dropped.
-    var closing = false
     /// The end of the last answer written: closing waits for it, since closing a channel
     /// drops what it has not written yet.
     var lastWrite: EventLoopFuture<Void>?
-    /// A CONNECT's progress, as a pure value (`TapProxyHandler+Connect.swift` carries it out).
-    var connect = ConnectStateMachine()
     var connectVersion = HTTPVersion.http1_1
     /// A tunnel's other side, between its connect and the 200.
     var tunnelPeer: (any Channel)?
@@ -112,8 +87,7 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
         held.removeAll()
-        switch state {
-        case .forwarding(let exchange):
+        if let exchange = machine.forwarded {
             guard case .streaming = exchange.answer else {
                 // The job has gone, but its call was sent: it runs to its answer (or its
                 // timeout) and is recorded.
@@ -121,17 +95,11 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             // A success whose head the job had: its record is made, its rest has no reader.
             drop(exchange)
-            state = .idle
-        case .reading:
-            // A request the job did not finish is never forwarded.
-            state = .idle
-        case .connect:
-            // The job hung up while its tunnel was opening.
-            tunnelPeer?.close(promise: nil)
-            tunnelPeer = nil
-        case .idle, .refused, .handedOver:
-            break
+            machine.abandoned()
         }
+        // A request the job did not finish is never forwarded; a tunnel still opening is not.
+        closeTunnelPeer()
+        machine.removed()
         timer?.cancel()
         timer = nil
         // A connection closed in the middle of a read never sees that read complete.
@@ -140,8 +108,8 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
-        if case .forwarding = state {
-            guard !closing else { return }
+        if machine.isForwarding {
+            guard !machine.closing else { return }
             held.append(part)
             if held.count >= Self.maxHeldParts, !readingPaused {
                 readingPaused = true
@@ -155,31 +123,21 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
     func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch part {
         case .head(let head):
-            guard case .idle = state, !closing else { return }
+            guard machine.takesHead else { return }
             begin(head, context: context)
         case .body(var part):
-            switch state {
-            case .reading(let exchange):
-                guard exchange.reserve(part.readableBytes) else {
-                    refuse(exchange, .serviceUnavailable, code: "service_unavailable",
-                           "the tap holds its limit of \(Self.bytes(settings.limits.maxBufferedBytes)) of request bodies; not forwarded, try again")
-                    return
-                }
-                if exchange.body == nil { exchange.body = part } else { exchange.body!.writeBuffer(&part) }
-                if exchange.body!.readableBytes > settings.configuration.maxRequestBody { refuseTooLarge(exchange) }
-            case .refused(let drained):
-                state = .refused(drained: drained + part.readableBytes)
-                if drained + part.readableBytes > Self.maxDrained { closeWhenWritten() }
-            case .idle, .forwarding, .connect, .handedOver:
-                break
+            let (exchange, action) = machine.receivedBody(bytes: part.readableBytes)
+            perform(action)
+            guard let exchange else { return }
+            guard exchange.reserve(part.readableBytes) else {
+                refuse(exchange, .serviceUnavailable, code: "service_unavailable",
+                       "the tap holds its limit of \(Self.bytes(settings.limits.maxBufferedBytes)) of request bodies; not forwarded, try again")
+                return
             }
+            if exchange.body == nil { exchange.body = part } else { exchange.body!.writeBuffer(&part) }
+            if exchange.body!.readableBytes > settings.configuration.maxRequestBody { refuseTooLarge(exchange) }
         case .end:
-            switch state {
-            case .reading(let exchange): forward(exchange)
-            case .refused: becameIdle()
-            case .connect: endConnect()
-            case .idle, .forwarding, .handedOver: break
-            }
+            perform(machine.receivedEnd())
         }
     }
 
@@ -193,51 +151,11 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
         case is ChannelShouldQuiesceEvent:
-            // The tap is stopping: the call in flight is answered, an unfinished request is
-            // dropped (nothing of it went upstream), and the connection closes.
-            closing = true
-            held.removeAll()
-            if case .forwarding = state { return }
-            if case .handedOver = state { return }
-            tunnelPeer?.close(promise: nil)
-            tunnelPeer = nil
-            state = .idle
-            closeWhenWritten()
+            perform(machine.quiesce())
         case IdleStateHandler.IdleStateEvent.all:
-            // The job sent nothing for the client timeout while the tap waited on it: a head
-            // never finished, a body that stalled, a kept-alive connection left idle. A call
-            // in flight waits on the upstream instead, under its own timeout.
-            switch state {
-            case .forwarding:
-                break
-            case .reading(let exchange):
-                refuse(exchange, .requestTimeout, code: "request_timeout",
-                       "the job sent nothing of its request for \(settings.configuration.clientTimeout); not forwarded", recorded: false)
-                closeWhenWritten()
-            case .idle, .refused, .connect:
-                held.removeAll()
-                tunnelPeer?.close(promise: nil)
-                tunnelPeer = nil
-                state = .idle
-                closeWhenWritten()
-            case .handedOver:
-                break
-            }
+            perform(machine.idleTimeout())
         case ChannelEvent.inputClosed:
-            inputClosed = true
-            switch state {
-            case .idle:
-                if held.isEmpty { closeWhenWritten() }
-            case .reading, .refused, .connect:
-                // A request cut off half way is never forwarded; a job that hangs up on its
-                // CONNECT wants no tunnel.
-                tunnelPeer?.close(promise: nil)
-                tunnelPeer = nil
-                state = .idle
-                closeWhenWritten()
-            case .forwarding, .handedOver:
-                break
-            }
+            perform(machine.inputClosed(heldEmpty: held.isEmpty))
         default:
             context.fireUserInboundEventTriggered(event)
         }
@@ -253,33 +171,49 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         if case .invalidEOFState = parserError {
-            // The job closed in the middle of a request: cut off, not unreadable. Nothing of
-            // it went upstream, and there is no one to answer.
-            held.removeAll()
-            closing = true
-            if case .forwarding = state { return }
-            state = .idle
-            closeWhenWritten()
-            return
-        }
-        // NIO's decoder reads nothing more after this: answer what was read, then close.
-        closing = true
-        held.removeAll()
-        switch state {
-        case .idle:
-            answerUnreadable(nil, version: .http1_1)
-        case .reading(let exchange):
-            answerUnreadable(exchange, version: exchange.head.version)
-        case .refused, .connect:
-            closeWhenWritten()
-        case .forwarding, .handedOver:
-            // The answer of the call in flight goes first; the connection closes after it.
-            break
+            perform(machine.cutOff())
+        } else {
+            perform(machine.unreadable())
         }
     }
 
+    /// Carries out what the state machine says.
+    func perform(_ action: TapConnectionStateMachine<TapExchange>.Action) {
+        switch action {
+        case .none:
+            break
+        case .dropHeld:
+            held.removeAll()
+        case .close:
+            held.removeAll()
+            closeTunnelPeer()
+            closeWhenWritten()
+        case .answerTimeout(let exchange):
+            refuse(exchange, .requestTimeout, code: "request_timeout",
+                   "the job sent nothing of its request for \(settings.configuration.clientTimeout); not forwarded", recorded: false)
+            closeWhenWritten()
+        case .answerUnreadable(let exchange):
+            held.removeAll()
+            answerUnreadable(exchange, version: exchange?.head.version ?? .http1_1)
+        case .forward(let exchange):
+            forward(exchange)
+        case .endConnect:
+            endConnect()
+        case .answered:
+            becameIdle()
+        case .resumeHeld:
+            resumeHeld()
+            perform(machine.resumed(heldEmpty: held.isEmpty))
+        }
+    }
+
+    func closeTunnelPeer() {
+        tunnelPeer?.close(promise: nil)
+        tunnelPeer = nil
+    }
+
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if case .forwarding(let exchange) = state, case .streaming = exchange.answer, let upstream = exchange.upstream {
+        if let exchange = machine.forwarded, case .streaming = exchange.answer, let upstream = exchange.upstream {
             let writable = context.channel.isWritable
             upstream.read(writable)
             // The upstream was paused for the job, not stalled: its time starts again. A job
@@ -297,7 +231,7 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
         let call = TapCallStart(time: settings.clock.now(), stopwatch: .now, token: tokens.reference(head.headers.first(name: "authorization")),
                                 method: head.method.rawValue, path: path, query: query)
         let exchange = TapExchange(call: call, head: head, target: target, inFlight: settings.inFlight, limits: settings.limits)
-        state = .reading(exchange)
+        machine.receivedHead(exchange)
         if head.method == .CONNECT {
             // An HTTPS proxy's request: a tunnel or TLS for an API host, never a call.
             beginConnect(exchange)
@@ -344,31 +278,15 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// instead of a reset, and a job that sends no body after all cannot have its next call
     /// read as this one's body.
     func refuse(_ exchange: TapExchange, _ status: HTTPResponseStatus, code: String, _ description: String,
-                        recorded: Bool = true) {
-        closing = true
+                recorded: Bool = true) {
+        machine.refused()
         exchange.body = nil
-        state = .refused(drained: 0)
         answer(exchange, status, code: code, description, recorded: recorded)
     }
 
     /// Once a call is answered: close, or go on with the calls held.
     func becameIdle() {
-        state = .idle
-        if closing {
-            held.removeAll()
-            closeWhenWritten()
-        } else {
-            resumeHeld()
-            if inputClosed, held.isEmpty {
-                // Nothing more can come: a held request the half-close cut short is never complete.
-                switch state {
-                case .forwarding, .connect, .handedOver: break
-                case .idle, .reading, .refused:
-                    state = .idle
-                    closeWhenWritten()
-                }
-            }
-        }
+        perform(machine.answered())
         // After the answer is flushed and held calls are on their way: the wake's thread
         // switch no longer delays an answer, and no record queued here waits for a later call.
         settings.wake()
@@ -379,9 +297,9 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
         resuming = true
         defer { resuming = false }
         while !held.isEmpty {
-            if case .forwarding = state { break }
+            if machine.isForwarding { break }
             // A refused call still reads its held rest, so that its end closes the connection.
-            if closing, case .idle = state { break }
+            if machine.closing, case .idle = machine.state { break }
             handle(held.removeFirst(), context: context)
         }
         if readingPaused, held.count < Self.maxHeldParts / 2 {

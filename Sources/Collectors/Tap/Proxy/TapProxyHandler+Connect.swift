@@ -11,17 +11,17 @@ extension TapProxyHandler {
 
     func beginConnect(_ exchange: TapExchange) {
         connectVersion = exchange.head.version
-        state = .connect
+        machine.beganConnect()
         // Nothing more is read until the connection is handed over (or closed): NIO's decoder
         // holds what follows a CONNECT's head without a limit, and a job that streams after a
         // refused or slow CONNECT must not fill the tap's memory.
         try? context?.channel.syncOptions?.setOption(.autoRead, value: false)
-        perform(connect.receivedHead(exchange.head, rules: settings.rules, intercepted: settings.intercepted))
+        carryOut(machine.connect.receivedHead(exchange.head, rules: settings.rules, intercepted: settings.intercepted))
     }
 
-    func endConnect() { perform(connect.receivedEnd()) }
+    func endConnect() { carryOut(machine.connect.receivedEnd()) }
 
-    private func perform(_ action: ConnectStateMachine.Action) {
+    private func carryOut(_ action: ConnectStateMachine.Action) {
         guard let context else { return }
         switch action {
         case .wait:
@@ -44,9 +44,8 @@ extension TapProxyHandler {
         let body = TapOwnAnswer.body(code: code, description: description)
         let text = "HTTP/1.\(connectVersion.minor) \(status.code) \(status.reasonPhrase)\r\ncontent-type: application/json\r\n"
             + "content-length: \(body.utf8.count)\r\nconnection: close\r\n\r\n" + body
-        closing = true
+        machine.connectRefused()
         held.removeAll()
-        state = .idle
         let sync = context.pipeline.syncOperations
         if let encoder = try? sync.handler(type: HTTPResponseEncoder.self) { sync.removeHandler(encoder, promise: nil) }
         lastWrite = context.writeAndFlush(NIOAny(ByteBuffer(string: text)))
@@ -64,16 +63,16 @@ extension TapProxyHandler {
             .whenComplete { result in
                 switch result {
                 case .success(let peer):
-                    guard self.context != nil, !self.closing, case .connect = self.state else {
+                    guard self.context != nil, !self.machine.closing, case .connect = self.machine.state else {
                         // The job hung up, or the tap began to stop, while the tunnel was opening.
                         peer.close(promise: nil)
                         return
                     }
                     self.tunnelPeer = peer
-                    self.perform(self.connect.connected())
+                    self.carryOut(self.machine.connect.connected())
                 case .failure(let error):
-                    guard case .connect = self.state else { return }
-                    self.perform(self.connect.connectFailed(Self.describe(error)))
+                    guard case .connect = self.machine.state else { return }
+                    self.carryOut(self.machine.connect.connectFailed(Self.describe(error)))
                 }
             }
     }
@@ -108,7 +107,7 @@ extension TapProxyHandler {
             return
         }
         authority.context(for: host, on: context.eventLoop).assumeIsolated().whenComplete { result in
-            guard let context = self.context, case .connect = self.state, !self.closing else { return }
+            guard let context = self.context, case .connect = self.machine.state, !self.machine.closing else { return }
             switch result {
             case .success:
                 do {
@@ -125,7 +124,7 @@ extension TapProxyHandler {
 
     private func interceptionFailed(host: String, _ error: any Error) {
         settings.refusedHandshakes.note(host: host, reason: "\(error)", clientRefused: false)
-        perform(connect.interceptionFailed("the tap cannot decrypt \(host): \(error)"))
+        carryOut(machine.connect.interceptionFailed("the tap cannot decrypt \(host): \(error)"))
     }
 
     /// Answers 200 and gives the connection over: the HTTP encoder goes first (the 200 is
@@ -138,7 +137,7 @@ extension TapProxyHandler {
         let decoder = try sync.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
         sync.removeHandler(encoder, promise: nil)
         context.writeAndFlush(NIOAny(ByteBuffer(string: "HTTP/1.1 200 Connection established\r\n\r\n")), promise: nil)
-        state = .handedOver
+        machine.handedOver()
         try install(sync)
         sync.removeHandler(context: context, promise: nil)
         // What the job sent after the CONNECT's head (a client that did not wait for the 200)
