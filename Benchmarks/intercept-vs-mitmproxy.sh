@@ -98,21 +98,7 @@ done
 head -c 600 /dev/zero | tr '\0' ' ' | sed 's/^ \{12\}/{"media":[]}/' > "$WORK/body.json"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
   -addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' -keyout "$WORK/tls.key" -out "$WORK/tls.pem" 2>/dev/null
-nginx_conf() { # name servers → $WORK/name.conf, one worker, no access log
-  cat > "$WORK/$1.conf" <<CONF
-worker_processes 1;
-pid $WORK/$1.pid;
-error_log $WORK/$1-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $WORK/client_body;
-  proxy_temp_path $WORK/proxy_temp;
-$2
-}
-CONF
-}
+source Benchmarks/nginx-conf.sh
 nginx_conf nginx "
   server {
     listen 127.0.0.1:$STATIC;

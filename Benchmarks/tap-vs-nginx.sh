@@ -33,19 +33,7 @@ head -c 600 /dev/zero | tr '\0' ' ' | sed 's/^ \{12\}/{"media":[]}/' > "$WORK/bo
 "$BIN" tap --listen 127.0.0.1:$TAP_SIM --upstream http://127.0.0.1:$SIM >/dev/null 2>&1 & TAP_SIM_PID=$!
 "$BIN" tap --listen 127.0.0.1:$TAP_STATIC --upstream http://127.0.0.1:$STATIC >/dev/null 2>&1 & TAP_STATIC_PID=$!
 # Two nginx: one serves the static body, the other only proxies, so its CPU is a proxy's alone.
-nginx_conf() { # name servers → $WORK/name.conf, one worker, no access log
-  cat > "$WORK/$1.conf" <<CONF
-worker_processes 1;
-pid $WORK/$1.pid;
-error_log $WORK/$1-error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-$2
-}
-CONF
-}
+source Benchmarks/nginx-conf.sh
 # Every path answers 200 with the same body (an alias would answer the API's paths 404).
 nginx_conf upstream "
   server {

@@ -17,7 +17,7 @@ public struct RecordingOptions: Sendable {
     /// The tap's TLS listener (`--tap-tls`), its intercepted and tunnel hosts, and its authority.
     public var tapTLS: ListenAddress?
     public var intercept: [String] = []
-    public var tunnel: [String]?
+    public var tunnel: [String] = []
     public var authority: AuthorityFiles?
     /// Where probes and the tap's calls go, e.g. `https://api.jwplayer.com`.
     public var upstream: String

@@ -97,7 +97,7 @@ enum AuthoritySummary {
     static func lines(_ files: AuthorityFiles) -> [String] {
         do {
             guard let authority = try files.existing() else {
-                return ["authority   \(files.folder) (not made yet: the tap makes it on the first CONNECT, or run mapitop env)"]
+                return ["authority   \(files.folder) (not made yet: a recorder or tap makes it when its tap starts)"]
             }
             return [
                 "authority   \(files.certificatePath) · key \(files.keyPath) (0600)",

@@ -92,7 +92,7 @@ struct RecordCommand: AsyncParsableCommand {
         recordingOptions.adminReaders = configuration.adminReaders
         do {
             let proxy = try TapProxySettings(configuration, tapTLS: try tapTLS.map(ListenAddress.init(parsing:)),
-                                             listensBeyondLoopback: !(tapAddress?.isLoopback ?? true), allowRemote: allowRemote,
+                                             allowRemote: allowRemote,
                                              environment: environment)
             if proxy.tls != nil, tapAddress == nil {
                 throw ValidationError("--tap-tls (or [tap] tls_listen) needs a tap: give --tap or [tap] listen too")

@@ -64,8 +64,7 @@ struct TapCommand: AsyncParsableCommand {
         var tap = TapConfiguration(host: address.host, port: address.port, upstream: upstream ?? configuration.apiBase,
                                    upstreamTimeout: .seconds(upstreamTimeout), labels: labels)
         do {
-            try TapProxySettings(configuration, tapTLS: try tapTLS.map(ListenAddress.init(parsing:)), listensBeyondLoopback: !address.isLoopback,
-                                 allowRemote: allowRemote).apply(to: &tap)
+            try TapProxySettings(configuration, tapTLS: try tapTLS.map(ListenAddress.init(parsing:)), allowRemote: allowRemote).apply(to: &tap)
         } catch {
             Diagnostics.fail("mapitop tap: \((error as? ValidationError)?.message ?? "\(error)")", exitCode: ExitCodes.usage)
         }

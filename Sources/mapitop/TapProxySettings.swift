@@ -10,17 +10,17 @@ import Wire
 /// `[tap] tls_listen`, and its authority in the state folder (DESIGN.md section 11).
 struct TapProxySettings {
     var intercept: [String]
-    /// nil: tunnels anywhere (a tap on loopback); beyond loopback only the listed hosts.
-    var tunnel: [String]?
+    /// `[tap] tunnel`: a tap beyond loopback tunnels only to these (TapConfiguration.rules).
+    var tunnel: [String]
     var tls: ListenAddress?
     var authority: AuthorityFiles
 
     /// `allowRemote`: whether a TLS listener from the configuration may be beyond loopback
     /// (the flag's own value is checked where the flag is read).
-    init(_ configuration: Configuration, tapTLS: ListenAddress?, listensBeyondLoopback: Bool, allowRemote: Bool,
+    init(_ configuration: Configuration, tapTLS: ListenAddress?, allowRemote: Bool,
          environment: [String: String] = ProcessInfo.processInfo.environment) throws(ValidationError) {
         intercept = configuration.tapIntercept
-        tunnel = listensBeyondLoopback ? (configuration.tapTunnel ?? []) : nil
+        tunnel = configuration.tapTunnel ?? []
         if tapTLS == nil, let listen = configuration.tapTLSListen {
             try ListenFlag.requireLoopback(listen, allowed: allowRemote,
                                            what: "\(configuration.path ?? "the configuration"): tap.tls_listen \(listen)")

@@ -184,8 +184,7 @@ struct WatchCommand: AsyncParsableCommand {
         options.adminReaders = configuration.adminReaders
         if tap != nil {
             do {
-                try TapProxySettings(configuration, tapTLS: tapTLS.flatMap { try? ListenAddress(parsing: $0) }, listensBeyondLoopback: false,
-                                     allowRemote: false, environment: environment).apply(to: &options)
+                try TapProxySettings(configuration, tapTLS: tapTLS.flatMap { try? ListenAddress(parsing: $0) }, allowRemote: false, environment: environment).apply(to: &options)
             } catch {
                 Diagnostics.fail(error.message, exitCode: ExitCodes.usage)
             }

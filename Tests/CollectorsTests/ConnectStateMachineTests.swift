@@ -53,6 +53,16 @@ struct ConnectStateMachineTests {
         #expect(description.contains("elsewhere.example is not one"))
         // An http upstream by address adds no host to decrypt.
         #expect(ProxyRules(upstream: "http://127.0.0.1:8080").interceptHosts == ["api.jwplayer.com"])
+        // The tap's own address decides whether [tap] tunnel applies: on loopback it does not,
+        // beyond it only the list is tunnelled to (an empty list: nowhere), so a tap serving
+        // the network is no open relay.
+        for (host, expected) in [("127.0.0.1", nil), ("::1", nil), ("localhost", nil), ("127.1.2.3", nil),
+                                 ("0.0.0.0", Set<String>()), ("192.168.1.5", Set<String>()), ("::", Set<String>())] as [(String, Set<String>?)] {
+            var configuration = TapConfiguration(host: host, port: 0)
+            #expect(configuration.rules.tunnelHosts == expected, "\(host)")
+            configuration.tunnel = ["Uploads.Example.com"]
+            #expect(configuration.rules.tunnelHosts == expected.map { _ in ["uploads.example.com"] }, "\(host)")
+        }
     }
 
     @Test("targets: names, addresses, IPv6 in brackets; a missing or zero port, junk, a body or an overlong target is a 400",

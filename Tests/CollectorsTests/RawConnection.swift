@@ -77,6 +77,30 @@ final class RawConnection: @unchecked Sendable {
         }
     }
 
+    /// Sends without blocking until `limit` bytes went, or until the connection has taken
+    /// nothing more for two seconds (its peer holds it back); returns the bytes it took. The
+    /// two seconds bound a wait for a condition that, with backpressure, never comes.
+    func pushUntilStalled(limit: Int) async -> Int {
+        await Blocking.run {
+            let flags = fcntl(self.fd, F_GETFL)
+            _ = fcntl(self.fd, F_SETFL, flags | O_NONBLOCK)
+            defer { _ = fcntl(self.fd, F_SETFL, flags) }
+            let chunk = [UInt8](repeating: 0x61, count: 65_536)
+            var sent = 0
+            while sent < limit {
+                let count = chunk.withUnsafeBytes { Glibc.send(self.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if count > 0 {
+                    sent += count
+                    continue
+                }
+                guard count < 0, errno == EAGAIN || errno == EWOULDBLOCK else { break }
+                var ready = pollfd(fd: self.fd, events: Int16(POLLOUT), revents: 0)
+                if poll(&ready, 1, 2_000) <= 0 { break }
+            }
+            return sent
+        }
+    }
+
     var text: String { String(decoding: received, as: UTF8.self) }
 }
 

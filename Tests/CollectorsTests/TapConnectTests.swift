@@ -197,11 +197,32 @@ extension TapConnectTests {
         let echo = try ThreadEcho()
         defer { echo.stop() }
         try await TapTests.simulator().test(.live) { server in
-            try await withTap(upstream: "http://127.0.0.1:\(server.port!)", adjust: { $0.tunnel = ["uploads.example.com"] }) { port, sink in
+            // Listening on every address, as --allow-remote allows; reached here on loopback.
+            try await withTap(upstream: "http://127.0.0.1:\(server.port!)", adjust: {
+                $0.host = "0.0.0.0"
+                $0.tunnel = ["uploads.example.com"]
+            }) { port, sink in
                 let refused = try await rawRequest(port: port, "CONNECT 127.0.0.1:\(echo.port) HTTP/1.1\r\n\r\n")
                 #expect(refused.hasPrefix("HTTP/1.1 403 "), "\(refused)")
                 #expect(refused.contains("127.0.0.1 is not one"), "\(refused)")
                 #expect(await sink.settled().isEmpty)
+            }
+        }
+    }
+
+    @Test("a tunnel whose far side stops reading holds the job back: the tap takes a few MiB of a 64 MiB push, not all of it")
+    func stalledTunnel() async throws {
+        let sink = try ThreadEcho(reads: false)
+        defer { sink.stop() }
+        try await TapTests.simulator().test(.live) { server in
+            try await withTap(upstream: "http://127.0.0.1:\(server.port!)") { port, _ in
+                let job = try RawConnection(port: port)
+                job.send("CONNECT 127.0.0.1:\(sink.port) HTTP/1.1\r\n\r\n")
+                #expect(await job.read { $0.hasSuffix("\r\n\r\n") } == "HTTP/1.1 200 Connection established\r\n\r\n")
+                let pushed = await job.pushUntilStalled(limit: 64 << 20)
+                // Kernel buffers on both hops and the tap's 512 KiB per direction: well under 32 MiB.
+                #expect(pushed < 32 << 20, "the tap took \(pushed >> 20) MiB for a reader that reads nothing")
+                #expect(pushed > 0)
             }
         }
     }
@@ -228,7 +249,8 @@ private final class ThreadEcho: @unchecked Sendable {
     let port: Int
     private let listener: Int32
 
-    init() throws {
+    /// `reads: false` accepts and never reads: a far side that stalls.
+    init(reads: Bool = true) throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.listener = listener
         var address = sockaddr_in()
@@ -242,9 +264,16 @@ private final class ThreadEcho: @unchecked Sendable {
         guard bound else { throw POSIXError(.EADDRNOTAVAIL) }
         port = Int(UInt16(bigEndian: address.sin_port))
         Thread.detachNewThread {
+            // Connections held open unread, until the listener stops.
+            var unread: [Int32] = []
+            defer { unread.forEach { close($0) } }
             while true {
                 let connection = accept(listener, nil, nil)
                 guard connection >= 0 else { return }
+                guard reads else {
+                    unread.append(connection)
+                    continue
+                }
                 var buffer = [UInt8](repeating: 0, count: 4_096)
                 while true {
                     let count = recv(connection, &buffer, buffer.count, 0)

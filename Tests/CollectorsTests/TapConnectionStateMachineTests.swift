@@ -166,4 +166,71 @@ struct TapConnectionStateMachineTests {
         #expect(!refused.takesHead)
         #expect(Self.isClose(refused.quiesce()))
     }
+
+    @Test("the drain limit is exclusive: exactly 1 MiB is read, one byte more closes")
+    func drainBoundary() {
+        var machine = Machine()
+        machine.receivedHead(Call())
+        machine.refused()
+        #expect(Self.isNone(machine.receivedBody(bytes: Machine.maxDrained).action))
+        #expect(Self.isClose(machine.receivedBody(bytes: 1).action))
+    }
+
+    @Test("a refused or connecting connection closes on the client timeout or a half-close; every close takes no further head")
+    func closesFromRefusedAndConnect() {
+        for event in 0..<2 {
+            var refused = Machine()
+            refused.receivedHead(Call())
+            refused.refused()
+            #expect(Self.isClose(event == 0 ? refused.idleTimeout() : refused.inputClosed(heldEmpty: true)))
+            #expect(!refused.takesHead)
+            var connecting = Machine()
+            connecting.receivedHead(Call())
+            connecting.beganConnect()
+            #expect(Self.isClose(event == 0 ? connecting.idleTimeout() : connecting.inputClosed(heldEmpty: false)))
+            #expect(!connecting.takesHead, "a head read while the close waits on its write must not start a call")
+        }
+        var idle = Machine()
+        #expect(Self.isClose(idle.idleTimeout()))
+        #expect(!idle.takesHead)
+    }
+
+    @Test("a request cut off while another is in flight: the one in flight is answered, then the close; a second unreadable burst is not answered twice")
+    func cutOffWhileForwarding() {
+        var machine = Machine()
+        let call = Call()
+        machine.receivedHead(call)
+        machine.forwarding(call)
+        guard case .dropHeld = machine.cutOff() else {
+            Issue.record("the call in flight was not let finish")
+            return
+        }
+        #expect(Self.isClose(machine.answered()))
+        #expect(Self.isClose(machine.unreadable()), "after a close was decided, no second 400")
+    }
+
+    @Test("a success cut after its head closes; a job gone mid-answer leaves the connection idle; a removed connection forgets a half-read request")
+    func cutsAndRemoval() {
+        var machine = Machine()
+        let call = Call()
+        machine.receivedHead(call)
+        machine.forwarding(call)
+        machine.answerCut()
+        #expect(machine.closing && !machine.isForwarding)
+        var gone = Machine()
+        gone.receivedHead(call)
+        gone.forwarding(call)
+        gone.abandoned()
+        #expect(gone.forwarded == nil)
+        var removed = Machine()
+        removed.receivedHead(call)
+        removed.removed()
+        #expect(removed.takesHead)
+        var holding = Machine()
+        holding.receivedHead(call)
+        holding.forwarding(call)
+        _ = holding.inputClosed(heldEmpty: false)
+        _ = holding.answered()
+        #expect(Self.isNone(holding.resumed(heldEmpty: false)), "held parts still to read")
+    }
 }

@@ -26,6 +26,9 @@ struct RecordFaultKillTests {
     }
 
     actor Log {
+        /// Where the job calls: the tap of the recorder running now.
+        private(set) var tap: String?
+        func use(tap: String) { self.tap = tap }
         private(set) var answered: [Answered] = []
         private(set) var stopped = false
         /// Calls that got no answer at all (the tap was gone).
@@ -114,32 +117,62 @@ struct RecordFaultKillTests {
         }
     }
 
-    /// Old failed calls, one every 3 s from 30 days back, journaled before the recorder
-    /// starts: its retention pass (at start, `--retain 7d`) has them all to delete, in steps.
-    static let oldRows = 600_000
+    /// Old failed calls, one every 2 s from 30 days back, and one of two hours ago,
+    /// journaled before any recorder starts: a pass with `--retain 7d` has a million of them
+    /// to delete, in steps.
+    static let oldRows = 800_000
 
     static func seedOld(_ home: RecorderHome) async throws -> Date {
         try FileManager.default.createDirectory(atPath: home.path + "/state/mapitop", withIntermediateDirectories: true)
+        let token = TokenReference(fingerprint: Fingerprint(secretValue: job.secret), label: nil)
         var options = JournalWriter.Options()
         options.batchSize = 20_000
-        let writer = try JournalWriter(path: home.journal, options: options)
-        let token = TokenReference(fingerprint: Fingerprint(secretValue: job.secret), label: nil)
+        let path = home.journal
+        let writerOptions = options
+        let writer = try await Blocking.run { try JournalWriter(path: path, options: writerOptions) }
         let start = Date().addingTimeInterval(-30 * 86_400)
+        @Sendable func record(_ time: Date) -> CallRecord {
+            CallRecord(time: time, token: token, method: "POST", path: "/v2/sites/Abcd1234/media/", outcome: .status(400),
+                       latency: .milliseconds(20), rate: RateHeaders(limit: 60, remaining: 7, requestID: nil),
+                       errors: [ErrorEntry(code: "required", description: "Field 'upload' is required.", detail: nil)], source: .tap)
+        }
         // In steps the writer's queue (100 000) holds, each on a thread of its own: a loop of
         // 50 000 appends must not hold one of the cooperative pool's two threads.
+        var dropped = 0
         for step in stride(from: 0, to: oldRows, by: 50_000) {
-            await Blocking.run {
-                for index in step..<(step + 50_000) {
-                    _ = writer.append(CallRecord(
-                        time: start.addingTimeInterval(Double(index) * 3), token: token, method: "POST", path: "/v2/sites/Abcd1234/media/",
-                        outcome: .status(400), latency: .milliseconds(20), rate: RateHeaders(limit: 60, remaining: 7, requestID: nil),
-                        errors: [ErrorEntry(code: "required", description: "Field 'upload' is required.", detail: nil)], source: .tap))
-                }
+            dropped += await Blocking.run {
+                (step..<(step + 50_000)).filter { !writer.append(record(start.addingTimeInterval(Double($0) * 2))) }.count
             }
             await writer.flush()
         }
+        // The newest row then bounds nothing (retention keeps the newest hour), so a pass goes
+        // to the --retain cutoff, and a finished pass leaves no row older than a week.
+        if !writer.append(record(Date().addingTimeInterval(-7_200))) { dropped += 1 }
         await writer.close()
+        #expect(dropped == 0, "the seeding dropped \(dropped) records")
         return start
+    }
+
+    /// One call at a time through the tap the log names, until told to stop.
+    static func callUntilStopped(_ log: Log) async {
+        while await !log.stopped {
+            let sent = Date()
+            let tap = await log.tap
+            let answer = try? await RecordClient.call((tap ?? "http://127.0.0.1:1") + "/v2/sites/Abcd1234/media/", method: .POST,
+                                                      secret: job.secret, body: RecordLoopbackTests.invalidMedia, timeout: .seconds(5))
+            if let answer {
+                await log.add(Answered(status: answer.status, sent: sent, answered: Date()))
+            } else {
+                await log.addUnanswered()
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
+    /// The journal's oldest record, read on a thread of its own (SQLite waits on the
+    /// recorder's deletes).
+    static func oldest(_ reader: JournalReader) async -> Date? {
+        await Blocking.run { (try? reader.oldestRecordTime()) ?? nil }
     }
 
     @Test("kill -9 in the middle of a retention pass over a large journal loses no call answered more than 1 s before the kill; after a restart the pass finishes")
@@ -149,54 +182,66 @@ struct RecordFaultKillTests {
             let home = try RecorderHome()
             defer { home.cleanUp() }
             let seededFrom = try await Self.seedOld(home)
-            let reader = try JournalReader(path: home.journal)
+            let path = home.journal
+            let reader = try await Blocking.run { try JournalReader(path: path) }
             defer { try? reader.close() }
-            // Read on a thread of its own: SQLite waits on the recorder's deletes.
-            let readOldest: @Sendable () async -> Date? = { await Blocking.run { (try? reader.oldestRecordTime()) ?? nil } }
-            #expect(await readOldest().map { abs($0.timeIntervalSince(seededFrom)) < 1 } == true)
-            let arguments = ["--api-base", "http://127.0.0.1:\(server.port!)", "--retain", "7d"]
-            let recorder = try await RecorderProcess.start(home: home, tap: true, arguments: arguments)
-            let tap = try #require(recorder.tapBase)
+            #expect(await Self.oldest(reader).map { abs($0.timeIntervalSince(seededFrom)) < 1 } == true)
+            let upstream = ["--api-base", "http://127.0.0.1:\(server.port!)"]
+
+            // A job calls through a first recorder that keeps everything, so plenty is answered
+            // and journaled before any pass begins; it goes on calling through the restart.
+            let keeping = try await RecorderProcess.start(home: home, tap: true, arguments: upstream + ["--retain", "3650d"])
             let log = Log()
+            let keepingTap = try #require(keeping.tapBase)
+            await log.use(tap: keepingTap)
             let trafficStarted = Date()
-            let job = Task {
-                while await !log.stopped {
-                    let sent = Date()
-                    if let answer = try? await RecordClient.call(tap + "/v2/sites/Abcd1234/media/", method: .POST, secret: Self.job.secret,
-                                                                 body: RecordLoopbackTests.invalidMedia, timeout: .seconds(5)) {
-                        await log.add(Answered(status: answer.status, sent: sent, answered: Date()))
-                    } else {
-                        await log.addUnanswered()
-                        try? await Task.sleep(for: .milliseconds(20))
-                    }
-                }
+            let job = Task { await Self.callUntilStopped(log) }
+            // More than a second and a half of calls: they are all "more than a second before".
+            let warmedUp = await RecordClient.eventually {
+                let answered = await log.answered
+                return answered.count > 20 && (answered.first.map { Date().timeIntervalSince($0.answered) > 1.5 } ?? false)
             }
-            // The pass deletes oldest first: kill once it has begun and before it has ended,
-            // with calls answered more than a second and a half before.
+            #expect(warmedUp)
+            #expect(await keeping.terminate() == 0, "stderr: \(keeping.stderr)")
+
+            // Then the recorder whose pass (at its start, --retain 7d) has a million rows to
+            // delete, oldest first: it is killed once the pass has begun and before it ends.
+            let arguments = upstream + ["--retain", "7d"]
+            let recorder = try await RecorderProcess.start(home: home, tap: true, arguments: arguments)
+            let recorderTap = try #require(recorder.tapBase)
+            await log.use(tap: recorderTap)
             let weekAgo = Date().addingTimeInterval(-7 * 86_400)
             let midPass = await RecordClient.eventually {
-                guard let oldest = await readOldest() else { return false }
-                let settled = await log.answered.contains { $0.answered < Date().addingTimeInterval(-1.5) }
-                return oldest > seededFrom.addingTimeInterval(3_600) && oldest < weekAgo && settled
+                guard let oldest = await Self.oldest(reader) else { return false }
+                return oldest > seededFrom.addingTimeInterval(3_600) && oldest < weekAgo
             }
             #expect(midPass, "the retention pass was not caught under way")
             let killedAt = Date()
             #expect(await recorder.kill9() == 128 + SIGKILL)
             await log.stop()
             await job.value
-            let oldestAfterKill = try #require(await readOldest())
+            let oldestAfterKill = try #require(await Self.oldest(reader))
             #expect(oldestAfterKill < weekAgo, "the pass had ended before the kill: the test proves nothing")
 
             let answered = await log.answered
-            let before = answered.filter { $0.status == 400 && $0.answered < killedAt.addingTimeInterval(-1) }.count
-            #expect(before > 0, "no call was answered a second before the kill: the test proves nothing")
+            let cutoff = killedAt.addingTimeInterval(-1)
+            let before = answered.filter { $0.status == 400 && $0.answered < cutoff }.count
+            #expect(before > 10, "too few calls answered a second before the kill to mean anything: \(before)")
+            // One call at a time: the calls answered before the cutoff are exactly those sent
+            // before the first one answered after it.
+            let boundary = answered.first { $0.answered >= cutoff }?.sent ?? killedAt
             let second = try await RecorderProcess.start(home: home, arguments: arguments)
             let calls = try await RecordClient.calls(second.adminBase, from: trafficStarted.addingTimeInterval(-20))
-            let recorded = RecordLoopbackTests.failed(calls, status: 400).count
-            #expect(recorded >= before, "\(before - recorded) of \(before) calls answered before the kill are lost")
-            #expect(recorded <= answered.filter { $0.status == 400 }.count)
+            let failed = RecordLoopbackTests.failed(calls, status: 400)
+            let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+            let recordedBefore = failed.filter { call in
+                guard let text = call["time"] as? String, let time = try? Date(text, strategy: style) else { return false }
+                return time < boundary
+            }.count
+            #expect(recordedBefore >= before, "\(before - recordedBefore) of \(before) calls answered before the kill are lost")
+            #expect(failed.count <= answered.filter { $0.status == 400 }.count)
             // The restarted recorder's own pass finishes what the killed one began.
-            let finished = await RecordClient.eventually { await readOldest().map { $0 > weekAgo } ?? false }
+            let finished = await RecordClient.eventually { await Self.oldest(reader).map { $0 > weekAgo } ?? false }
             #expect(finished, "the old rows outlived the restarted pass")
             #expect(await second.terminate() == 0, "stderr: \(second.stderr)")
         }

@@ -64,16 +64,19 @@ public final class AuthorityStore: Sendable {
         }
     }
 
-    /// The context for `name` when it is kept and its authority's files are unchanged.
+    /// The context for `name` when it is kept and its authority's files are unchanged (nil
+    /// too when another thread is making one).
     func cachedContext(for name: String) -> NIOSSLContext? {
         let now = clock.now()
         let identity = files.identity()
-        return state.withLock { state in
+        // Never waits: the blocking pool may hold the lock while it makes an authority (files,
+        // keys, fsyncs); the tap's one event loop then takes the slow path instead of stalling.
+        return state.withLockIfAvailable { state -> NIOSSLContext? in
             guard let authority = state.authority, identity == state.identity, !authority.needsRenewal(for: needed, now: now),
                   let leaf = state.leaves[name.lowercased()], leaf.expiry.timeIntervalSince(now) > Self.leafMargin
             else { return nil }
             return leaf.context
-        }
+        } ?? nil
     }
 
     /// The context for `name`, from the cache on the loop, else made on the blocking pool.
@@ -121,7 +124,7 @@ public final class AuthorityStore: Sendable {
         state.identity = identity
         // Jobs set up with `mapitop env` read the bundle: it follows the authority. A bundle
         // that cannot be written does not stop the tap from decrypting.
-        try? files.writeBundle(authority: authority)
+        _ = try? files.writeBundle(authority: authority)
         return authority
     }
 

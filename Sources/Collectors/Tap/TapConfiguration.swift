@@ -1,4 +1,5 @@
 import ManagementAPI
+import NIOCore
 
 /// How the tap listens, where it forwards, and whom it knows.
 public struct TapConfiguration: Sendable {
@@ -31,8 +32,9 @@ public struct TapConfiguration: Sendable {
 
     /// `[tap] intercept`: more hosts to decrypt besides `api.jwplayer.com` and the upstream's.
     public var intercept: [String] = []
-    /// `[tap] tunnel`: the only hosts a tap beyond loopback tunnels to; nil tunnels anywhere.
-    public var tunnel: [String]?
+    /// `[tap] tunnel`: the only hosts a tap listening beyond loopback tunnels to (a tap on
+    /// loopback serves only this machine's jobs, and tunnels anywhere).
+    public var tunnel: [String] = []
     /// `--tap-tls` / `[tap] tls_listen`: a listener that speaks TLS itself, for clients that
     /// take a host name but keep port 443 (jwplatform's `host=`).
     public var tlsHost: String?
@@ -40,7 +42,20 @@ public struct TapConfiguration: Sendable {
     /// The authority's files; nil: the tap decrypts nothing (a CONNECT to an API host is a 502).
     public var authority: AuthorityFiles?
 
-    public var rules: ProxyRules { ProxyRules(intercept: intercept, upstream: upstream, tunnel: tunnel) }
+    public var rules: ProxyRules {
+        ProxyRules(intercept: intercept, upstream: upstream, tunnel: Self.isLoopback(host) ? nil : tunnel)
+    }
+
+    /// 127.0.0.0/8, ::1 or localhost: only this machine's processes reach it.
+    static func isLoopback(_ host: String) -> Bool {
+        if host.lowercased() == "localhost" { return true }
+        guard let address = try? SocketAddress(ipAddress: host, port: 0) else { return false }
+        switch address {
+        case .v4(let v4): return UInt32(bigEndian: v4.address.sin_addr.s_addr) >> 24 == 127
+        case .v6: return address.ipAddress == "::1"
+        case .unixDomainSocket: return false
+        }
+    }
 
     /// The names the authority must permit: the hosts decrypted and the TLS listener's address.
     public var permittedNames: PermittedNames {

@@ -52,7 +52,8 @@ struct TapConnectionStateMachine<Exchange: AnyObject> {
 
     private(set) var state = State.idle
     /// Close once the call in flight is answered (the tap is stopping, the job sent what
-    /// cannot be parsed, an answer said `Connection: close`); later calls are dropped.
+    /// cannot be parsed, an answer said `Connection: close`), or now: every `.close` sets
+    /// it, so no head is taken while the close waits for what was written.
     private(set) var closing = false
     /// The job closed its sending side: answer what it sent, then close.
     private(set) var inputClosed = false
@@ -137,6 +138,7 @@ struct TapConnectionStateMachine<Exchange: AnyObject> {
         case .forwarding, .connect, .handedOver: return .none
         case .idle, .reading, .refused:
             state = .idle
+            closing = true
             return .close
         }
     }
@@ -183,6 +185,7 @@ struct TapConnectionStateMachine<Exchange: AnyObject> {
         case .reading(let exchange): return .answerTimeout(exchange)
         case .idle, .refused, .connect:
             state = .idle
+            closing = true
             return .close
         }
     }
@@ -191,11 +194,15 @@ struct TapConnectionStateMachine<Exchange: AnyObject> {
     mutating func inputClosed(heldEmpty: Bool) -> Action {
         inputClosed = true
         switch state {
-        case .idle: return heldEmpty ? .close : .none
+        case .idle:
+            guard heldEmpty else { return .none }
+            closing = true
+            return .close
         case .reading, .refused, .connect:
             // A request cut off half way is never forwarded; a job that hangs up on its
             // CONNECT wants no tunnel.
             state = .idle
+            closing = true
             return .close
         case .forwarding, .handedOver: return .none
         }
@@ -213,10 +220,12 @@ struct TapConnectionStateMachine<Exchange: AnyObject> {
     /// NIO's decoder could not parse what the job sent and reads nothing more: answer what
     /// was read, then close; the call in flight is answered first.
     mutating func unreadable() -> Action {
+        let answeredLast = closing
         closing = true
         switch state {
         case .idle:
-            return .answerUnreadable(nil)
+            // After an answer that said `Connection: close`, nobody reads a second one.
+            return answeredLast ? .close : .answerUnreadable(nil)
         case .reading(let exchange):
             state = .idle
             return .answerUnreadable(exchange)
