@@ -212,7 +212,7 @@ extension TapConnectTests {
 
     @Test("a tunnel whose far side stops reading holds the job back: the tap takes a few MiB of a 64 MiB push, not all of it")
     func stalledTunnel() async throws {
-        let sink = try ThreadEcho(reads: false)
+        let sink = try ThreadEcho(.stall)
         defer { sink.stop() }
         try await TapTests.simulator().test(.live) { server in
             try await withTap(upstream: "http://127.0.0.1:\(server.port!)") { port, _ in
@@ -224,6 +224,64 @@ extension TapConnectTests {
                 #expect(pushed < 32 << 20, "the tap took \(pushed >> 20) MiB for a reader that reads nothing")
                 #expect(pushed > 0)
             }
+        }
+    }
+
+    @Test("a half-close passes through a tunnel: the far side's answer that follows it still reaches the job, then the close")
+    func tunnelHalfClose() async throws {
+        let far = try ThreadEcho(.answerAtEnd)
+        defer { far.stop() }
+        try await TapTests.simulator().test(.live) { server in
+            try await withTap(upstream: "http://127.0.0.1:\(server.port!)") { port, _ in
+                let job = try RawConnection(port: port)
+                job.send("CONNECT 127.0.0.1:\(far.port) HTTP/1.1\r\n\r\n")
+                #expect(await job.read { $0.hasSuffix("\r\n\r\n") } == "HTTP/1.1 200 Connection established\r\n\r\n")
+                job.send("the last words")
+                job.closeSending()
+                // Read until the tap closes (bounded at 60 s).
+                #expect(await job.read() == "HTTP/1.1 200 Connection established\r\n\r\nTHE LAST WORDS")
+            }
+        }
+    }
+
+    @Test("a stopping tap closes its open tunnels and a connection still in its handshake, and stops")
+    func stopWithTunnelsOpen() async throws {
+        let far = try ThreadEcho()
+        defer { far.stop() }
+        try await TapTests.simulator().test(.live) { server in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mapitop-ca-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            var configuration = TapConfiguration(host: "127.0.0.1", port: 0, upstream: "http://127.0.0.1:\(server.port!)")
+            configuration.authority = AuthorityFiles(folder: folder + "/ca")
+            // Far beyond the test's bounds: only the stop itself can close these connections.
+            configuration.clientTimeout = .seconds(3_600)
+            let tap = Tap.application(configuration, logger: Logger(label: "tap-test")) { _ in }
+            let started = try await ServerStartup.start(address: "127.0.0.1:0", logger: Logger(label: "tap-test")) { onServerRunning in
+                tap.reporting(to: onServerRunning)
+            }
+            let tunnel = try RawConnection(port: started.port)
+            tunnel.send("CONNECT 127.0.0.1:\(far.port) HTTP/1.1\r\n\r\n")
+            #expect(await tunnel.read { $0.hasSuffix("\r\n\r\n") } == "HTTP/1.1 200 Connection established\r\n\r\n")
+            let handshaking = try RawConnection(port: started.port)
+            handshaking.send("CONNECT api.jwplayer.com:443 HTTP/1.1\r\n\r\n")
+            #expect(await handshaking.read { $0.hasSuffix("\r\n\r\n") } == "HTTP/1.1 200 Connection established\r\n\r\n")
+            // A minute bounds a stop that would hang on them.
+            let stopped = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    await started.stop()
+                    return true
+                }
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(60))
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            #expect(stopped, "the tap did not stop with a tunnel and a handshake open")
+            #expect(await tunnel.closedByPeer())
+            #expect(await handshaking.closedByPeer())
         }
     }
 
@@ -249,8 +307,17 @@ private final class ThreadEcho: @unchecked Sendable {
     let port: Int
     private let listener: Int32
 
-    /// `reads: false` accepts and never reads: a far side that stalls.
-    init(reads: Bool = true) throws {
+    enum Mode {
+        /// Writes back each read at once.
+        case echo
+        /// Accepts and never reads: a far side that stalls.
+        case stall
+        /// Reads to the end, then writes it all back uppercased and closes: a tail that comes
+        /// after the client's half-close.
+        case answerAtEnd
+    }
+
+    init(_ mode: Mode = .echo) throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.listener = listener
         var address = sockaddr_in()
@@ -270,9 +337,24 @@ private final class ThreadEcho: @unchecked Sendable {
             while true {
                 let connection = accept(listener, nil, nil)
                 guard connection >= 0 else { return }
-                guard reads else {
+                switch mode {
+                case .stall:
                     unread.append(connection)
                     continue
+                case .answerAtEnd:
+                    var all = [UInt8]()
+                    var buffer = [UInt8](repeating: 0, count: 4_096)
+                    while true {
+                        let count = recv(connection, &buffer, buffer.count, 0)
+                        if count <= 0 { break }
+                        all += buffer[0..<count]
+                    }
+                    let upper = Array(String(decoding: all, as: UTF8.self).uppercased().utf8)
+                    _ = send(connection, upper, upper.count, Int32(MSG_NOSIGNAL))
+                    close(connection)
+                    continue
+                case .echo:
+                    break
                 }
                 var buffer = [UInt8](repeating: 0, count: 4_096)
                 while true {
