@@ -48,8 +48,8 @@ public enum ConfigLoader {
 
         mutating func configuration(from table: TOMLTable) throws(ConfigError) -> Configuration {
             var configuration = Configuration(path: file)
-            for key in table.keys where !["api_base", "theme", "probe", "tap", "admin", "token"].contains(key) {
-                throw fail(key, "unknown key (known: api_base, theme, [probe], [tap], [admin], [[token]])")
+            for key in table.keys where !["api_base", "theme", "probe", "tap", "admin", "token", "job"].contains(key) {
+                throw fail(key, "unknown key (known: api_base, theme, [probe], [tap], [admin], [[token]], [[job]])")
             }
             if let value = table["api_base"] {
                 guard let base = value.string else { throw fail("api_base", "must be a string") }
@@ -98,7 +98,43 @@ public enum ConfigLoader {
                     configuration.tokens.append(token)
                 }
             }
+            if let value = table["job"] {
+                configuration.jobRules = try jobRules(value)
+            }
             return configuration
+        }
+
+        /// `[[job]] name = "nightly"  match = "nightly-ingest"`: the first rule whose pattern is
+        /// found in a call's program, script or User-Agent names its job.
+        func jobRules(_ value: any TOMLValueConvertible) throws(ConfigError) -> [JobRule] {
+            guard let array = value.array else { throw fail("job", "must be an array of tables: [[job]]") }
+            var rules: [JobRule] = []
+            for index in 0..<array.count {
+                let entryName = "job[\(index + 1)]"
+                func fail(_ key: String, _ message: String) -> ConfigError {
+                    self.fail("\(entryName).\(key)", table: "job", index: index, message)
+                }
+                guard let entry = array[index].table else { throw self.fail("job", "must be an array of tables: [[job]]") }
+                for key in entry.keys where !["name", "match"].contains(key) { throw fail(key, "unknown key (known: name, match)") }
+                guard let nameValue = entry["name"] else { throw fail("name", "is required") }
+                guard let name = nameValue.string else { throw fail("name", "must be a string") }
+                guard !name.isEmpty, name.count <= JobName.maxLength, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }),
+                    ![JobName.other, JobName.unknown, JobName.probe].contains(name)
+                else {
+                    throw fail("name", "must be 1 to \(JobName.maxLength) printable characters, and not 'other', '?' or 'probe' (mapitop's own)")
+                }
+                guard let matchValue = entry["match"] else { throw fail("match", "is required") }
+                guard let pattern = matchValue.string, !pattern.isEmpty else { throw fail("match", "must be a non-empty string") }
+                if let earlier = rules.first(where: { $0.name == name }) {
+                    throw fail("name", "'\(name)' is already the name of the rule matching '\(earlier.pattern.prefix(60))'; one rule per name (join the patterns with |)")
+                }
+                do {
+                    rules.append(try JobRule(name: name, pattern: pattern))
+                } catch {
+                    throw fail("match", "'\(pattern.prefix(80))' is not a regular expression (ICU syntax): \(error.localizedDescription)")
+                }
+            }
+            return rules
         }
 
         func probesPerMinute(_ probe: TOMLTable) throws(ConfigError) -> Int {

@@ -40,6 +40,8 @@ public struct Configuration: Sendable, Hashable {
     public var tapIntercept: [String] = []
     /// `[tap] tunnel`: the only hosts a tap beyond loopback tunnels to (nil: not given).
     public var tapTunnel: [String]?
+    /// `[[job]]`: names for jobs, matched on program, script or User-Agent, in order.
+    public var jobRules: [JobRule] = []
     /// `[admin] readers`: users besides the recorder's own who may read its calls and events
     /// through the admin server, by uid (resolved from their names when the file is read).
     public var adminReaders: [UInt32] = []

@@ -14,7 +14,7 @@ struct CSVExport: ExportWriter {
     static let columns = [
         "type", "seq", "time", "token", "fingerprint", "source", "method", "path", "query", "status", "transport", "count",
         "latency_ms", "limit", "remaining", "request_id", "code", "field", "description", "errors", "errors_json",
-        "request_body", "request_body_encoding", "request_body_cut", "authorization",
+        "request_body", "request_body_encoding", "request_body_cut", "authorization", "job", "route",
     ]
 
     func begin() -> String { Self.row(Self.columns) }
@@ -51,12 +51,16 @@ struct CSVExport: ExportWriter {
                 cells["request_body_cut"] = body.cut ? "true" : "false"
             }
             cells["authorization"] = SecretPlaceholder.authorization(for: record.token)
+            cells["job"] = readable(record.job)
+            cells["route"] = readable(record.route)
         case .bucket(let bucket):
             fillRow(&cells, type: "bucket", seq: bucket.seq, time: bucket.start, token: bucket.token, source: bucket.source, method: bucket.method)
             cells["status"] = String(bucket.status)
             cells["count"] = String(bucket.count)
             cells["latency_ms"] = ExportTime.milliseconds(bucket.meanLatency)
             cells["errors"] = "0"
+            cells["job"] = readable(bucket.job)
+            cells["route"] = readable(bucket.route)
         }
         return Self.row(Self.columns.map { cells[$0] ?? "" })
     }

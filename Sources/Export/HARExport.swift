@@ -72,7 +72,7 @@ struct HARExport: ExportWriter {
             headers: requestHeaders, queryString: HAR.queryString(call.query), postData: postData, bodySize: call.requestBodySize ?? 0)
         return HAR.Entry(
             startedDateTime: ExportTime.text(record.time), time: milliseconds, request: request, response: response(record),
-            timings: HAR.Timings(wait: milliseconds),
+            timings: HAR.Timings(wait: milliseconds), job: record.job, route: record.route,
             comment: "mapitop seq \(call.seq), token \(record.token.displayName), \(record.source.rawValue)")
     }
 
@@ -175,7 +175,15 @@ enum HAR {
         let response: Response
         var cache = Cache()
         let timings: Timings
+        /// Custom fields (HAR 1.2 allows them with a leading underscore): who called, and where.
+        let job: String
+        let route: String
         let comment: String
+
+        enum CodingKeys: String, CodingKey {
+            case startedDateTime, time, request, response, cache, timings, comment
+            case job = "_job", route = "_route"
+        }
     }
 
     struct ErrorsBody: Encodable {

@@ -20,7 +20,8 @@ struct SourceLabel: Sendable {
         guard suffix != nil else { return record }
         return CallRecord(
             time: record.time, token: token(record.token), method: record.method, path: record.path, outcome: record.outcome,
-            latency: record.latency, rate: record.rate, errors: record.errors, source: record.source, bodyTruncated: record.bodyTruncated)
+            latency: record.latency, rate: record.rate, errors: record.errors, source: record.source, bodyTruncated: record.bodyTruncated,
+            job: record.job, route: record.route)
     }
 
     func bucket(_ bucket: CallBucket) -> CallBucket {
@@ -28,6 +29,6 @@ struct SourceLabel: Sendable {
         return CallBucket(
             seq: bucket.seq, start: bucket.start, token: token(bucket.token), method: bucket.method, status: bucket.status,
             source: bucket.source, count: bucket.count, latencySum: bucket.latencySum, latencyMax: bucket.latencyMax,
-            figure: bucket.figure, firstSeq: bucket.firstSeq)
+            figure: bucket.figure, firstSeq: bucket.firstSeq, job: bucket.job, route: bucket.route, latencies: bucket.latencies)
     }
 }

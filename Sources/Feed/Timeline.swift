@@ -235,7 +235,7 @@ extension CallRecord {
         guard time > latest else { return self }
         return CallRecord(
             time: latest, token: token, method: method, path: path, outcome: outcome, latency: latency, rate: rate, errors: errors,
-            source: source, bodyTruncated: bodyTruncated)
+            source: source, bodyTruncated: bodyTruncated, job: job, route: route)
     }
 }
 
@@ -246,7 +246,8 @@ extension CallBucket {
         guard start != held else { return self }
         return CallBucket(
             seq: seq, start: held, token: token, method: method, status: status, source: source, count: count,
-            latencySum: latencySum, latencyMax: latencyMax, figure: figure, firstSeq: firstSeq)
+            latencySum: latencySum, latencyMax: latencyMax, figure: figure, firstSeq: firstSeq, job: job, route: route,
+            latencies: latencies)
     }
 
     /// The same bucket, its window starting no later than the one holding `latest` (see
@@ -262,6 +263,7 @@ extension CallBucket {
         guard start > lastStart || figure != self.figure else { return self }
         return CallBucket(
             seq: seq, start: min(start, lastStart), token: token, method: method, status: status, source: source, count: count,
-            latencySum: latencySum, latencyMax: latencyMax, figure: figure, firstSeq: firstSeq)
+            latencySum: latencySum, latencyMax: latencyMax, figure: figure, firstSeq: firstSeq, job: job, route: route,
+            latencies: latencies)
     }
 }

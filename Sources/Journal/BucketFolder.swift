@@ -15,6 +15,9 @@ struct BucketFolder {
         let method: String
         let status: Int
         let source: CallSource
+        /// `names` ids of the calls' job and route.
+        let job: Int64
+        let route: Int64
     }
 
     /// The newest figure seen in a bucket: milliseconds after the window's start, and what it said.
@@ -32,6 +35,7 @@ struct BucketFolder {
         var figureTime: Double = -.infinity
         var figure: Figure?
         var lowestRemaining: Int?
+        var latencies = LatencyHistogram()
     }
 
     private(set) var open: [Key: Tally] = [:]
@@ -42,9 +46,9 @@ struct BucketFolder {
 
     /// Adds a call; `keepFigure` is false for the shared "other" token, whose calls come from
     /// many tokens, so no one figure speaks for it.
-    mutating func fold(_ record: CallRecord, token: Int64, status: Int, keepFigure: Bool) {
+    mutating func fold(_ record: CallRecord, token: Int64, job: Int64, route: Int64, status: Int, keepFigure: Bool) {
         let start = Self.windowStart(record.time)
-        let key = Key(start: start, token: token, method: record.method, status: status, source: record.source)
+        let key = Key(start: start, token: token, method: record.method, status: status, source: record.source, job: job, route: route)
         open[key, default: Tally()].add(record, windowStart: start, keepFigure: keepFigure)
     }
 
@@ -62,6 +66,7 @@ extension BucketFolder.Tally {
         count += 1
         latencySumNanoseconds += latency
         latencyMaxNanoseconds = max(latencyMaxNanoseconds, latency)
+        latencies.add(record.latency)
         let rate = record.rate
         guard keepFigure, rate.limit != nil || rate.remaining != nil else { return }
         let time = record.time.timeIntervalSinceReferenceDate

@@ -94,7 +94,7 @@ public final class JournalReader: Sendable {
 
     private static func buckets(_ db: Database, _ bounds: StatementArguments) throws -> [CallBucket] {
         try Row.fetchAll(
-            db, sql: "SELECT \(RowDecoding.bucketColumns) WHERE b.start >= ? AND b.start < ? ORDER BY b.start, b.seq", arguments: bounds
+            db, sql: "SELECT \(try RowDecoding.bucketColumns(db)) WHERE b.start >= ? AND b.start < ? ORDER BY b.start, b.seq", arguments: bounds
         ).map(RowDecoding.bucket)
     }
 
@@ -116,7 +116,7 @@ public final class JournalReader: Sendable {
         _ db: Database, from: Date, to: Date, after cursor: RangeCursor?, limit: Int?, bodies: Bool
     ) throws -> (sql: String, arguments: StatementArguments) {
         let bounds = pageBounds(from: from, to: to, after: cursor, limit: limit)
-        return ("SELECT \(bodies ? RowDecoding.callColumns : try RowDecoding.callColumnsWithoutBody(db)) WHERE c.at >= ? AND c.at < ? "
+        return ("SELECT \(bodies ? try RowDecoding.callColumns(db) : try RowDecoding.callColumnsWithoutBody(db)) WHERE c.at >= ? AND c.at < ? "
             + "AND (c.at > ? OR (c.at = ? AND c.seq > ?)) ORDER BY c.at, c.seq LIMIT ?", bounds)
     }
 
@@ -127,7 +127,7 @@ public final class JournalReader: Sendable {
     ) throws -> (sql: String, arguments: StatementArguments) {
         let bounds = pageBounds(from: from, to: to, after: cursor, limit: limit)
         let identity = try db.columns(in: "buckets").contains { $0.name == "first_seq" } ? "coalesce(b.first_seq, b.seq)" : "b.seq"
-        return ("SELECT \(RowDecoding.bucketColumns) WHERE b.start >= ? AND b.start < ? "
+        return ("SELECT \(try RowDecoding.bucketColumns(db)) WHERE b.start >= ? AND b.start < ? "
             + "AND (b.start > ? OR (b.start = ? AND \(identity) > ?)) ORDER BY b.start, \(identity) LIMIT ?", bounds)
     }
 
@@ -147,7 +147,7 @@ public final class JournalReader: Sendable {
             var decoding = RowDecoding()
             return try Row.fetchAll(
                 db,
-                sql: "SELECT \(RowDecoding.callColumns) WHERE c.at >= ? AND c.at < ? "
+                sql: "SELECT \(try RowDecoding.callColumns(db)) WHERE c.at >= ? AND c.at < ? "
                     + "AND (c.rate_limit IS NOT NULL OR c.rate_remaining IS NOT NULL) ORDER BY c.at, c.seq",
                 arguments: range(from, to)
             ).compactMap { try decoding.call($0).figure }
@@ -217,7 +217,7 @@ public final class JournalReader: Sendable {
             if let figure = call.figure { events.append(.figure(figure)) }
         }
         for row in try Row.fetchAll(
-            db, sql: "SELECT \(RowDecoding.bucketColumns) WHERE b.seq >= ? ORDER BY b.seq LIMIT ?", arguments: arguments)
+            db, sql: "SELECT \(try RowDecoding.bucketColumns(db)) WHERE b.seq >= ? ORDER BY b.seq LIMIT ?", arguments: arguments)
         {
             let bucket = RowDecoding.bucket(row)
             events.append(.bucket(bucket))

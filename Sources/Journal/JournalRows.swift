@@ -8,6 +8,9 @@ struct PreparedBatch: Sendable {
         /// The call's event; a call with a figure also owns `seq + 1`, its figure's event.
         let seq: Int64
         let token: Int64
+        /// `names` ids of the record's job and route.
+        let job: Int64
+        let route: Int64
         let record: CallRecord
         let errorSet: Int64?
         let body: RequestBody?
@@ -29,10 +32,17 @@ struct PreparedBatch: Sendable {
         /// The seq of this bucket's row written by an earlier batch of this session (its window
         /// was still open), to add to instead of inserting a second row.
         let replacing: Int64?
+        /// The latencies of the row once this batch is added: `tally`'s when it is new.
+        let latenciesAfter: LatencyHistogram
+    }
+    struct Name: Sendable {
+        let id: Int64
+        let text: String
     }
 
     var tokens: [Token] = []
     var errorSets: [ErrorSet] = []
+    var names: [Name] = []
     var calls: [Call] = []
     var buckets: [Bucket] = []
     var lastSeq: Int64 = 0
@@ -53,11 +63,14 @@ struct PreparedBatch: Sendable {
         }
         let insertErrorSet = try db.cachedStatement(sql: "INSERT INTO error_sets (id, json) VALUES (?, ?)")
         for set in errorSets { try insertErrorSet.execute(arguments: [set.id, set.json]) }
+        let insertName = try db.cachedStatement(sql: "INSERT INTO names (id, text) VALUES (?, ?)")
+        for name in names { try insertName.execute(arguments: [name.id, name.text]) }
         let insertCall = try db.cachedStatement(
             sql: """
                 INSERT INTO calls (seq, at, token, method, path, status, transport, latency_ns, rate_limit,
-                    rate_remaining, request_id, errors, source, response_truncated, request_body, request_body_cut, query)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    rate_remaining, request_id, errors, source, response_truncated, request_body, request_body_cut, query,
+                    job, route)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for call in calls {
             let record = call.record
@@ -67,7 +80,7 @@ struct PreparedBatch: Sendable {
                 call.seq, record.time.timeIntervalSinceReferenceDate, call.token, record.method, record.path,
                 record.outcome.status, transport, record.latency.nanoseconds, record.rate.limit, record.rate.remaining,
                 record.rate.requestID, call.errorSet, SourceCode.code(record.source), record.bodyTruncated,
-                call.body?.bytes, call.body?.cut ?? false, call.query,
+                call.body?.bytes, call.body?.cut ?? false, call.query, call.job, call.route,
             ])
         }
         try writeBuckets(db)
@@ -78,9 +91,9 @@ struct PreparedBatch: Sendable {
         let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO buckets (seq, start, token, method, status, source, count, latency_sum_us, latency_max_us,
-                    figure_ms, rate_limit, rate_remaining, lowest_remaining)
+                    figure_ms, rate_limit, rate_remaining, lowest_remaining, job, route, latencies)
                 VALUES (:seq, :start, :token, :method, :status, :source, :count, :sum, :max,
-                    :figure, :limit, :remaining, :lowest)
+                    :figure, :limit, :remaining, :lowest, :job, :route, :latencies)
                 """)
         // Adds to the row written earlier, which takes the new seq and keeps the seq it was
         // first written with in `first_seq` (SQLite reads every right-hand side from the row
@@ -92,7 +105,8 @@ struct PreparedBatch: Sendable {
                     rate_limit = CASE WHEN :figure >= coalesce(figure_ms, -1) THEN :limit ELSE rate_limit END,
                     rate_remaining = CASE WHEN :figure >= coalesce(figure_ms, -1) THEN :remaining ELSE rate_remaining END,
                     figure_ms = CASE WHEN :figure >= coalesce(figure_ms, -1) THEN :figure ELSE figure_ms END,
-                    lowest_remaining = min(coalesce(lowest_remaining, :lowest), coalesce(:lowest, lowest_remaining))
+                    lowest_remaining = min(coalesce(lowest_remaining, :lowest), coalesce(:lowest, lowest_remaining)),
+                    latencies = :merged
                 WHERE seq = :old
                 """)
         for bucket in buckets {
@@ -103,10 +117,12 @@ struct PreparedBatch: Sendable {
                 "source": SourceCode.code(key.source), "count": tally.count,
                 "sum": tally.latencySumNanoseconds / 1_000, "max": tally.latencyMaxNanoseconds / 1_000,
                 "figure": tally.figure?.offsetMilliseconds, "limit": tally.figure?.limit,
-                "remaining": tally.figure?.remaining, "lowest": tally.lowestRemaining,
+                "remaining": tally.figure?.remaining, "lowest": tally.lowestRemaining, "job": key.job, "route": key.route,
+                "latencies": Data(tally.latencies.packed),
             ]
             if let old = bucket.replacing {
-                try addTo.execute(arguments: StatementArguments(values.merging(["old": old]) { a, _ in a }))
+                let update = values.merging(["old": old, "merged": Data(bucket.latenciesAfter.packed)]) { a, _ in a }
+                try addTo.execute(arguments: StatementArguments(update))
                 // Gone (retention, or a recreated file): the bucket is a row of its own again.
                 if db.changesCount > 0 { continue }
             }
@@ -134,27 +150,45 @@ struct RowDecoding {
     private var errorSets: [Int64: [ErrorEntry]] = [:]
     private let decoder = JSONDecoder()
 
-    static let callColumns = """
-        c.*, t.fingerprint AS token_fingerprint, t.label AS token_label, e.json AS errors_json
-        FROM calls c LEFT JOIN tokens t ON t.id = c.token LEFT JOIN error_sets e ON e.id = c.errors
-        """
+    /// Every column of a call, its job and route by name (NULL in a file from before schema 3,
+    /// which readers never migrate).
+    static func callColumns(_ db: Database) throws -> String {
+        let (names, joins) = try nameColumns(db, table: "c")
+        return """
+            c.*, t.fingerprint AS token_fingerprint, t.label AS token_label, e.json AS errors_json\(names)
+            FROM calls c LEFT JOIN tokens t ON t.id = c.token LEFT JOIN error_sets e ON e.id = c.errors\(joins)
+            """
+    }
+
+    /// The job and route names of table `alias`'s rows, where the file has them (schema 3).
+    static func nameColumns(_ db: Database, table alias: String) throws -> (columns: String, joins: String) {
+        guard try db.tableExists("names") else { return (", NULL AS job_name, NULL AS route_name", "") }
+        return (", jn.text AS job_name, rn.text AS route_name",
+                " LEFT JOIN names jn ON jn.id = \(alias).job LEFT JOIN names rn ON rn.id = \(alias).route")
+    }
     /// `callColumns` with the request body left on disk (read as NULL): a stream or a listing
     /// that never sends bodies need not load up to 64 KiB a row.
     /// A journal of schema 1 no writer has migrated yet has no `query` column: read as NULL.
     static func callColumnsWithoutBody(_ db: Database) throws -> String {
         let query = try db.columns(in: "calls").contains { $0.name == "query" } ? "c.query" : "NULL AS query"
+        let (names, joins) = try nameColumns(db, table: "c")
         return """
             c.seq, c.at, c.token, c.method, c.path, c.status, c.transport, c.latency_ns, c.rate_limit, c.rate_remaining,
             c.request_id, c.errors, c.source, c.response_truncated, NULL AS request_body, c.request_body_cut, \(query),
             length(c.request_body) AS request_body_size,
-            t.fingerprint AS token_fingerprint, t.label AS token_label, e.json AS errors_json
-            FROM calls c LEFT JOIN tokens t ON t.id = c.token LEFT JOIN error_sets e ON e.id = c.errors
+            t.fingerprint AS token_fingerprint, t.label AS token_label, e.json AS errors_json\(names)
+            FROM calls c LEFT JOIN tokens t ON t.id = c.token LEFT JOIN error_sets e ON e.id = c.errors\(joins)
             """
     }
-    static let bucketColumns = """
-        b.*, t.fingerprint AS token_fingerprint, t.label AS token_label
-        FROM buckets b LEFT JOIN tokens t ON t.id = b.token
-        """
+
+    static func bucketColumns(_ db: Database) throws -> String {
+        let (names, joins) = try nameColumns(db, table: "b")
+        let latencies = try db.columns(in: "buckets").contains { $0.name == "latencies" } ? "" : ", NULL AS latencies"
+        return """
+            b.*, t.fingerprint AS token_fingerprint, t.label AS token_label\(names)\(latencies)
+            FROM buckets b LEFT JOIN tokens t ON t.id = b.token\(joins)
+            """
+    }
 
     /// A row whose token row is missing (never written by this code) still reads, as "?".
     static func token(_ row: Row) -> TokenReference {
@@ -186,7 +220,8 @@ struct RowDecoding {
             time: Self.date(row, "at"), token: Self.token(row), method: row["method"], path: row["path"], outcome: outcome,
             latency: .nanoseconds(row["latency_ns"] as Int64),
             rate: RateHeaders(limit: row["rate_limit"], remaining: row["rate_remaining"], requestID: row["request_id"]),
-            errors: errors, source: SourceCode.source(row["source"]), bodyTruncated: row["response_truncated"])
+            errors: errors, source: SourceCode.source(row["source"]), bodyTruncated: row["response_truncated"],
+            job: row["job_name"], route: row["route_name"])
         let body = (row["request_body"] as Data?).map { RequestBody(bytes: $0, cut: row["request_body_cut"]) }
         // Read without its body, a call has the body's length from SQL instead.
         let size: Int? = body?.bytes.count ?? row["request_body_size"]
@@ -209,7 +244,8 @@ struct RowDecoding {
             source: SourceCode.source(row["source"]), count: row["count"],
             latencySum: .microseconds(row["latency_sum_us"] as Int64),
             latencyMax: .microseconds(row["latency_max_us"] as Int64), figure: figure,
-            firstSeq: row["first_seq"] ?? seq)
+            firstSeq: row["first_seq"] ?? seq, job: row["job_name"] ?? JobName.unknown, route: row["route_name"] ?? APIRoute.other,
+            latencies: (row["latencies"] as Data?).flatMap { LatencyHistogram(packed: $0) })
     }
 
     static func seenToken(_ row: Row) -> SeenToken {

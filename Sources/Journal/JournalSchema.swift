@@ -14,7 +14,7 @@ import GRDB
 enum JournalSchema {
     static let appName = "mapitop"
     static let kind = "journal"
-    static let version = 2
+    static let version = 3
 
     /// Where a new file's seqs start: its creation time in microseconds since 1970. A journal
     /// deleted and made anew while no recorder runs then still numbers past every seq the old
@@ -114,6 +114,24 @@ enum JournalSchema {
             try db.execute(
                 sql: "UPDATE meta SET value = CAST(max(CAST(value AS INTEGER), ?) AS TEXT) WHERE key = 'last_seq'",
                 arguments: [seqOrigin()])
+        }
+        // v3: who called and where (DESIGN.md section 12). Jobs and routes are names interned
+        // in `names` (bounded by the recorder's caps: 50 jobs a token, 200 routes), so a row
+        // holds a small id; buckets fold per job and route too, and keep their calls'
+        // latency histogram (`LatencyHistogram.packed`: about two bytes per distinct bucket).
+        // Rows written before have NULLs: their job reads as `?`, a call's route from its
+        // path, a bucket's as `other`.
+        migrator.registerMigration("v3") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE names (id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+                    ALTER TABLE calls ADD COLUMN job INTEGER;
+                    ALTER TABLE calls ADD COLUMN route INTEGER;
+                    ALTER TABLE buckets ADD COLUMN job INTEGER;
+                    ALTER TABLE buckets ADD COLUMN route INTEGER;
+                    ALTER TABLE buckets ADD COLUMN latencies BLOB;
+                    UPDATE meta SET value = '3' WHERE key = 'schema';
+                    """)
         }
         return migrator
     }

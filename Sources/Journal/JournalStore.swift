@@ -19,10 +19,11 @@ actor JournalStore {
     private var nextSeq: Int64
     private var tokens: TokenDirectory
     private var errorSets: ErrorSetInterner
-    /// Where each bucket written lately is, by key: a later call of the same window (the
-    /// window still open, or a record arriving late) adds to that row. Kept while within
-    /// `rewriteHorizon` of the newest window written.
-    private var writtenBuckets: [BucketFolder.Key: Int64] = [:]
+    private var names: NameInterner
+    /// Where each bucket written lately is, by key, with the latencies its row holds: a later
+    /// call of the same window (the window still open, or a record arriving late) adds to that
+    /// row. Kept while within `rewriteHorizon` of the newest window written.
+    private var writtenBuckets: [BucketFolder.Key: WrittenBucket] = [:]
     private static let rewriteHorizon: TimeInterval = 600
     private static let writtenBucketsCap = 100_000
 
@@ -36,6 +37,7 @@ actor JournalStore {
             nextSeq = state.nextSeq
             tokens = TokenDirectory(cap: tokenCap, stored: state.tokens)
             errorSets = ErrorSetInterner(nextID: state.nextErrorSet)
+            names = state.names
         } catch {
             throw JournalFile.failure(path: path, error)
         }
@@ -44,7 +46,9 @@ actor JournalStore {
     /// The next seq continues after both the highest number used (a row's seq, or the seq + 1
     /// of its figure) and the recorded high-water mark, so retention deleting the newest rows
     /// could never make a seq repeat.
-    private static func loadState(_ pool: DatabasePool) throws -> (nextSeq: Int64, tokens: [TokenDirectory.Entry], nextErrorSet: Int64) {
+    private static func loadState(
+        _ pool: DatabasePool
+    ) throws -> (nextSeq: Int64, tokens: [TokenDirectory.Entry], nextErrorSet: Int64, names: NameInterner) {
         try pool.read { db in
             var highest = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'last_seq'") ?? "0") ?? 0
             highest = max(highest, try Int64.fetchOne(db, sql: "SELECT max(seq) FROM tokens") ?? 0)
@@ -52,7 +56,7 @@ actor JournalStore {
                 highest = max(highest, (try Int64.fetchOne(db, sql: "SELECT max(seq) FROM \(table)") ?? 0) + 1)
             }
             let nextErrorSet = (try Int64.fetchOne(db, sql: "SELECT max(id) FROM error_sets") ?? 0) + 1
-            return (highest + 1, try storedTokens(db), nextErrorSet)
+            return (highest + 1, try storedTokens(db), nextErrorSet, try NameInterner.load(db))
         }
     }
 
@@ -103,6 +107,7 @@ actor JournalStore {
             // Retention never deletes what the caches point at: the newest hour (the buckets
             // remembered are within minutes of the newest one) and the cached error sets.
             errorSets.remember(prepared.errorSets)
+            names.remember(prepared.names)
             rememberWritten(batch.buckets)
             outcome.committed = true
         } catch {
@@ -119,21 +124,25 @@ actor JournalStore {
     /// second is its figure's event) and every bucket two (an update may bring a figure).
     private func prepare(
         _ entries: [JournalEntry]
-    ) -> (batch: PreparedBatch, errorSets: [[ErrorEntry]: (id: Int64, bytes: Int)]) {
+    ) -> (batch: PreparedBatch, errorSets: [[ErrorEntry]: (id: Int64, bytes: Int)], names: [String: Int64]) {
         var batch = PreparedBatch()
         var folder = BucketFolder()
         var changedTokens = Set<Int64>()
-        var failed: [(token: Int64, entry: JournalEntry)] = []
+        var failed: [(token: Int64, job: Int64, route: Int64, entry: JournalEntry)] = []
+        var newNames: [String: Int64] = [:]
         for entry in entries {
             let record = entry.record
             let (token, changed) = tokens.resolve(record.token, source: record.source, at: record.time)
             if changed { changedTokens.insert(token) }
+            let job = names.id(for: record.job, pending: &newNames)
+            let route = names.id(for: record.route, pending: &newNames)
             if let status = entry.successStatus {
-                folder.fold(record, token: token, status: status, keepFigure: token != tokens.otherID)
+                folder.fold(record, token: token, job: job, route: route, status: status, keepFigure: token != tokens.otherID)
             } else {
-                failed.append((token, entry))
+                failed.append((token, job, route, entry))
             }
         }
+        batch.names = newNames.map { PreparedBatch.Name(id: $0.value, text: $0.key) }.sorted { $0.id < $1.id }
         let touched = folder.takeAll()
         var needed = changedTokens
         needed.formUnion(failed.map(\.token))
@@ -144,7 +153,7 @@ actor JournalStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         var newSets: [[ErrorEntry]: (id: Int64, bytes: Int)] = [:]
-        for (token, entry) in failed {
+        for (token, job, route, entry) in failed {
             let record = entry.record
             var errorSet: Int64?
             if !record.errors.isEmpty {
@@ -161,14 +170,19 @@ actor JournalStore {
             }
             let seq = takeSeq()
             if entry.hasFigure { _ = takeSeq() }
-            batch.calls.append(.init(seq: seq, token: token, record: record, errorSet: errorSet, body: entry.requestBody, query: entry.query))
+            batch.calls.append(.init(
+                seq: seq, token: token, job: job, route: route, record: record, errorSet: errorSet, body: entry.requestBody,
+                query: entry.query))
         }
         for (key, tally) in touched {
             let seq = takeSeq()
             _ = takeSeq()
-            batch.buckets.append(.init(seq: seq, key: key, tally: tally, replacing: writtenBuckets[key]))
+            let written = writtenBuckets[key]
+            var latencies = written?.latencies ?? LatencyHistogram()
+            latencies.merge(tally.latencies)
+            batch.buckets.append(.init(seq: seq, key: key, tally: tally, replacing: written?.seq, latenciesAfter: latencies))
         }
-        return (batch, newSets)
+        return (batch, newSets, newNames)
     }
 
     /// Remembers where the buckets just written are, for a later call of the same window (an
@@ -176,7 +190,7 @@ actor JournalStore {
     /// the newest one written (measured on the records' own times, not the wall clock).
     private func rememberWritten(_ buckets: [PreparedBatch.Bucket]) {
         if writtenBuckets.count + buckets.count > Self.writtenBucketsCap { writtenBuckets.removeAll() }
-        for bucket in buckets { writtenBuckets[bucket.key] = bucket.seq }
+        for bucket in buckets { writtenBuckets[bucket.key] = WrittenBucket(seq: bucket.seq, latencies: bucket.latenciesAfter) }
         guard let newest = buckets.map(\.key.start).max() else { return }
         let horizon = newest - Int64(Self.rewriteHorizon)
         if writtenBuckets.keys.contains(where: { $0.start < horizon }) {
@@ -221,6 +235,7 @@ actor JournalStore {
         }
         nextSeq = max(nextSeq, state.nextSeq)
         errorSets = ErrorSetInterner(nextID: state.nextErrorSet)
+        names = state.names
         writtenBuckets.removeAll()
         return true
     }
@@ -247,4 +262,11 @@ actor JournalStore {
 
     /// Tokens the writer holds in memory (tests check it stays bounded).
     var tokensInMemory: Int { tokens.count }
+}
+
+/// A bucket row this session wrote: its seq, and the latencies it holds so far (an update
+/// writes the histogram whole: SQL cannot add two of them).
+struct WrittenBucket: Sendable {
+    let seq: Int64
+    let latencies: LatencyHistogram
 }

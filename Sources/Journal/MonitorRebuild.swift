@@ -12,11 +12,11 @@ extension JournalReader {
         let (failed, buckets) = try read { db in
             var decoding = RowDecoding()
             let failed = try Row.fetchAll(
-                db, sql: "SELECT \(RowDecoding.callColumns) WHERE c.at > ? AND c.at <= ? ORDER BY c.at, c.seq",
+                db, sql: "SELECT \(try RowDecoding.callColumns(db)) WHERE c.at > ? AND c.at <= ? ORDER BY c.at, c.seq",
                 arguments: StatementArguments(bounds)
             ).map { try decoding.call($0).record }
             let buckets = try Row.fetchAll(
-                db, sql: "SELECT \(RowDecoding.bucketColumns) WHERE b.start >= ? AND b.start <= ? ORDER BY b.start, b.seq",
+                db, sql: "SELECT \(try RowDecoding.bucketColumns(db)) WHERE b.start >= ? AND b.start <= ? ORDER BY b.start, b.seq",
                 arguments: [bounds[0], moment.timeIntervalSinceReferenceDate - CallBucket.width]
             ).map(RowDecoding.bucket)
             return (failed, buckets)
@@ -51,6 +51,6 @@ extension CallRecord {
         CallRecord(
             time: time, token: token, method: method, path: path, outcome: outcome, latency: latency,
             rate: RateHeaders(limit: nil, remaining: nil, requestID: rate.requestID), errors: errors, source: source,
-            bodyTruncated: bodyTruncated)
+            bodyTruncated: bodyTruncated, job: job, route: route)
     }
 }

@@ -39,10 +39,17 @@ public struct CallRecord: Sendable, Hashable, Codable {
     public let source: CallSource
     /// Set when the body was cut at the read cap (the rest was discarded).
     public let bodyTruncated: Bool
+    /// Who made the call (`JobName`): `probe` for mapitop's own probes, `?` until the tap
+    /// knows, `other` past the cap.
+    public let job: String
+    /// The path with its ids named (`APIRoute`), or `other` past the cap.
+    public let route: String
 
+    /// `route` defaults to the path's (`APIRoute.of`); `job` to `?`, or `probe` for a probe.
     public init(
         time: Date, token: TokenReference, method: String, path: String, outcome: CallOutcome,
-        latency: Duration, rate: RateHeaders, errors: [ErrorEntry], source: CallSource, bodyTruncated: Bool = false
+        latency: Duration, rate: RateHeaders, errors: [ErrorEntry], source: CallSource, bodyTruncated: Bool = false,
+        job: String? = nil, route: String? = nil
     ) {
         self.time = time
         self.token = token
@@ -54,6 +61,22 @@ public struct CallRecord: Sendable, Hashable, Codable {
         self.errors = errors
         self.source = source
         self.bodyTruncated = bodyTruncated
+        self.job = job ?? (source == .probe ? JobName.probe : JobName.unknown)
+        self.route = route ?? APIRoute.of(path: path)
+    }
+
+    /// The same call with its job and route as given (the tap's attribution, a cap's `other`).
+    public func attributed(job: String, route: String? = nil) -> CallRecord {
+        CallRecord(
+            time: time, token: token, method: method, path: path, outcome: outcome, latency: latency, rate: rate,
+            errors: errors, source: source, bodyTruncated: bodyTruncated, job: job, route: route ?? self.route)
+    }
+
+    /// The same call with other errors (an error answer decoded off the tap's event loop).
+    public func withErrors(_ errors: [ErrorEntry]) -> CallRecord {
+        CallRecord(
+            time: time, token: token, method: method, path: path, outcome: outcome, latency: latency, rate: rate,
+            errors: errors, source: source, bodyTruncated: bodyTruncated, job: job, route: route)
     }
 
     public var statusClass: StatusClass { outcome.statusClass }

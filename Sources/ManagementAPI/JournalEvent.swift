@@ -49,7 +49,7 @@ public struct JournaledCall: Sendable, Hashable {
     public var target: String { query.map { record.path + "?" + $0 } ?? record.path }
 }
 
-/// Successful calls of one (token, method, status, source) in one 10-second window.
+/// Successful calls of one (token, method, status, source, job, route) in one 10-second window.
 public struct CallBucket: Sendable, Hashable {
     public static let width: TimeInterval = 10
     public let seq: Int64
@@ -71,10 +71,16 @@ public struct CallBucket: Sendable, Hashable {
     /// lets a newer event replace an older one, whose totals it includes, however many
     /// updates it missed in between. A range read only ever sees the current row.
     public let firstSeq: Int64
+    /// The job and route its calls share (`?` and `other` for a bucket journaled before them).
+    public let job: String
+    public let route: String
+    /// Its calls' latencies, bucket by bucket; nil for a bucket journaled before them.
+    public let latencies: LatencyHistogram?
 
     public init(
         seq: Int64, start: Date, token: TokenReference, method: String, status: Int, source: CallSource, count: Int,
-        latencySum: Duration, latencyMax: Duration, figure: ServerFigure?, firstSeq: Int64
+        latencySum: Duration, latencyMax: Duration, figure: ServerFigure?, firstSeq: Int64,
+        job: String = JobName.unknown, route: String = APIRoute.other, latencies: LatencyHistogram? = nil
     ) {
         self.seq = seq
         self.start = start
@@ -87,6 +93,9 @@ public struct CallBucket: Sendable, Hashable {
         self.latencyMax = latencyMax
         self.figure = figure
         self.firstSeq = firstSeq
+        self.job = job
+        self.route = route
+        self.latencies = latencies
     }
 
     public var meanLatency: Duration { count > 0 ? latencySum / count : .zero }
@@ -94,9 +103,10 @@ public struct CallBucket: Sendable, Hashable {
     /// The bucket as `count` records. An approximation: the real times, paths, latencies and
     /// request ids were folded away. The calls are spread evenly over the window (call `i` at
     /// `start + i × 10 s / count`, so steady traffic comes back at its own times), each with
-    /// the mean latency; the last one is the call whose figure the bucket kept, at that
-    /// figure's time and carrying it. Counts per token, method, status and window are exact,
-    /// which is what the monitor needs.
+    /// a latency in the middle of its histogram bucket (the mean latency when the bucket kept
+    /// no histogram), so a replay's percentiles are the live ones; the last one is the call
+    /// whose figure the bucket kept, at that figure's time and carrying it. Counts per token,
+    /// method, status, job, route and window are exact, which is what the monitor needs.
     public func expanded() -> [CallRecord] {
         (0..<count).map(call(at:))
     }
@@ -109,8 +119,9 @@ public struct CallBucket: Sendable, Hashable {
         let time = figure?.time ?? start.addingTimeInterval(Double(index) * Self.width / Double(count))
         let rate = figure.map { RateHeaders(limit: $0.limit, remaining: $0.remaining, requestID: nil) } ?? .unknown
         return CallRecord(
-            time: time, token: token, method: method, path: "", outcome: .status(status), latency: meanLatency,
-            rate: rate, errors: [], source: source)
+            time: time, token: token, method: method, path: "", outcome: .status(status),
+            latency: latencies?.representative(ofCall: index) ?? meanLatency, rate: rate, errors: [], source: source,
+            job: job, route: route)
     }
 }
 

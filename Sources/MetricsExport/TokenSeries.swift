@@ -18,6 +18,15 @@ struct TokenSeries: Sendable {
     /// In `TokenState.allCases` order.
     let states: [Gauge]
     var calls: [CallLabels: Counter] = [:]
+    /// `mapitop_job_calls_total` by job and class: at most `JobName.cap` jobs, then `other`
+    /// (the `other` token's series gathers many tokens' jobs, so it is capped here too).
+    var jobCalls: [JobClass: Counter] = [:]
+    var jobNames: Set<String> = []
+
+    struct JobClass: Hashable, Sendable {
+        let job: String
+        let statusClass: String
+    }
     /// The newest figure the API stated, and its gauges (made with the first figure, so a token
     /// the API never answered has no quota series rather than a made-up one).
     var figure: Figure?
@@ -33,6 +42,23 @@ struct TokenSeries: Sendable {
         }
     }
 
+    mutating func observeJob(_ record: CallRecord, registry: PrometheusCollectorRegistry) {
+        var job = record.job
+        if !jobNames.contains(job) {
+            if jobNames.count < JobName.cap { jobNames.insert(job) } else { job = JobName.other }
+        }
+        let key = JobClass(job: job, statusClass: record.statusClass.rawValue)
+        if let counter = jobCalls[key] {
+            counter.increment()
+            return
+        }
+        let counter = registry.makeCounter(descriptor: MetricNames.jobCalls, labels: [
+            ("token", token), ("job", job), ("class", key.statusClass),
+        ])
+        counter.increment()
+        jobCalls[key] = counter
+    }
+
     mutating func observe(_ record: CallRecord, registry: PrometheusCollectorRegistry, keepsFigures: Bool) {
         let labels = CallLabels(record)
         if let counter = calls[labels] {
@@ -44,6 +70,7 @@ struct TokenSeries: Sendable {
             counter.increment()
             calls[labels] = counter
         }
+        observeJob(record, registry: registry)
         duration.record(max(.zero, record.latency))
         if record.source == .probe { probes.increment() }
         // The "other" series mixes many tokens: no one figure speaks for it.

@@ -19,6 +19,8 @@ public struct MonitorCore: Sendable {
     /// Distinct calls per class, exact like the group counters.
     private var classCounters: [StatusClass: GroupCounter] = [:]
     private var newest: TimeInterval = -.infinity
+    /// Calls per job and per route (DESIGN.md section 12).
+    private var usage = UsageTable()
     private(set) var ingested: UInt64 = 0
     private var nextOccurrenceID: UInt64 = 0
     private var evicted = 0
@@ -48,8 +50,9 @@ public struct MonitorCore: Sendable {
         // Keep a window's worth plus slack, so out-of-order records near the edge still count.
         tokens[fingerprint]!.ingest(record, pruneHorizon: configuration.window * 2)
 
-        let keys = GroupKey.keys(for: record)
         let horizon = newest - configuration.errorWindow - 60
+        usage.add(record, token: tokens[fingerprint]!.reference, time: time, keepingAfter: horizon)
+        let keys = GroupKey.keys(for: record)
         // Codes folded into one "other" group count there once (only a call with several
         // codes can fold twice, so most calls skip the set).
         var slots = keys.map { slot(for: $0) }
@@ -119,9 +122,14 @@ public struct MonitorCore: Sendable {
             .filter { filter.matches(token: $0.reference) }
             .map { $0.row(now: now, configuration: configuration) }
         let classes = filter.isEmpty ? unfilteredClasses(now: now) : filteredClasses(now: now, filter: filter)
+        let seconds = now.timeIntervalSince1970
+        let limits = Dictionary(tokenOrder.compactMap { tokens[$0] }.map { ($0.reference.fingerprint, $0.row(now: now, configuration: configuration).limit) }) { a, _ in a }
+        let jobs = usage.jobRows(now: seconds, configuration: configuration, limit: { limits[$0] ?? configuration.documentedLimit },
+                                 filter: filter)
         return Snapshot(version: ingested, time: now, tokens: rows, classes: classes, retained: ring.count,
                         evicted: evicted, errorWindow: configuration.errorWindow,
-                        filter: filter.isEmpty ? nil : filter.description)
+                        filter: filter.isEmpty ? nil : filter.description, jobs: jobs,
+                        routes: usage.routeRows(now: seconds, configuration: configuration, filter: filter))
     }
 
     /// Counts from the exact counters; occurrences from the ring.

@@ -60,6 +60,23 @@ public struct Snapshot: Sendable, Hashable {
     public let errorWindow: TimeInterval
     /// The filter applied, if any (its canonical text).
     public let filter: String?
+    /// Jobs of each token, busiest first; routes over all tokens, busiest first.
+    public let jobs: [JobRow]
+    public let routes: [RouteRow]
+
+    public init(version: UInt64, time: Date, tokens: [TokenRow], classes: [ClassSummary], retained: Int, evicted: Int,
+                errorWindow: TimeInterval, filter: String?, jobs: [JobRow] = [], routes: [RouteRow] = []) {
+        self.version = version
+        self.time = time
+        self.tokens = tokens
+        self.classes = classes
+        self.retained = retained
+        self.evicted = evicted
+        self.errorWindow = errorWindow
+        self.filter = filter
+        self.jobs = jobs
+        self.routes = routes
+    }
 
     public static let empty = Snapshot(version: 0, time: Date(timeIntervalSince1970: 0), tokens: [], classes: [],
                                        retained: 0, evicted: 0, errorWindow: 0, filter: nil)

@@ -43,7 +43,8 @@ public struct TextLimits: Sendable, Hashable {
                                requestID: record.rate.requestID.map { Self.cut($0, to: requestID) })
         return CallRecord(time: record.time, token: record.token, method: Self.cut(record.method, to: method),
                           path: Self.cut(record.path, to: path), outcome: record.outcome, latency: record.latency, rate: rate,
-                          errors: errors, source: record.source, bodyTruncated: record.bodyTruncated)
+                          errors: errors, source: record.source, bodyTruncated: record.bodyTruncated, job: record.job,
+                          route: record.route)
     }
 
     private func exceeds(_ record: CallRecord) -> Bool {

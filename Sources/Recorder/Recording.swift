@@ -112,6 +112,7 @@ public final class Recording: Sendable {
             configuration.intercept = options.intercept
             configuration.tunnel = options.tunnel
             configuration.authority = options.authority
+            configuration.jobRules = options.jobRules
             if let tls = options.tapTLS {
                 configuration.tlsHost = tls.host
                 configuration.tlsPort = tls.port

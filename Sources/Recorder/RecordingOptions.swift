@@ -19,6 +19,8 @@ public struct RecordingOptions: Sendable {
     public var intercept: [String] = []
     public var tunnel: [String] = []
     public var authority: AuthorityFiles?
+    /// `[[job]]` rules: what the tap names its callers' jobs.
+    public var jobRules: [JobRule] = []
     /// Where probes and the tap's calls go, e.g. `https://api.jwplayer.com`.
     public var upstream: String
     public var probes: [ProbeTarget]

@@ -137,7 +137,8 @@ public enum WireDecoding {
             time: try time(line.time), token: reference(line.token), method: line.method, path: line.path, outcome: outcome,
             latency: duration(milliseconds: line.latencyMs),
             rate: RateHeaders(limit: line.limit, remaining: line.remaining, requestID: line.requestId),
-            errors: errors, source: try source(line.source), bodyTruncated: line.bodyTruncated)
+            errors: errors, source: try source(line.source), bodyTruncated: line.bodyTruncated,
+            job: line.job.map(JobName.clean), route: line.route.flatMap(route))
         var body: RequestBody?
         if let text = line.requestBody {
             let bytes = line.requestBodyEncoding == "base64" ? Data(base64Encoded: text) : Data(text.utf8)
@@ -162,10 +163,25 @@ public enum WireDecoding {
                 seq: line.seq + 1, time: try time(carried.time), token: token, limit: carried.limit, remaining: carried.remaining,
                 lowestRemaining: carried.lowestRemaining)
         }
+        var latencies: LatencyHistogram?
+        if let counts = line.latencies {
+            guard let histogram = LatencyHistogram(counts: counts), histogram.total == line.count else {
+                throw Failure(description: "a bucket of \(line.count) calls whose latencies are not \(LatencyHistogram.bucketCount) counts adding up to it")
+            }
+            latencies = histogram
+        }
         return CallBucket(
             seq: line.seq, start: try time(line.start), token: token, method: line.method, status: line.status,
             source: try source(line.source), count: line.count, latencySum: duration(milliseconds: line.latencySumMs),
-            latencyMax: duration(milliseconds: line.latencyMaxMs), figure: figure, firstSeq: line.firstSeq)
+            latencyMax: duration(milliseconds: line.latencyMaxMs), figure: figure, firstSeq: line.firstSeq,
+            job: line.job.map(JobName.clean) ?? JobName.unknown, route: line.route.flatMap(route) ?? APIRoute.other,
+            latencies: latencies)
+    }
+
+    /// A route as a recorder writes them (`APIRoute.isWellFormed`); anything else from a
+    /// source is read as none, so the call's path names it again.
+    static func route(_ text: String) -> String? {
+        APIRoute.isWellFormed(text) ? text : nil
     }
 
     private static func figure(_ line: FigureLine) throws(Failure) -> ServerFigure {

@@ -77,7 +77,7 @@ struct CallLine: Codable {
     // Spelled out, not a key strategy: a window decodes tens of thousands of these a second,
     // and converting every key of every line cost a third of it.
     enum CodingKeys: String, CodingKey {
-        case v, type, seq, time, token, method, path, status, transport, limit, remaining, errors, source, query
+        case v, type, seq, time, token, method, path, status, transport, limit, remaining, errors, source, query, job, route
         case latencyMs = "latency_ms", requestId = "request_id", bodyTruncated = "body_truncated"
         case requestBodyBytes = "request_body_bytes", requestBodyCut = "request_body_cut", requestBody = "request_body"
         case requestBodyEncoding = "request_body_encoding"
@@ -103,6 +103,10 @@ struct CallLine: Codable {
     let requestBodyCut: Bool?
     /// The query string the call was sent with (its path has none), when journaled.
     let query: String?
+    /// Who called (DESIGN.md section 12) and the path with its ids named; absent from a
+    /// recorder older than them.
+    let job: String?
+    let route: String?
     /// Only in an export: the body as UTF-8 text, or base64 when it is not valid UTF-8.
     var requestBody: String?
     var requestBodyEncoding: String?
@@ -126,6 +130,8 @@ struct CallLine: Codable {
         requestBodyBytes = call.requestBodySize
         requestBodyCut = call.requestBodyCut
         query = call.query
+        job = record.job
+        route = record.route
         if withBody, let body = call.requestBody {
             if let text = String(validating: body.bytes, as: UTF8.self) {
                 requestBody = text
@@ -140,7 +146,7 @@ struct CallLine: Codable {
 
 struct BucketLine: Codable {
     enum CodingKeys: String, CodingKey {
-        case v, type, seq, start, token, method, status, source, count, figure
+        case v, type, seq, start, token, method, status, source, count, figure, job, route, latencies
         case widthS = "width_s", latencySumMs = "latency_sum_ms", latencyMaxMs = "latency_max_ms", firstSeq = "first_seq"
     }
 
@@ -163,6 +169,11 @@ struct BucketLine: Codable {
     /// The bucket's newest server figure (also its own `figure` event, seq + 1), so a range
     /// read alone can show USED as it stood; absent when none of its calls carried one.
     let figure: BucketFigure?
+    let job: String?
+    let route: String?
+    /// Its calls per latency bucket (`LatencyHistogram.boundsMilliseconds`, then one for
+    /// slower); absent for a bucket journaled before histograms.
+    let latencies: [UInt32]?
 
     struct BucketFigure: Codable {
         enum CodingKeys: String, CodingKey {
@@ -187,6 +198,9 @@ struct BucketLine: Codable {
         latencySumMs = WireFormat.milliseconds(bucket.latencySum)
         latencyMaxMs = WireFormat.milliseconds(bucket.latencyMax)
         firstSeq = bucket.firstSeq
+        job = bucket.job
+        route = bucket.route
+        latencies = bucket.latencies?.counts
         figure = bucket.figure.map {
             BucketFigure(time: WireFormat.time($0.time), limit: $0.limit, remaining: $0.remaining, lowestRemaining: $0.lowestRemaining)
         }

@@ -66,6 +66,10 @@ struct DemoCommand: AsyncParsableCommand {
             probes: zip(jobs, tokens).map { ProbeTarget(token: $1, request: .probe(siteID: $0.site)) }, probesPerMinute: 2,
             labels: Dictionary(tokens.map { ($0.fingerprint, $0.label) }, uniquingKeysWith: { a, _ in a }))
         options.probeSeed = seed
+        // The synthetic jobs all run in this process: their User-Agents name their scripts.
+        options.jobRules = try SyntheticJob.scripts.map { script in
+            try JobRule(name: script, pattern: "^" + NSRegularExpression.escapedPattern(for: SyntheticJob.agentProduct + "/" + script) + "$")
+        }
         let recording: Recording
         do {
             recording = try await Recording.start(options, logger: logger) { line in

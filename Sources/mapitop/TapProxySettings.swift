@@ -2,6 +2,7 @@ import Collectors
 import ConfigFile
 import ArgumentParser
 import Foundation
+import ManagementAPI
 import Recorder
 import Wire
 
@@ -14,6 +15,7 @@ struct TapProxySettings {
     var tunnel: [String]
     var tls: ListenAddress?
     var authority: AuthorityFiles
+    var jobRules: [JobRule]
 
     /// `allowRemote`: whether a TLS listener from the configuration may be beyond loopback
     /// (the flag's own value is checked where the flag is read).
@@ -21,6 +23,7 @@ struct TapProxySettings {
          environment: [String: String] = ProcessInfo.processInfo.environment) throws(ValidationError) {
         intercept = configuration.tapIntercept
         tunnel = configuration.tapTunnel ?? []
+        jobRules = configuration.jobRules
         if tapTLS == nil, let listen = configuration.tapTLSListen {
             try ListenFlag.requireLoopback(listen, allowed: allowRemote,
                                            what: "\(configuration.path ?? "the configuration"): tap.tls_listen \(listen)")
@@ -33,6 +36,7 @@ struct TapProxySettings {
         tap.intercept = intercept
         tap.tunnel = tunnel
         tap.authority = authority
+        tap.jobRules = jobRules
         if let tls {
             tap.tlsHost = tls.host
             tap.tlsPort = tls.port
@@ -43,6 +47,7 @@ struct TapProxySettings {
         options.intercept = intercept
         options.tunnel = tunnel
         options.authority = authority
+        options.jobRules = jobRules
         options.tapTLS = tls
     }
 }

@@ -29,7 +29,7 @@ struct TapHandlerEmbeddedTests {
                 configuration: configuration, pools: UpstreamPools(target: UpstreamTarget(configuration.upstream), connectTimeout: .seconds(1)),
                 clock: SystemClock(), inFlight: TapInFlight(),
                 limits: TapLimits(maxConnections: 8, maxBufferedBytes: 1 << 20), wake: {}, offer: { call in offered.calls.withLock { $0.append(call) } },
-                rules: configuration.rules, upstreamHosts: ["127.0.0.1"], authority: nil, tunnels: TunnelCounts(),
+                rules: configuration.rules, upstreamHosts: ["127.0.0.1"], authority: nil, callers: nil, tunnels: TunnelCounts(),
                 refusedHandshakes: RefusedHandshakes(logger: Logger(label: "embedded"), clock: SystemClock(), notice: { _ in }))
             try TapHTTPHandlers.add(to: channel.pipeline.syncOperations)
             try channel.pipeline.syncOperations.addHandler(TapProxyHandler(settings: settings))

@@ -101,7 +101,7 @@ struct TapDeferredDecodingTests {
     @Test("the record made on the event loop holds the answer undecoded (at most the cap); the delivery decodes it")
     func decodedByTheDelivery() throws {
         let call = TapCallStart(time: Date(), stopwatch: .now, token: TokenReference(fingerprint: Fingerprint(hex: "0000beef"), label: nil),
-                                method: "POST", path: "/v2/webhooks/", query: nil)
+                                method: "POST", path: "/v2/webhooks/", query: nil, caller: nil, userAgent: nil)
         var headers = HTTPHeaders()
         headers.add(name: "jw-request-remaining", value: "41")
         let body = #"{"errors":[{"code":"required","description":"Field 'metadata.name' is required."}]}"#

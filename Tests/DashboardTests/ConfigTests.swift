@@ -94,7 +94,31 @@ struct ConfigTests {
         ("[admin]\nreaders = \"root\"", 2, "admin.readers", "must be a list of user names"),
         ("[admin]\nwriters = [\"root\"]", 2, "admin.writers", "unknown key (known: readers)"),
         ("api_base = \"https://x\"\n[probe\nper_minute = 2", 2, nil, "not valid TOML"),
+        ("[[job]]\nname = \"nightly\"\nmatch = \"nightly-(ingest\"", 3, "job[1].match", "'nightly-(ingest' is not a regular expression"),
+        ("[[job]]\nname = \"nightly\"\nmatch = \"a\"\n[[job]]\nname = \"nightly\"\nmatch = \"b\"", 5, "job[2].name",
+         "'nightly' is already the name of the rule matching 'a'"),
+        ("[[job]]\nname = \"nightly\"\npattern = \"a\"", 3, "job[1].pattern", "unknown key (known: name, match)"),
+        ("[[job]]\nmatch = \"a\"", 1, "job[1].name", "is required"),
+        ("[[job]]\nname = \"other\"\nmatch = \"a\"", 2, "job[1].name", "must be 1 to 48 printable characters"),
+        ("[[job]]\nname = \"x\"\nmatch = 5", 3, "job[1].match", "must be a non-empty string"),
+        ("job = \"x\"", 1, "job", "must be an array of tables"),
     ]
+
+    @Test("[[job]] rules parse in order, and name jobs by program, script or User-Agent")
+    func jobRules() throws {
+        let text = """
+            [[job]]
+            name = "nightly"
+            match = "^nightly-(ingest|sync)"
+            [[job]]
+            name = "python-client"
+            match = "jwplatform_client-python"
+            """
+        let rules = try ConfigLoader.parse(text, file: "config.toml", environment: environment).jobRules
+        #expect(rules.map(\.name) == ["nightly", "python-client"])
+        #expect(rules[0].matches("nightly-ingest.py") && !rules[0].matches("my-nightly-ingest.py"))
+        #expect(rules[1].matches("jwplatform_client-python/2.2.2 python-requests/2.34.2"))
+    }
 
     @Test("every error names the file, the line and the key", arguments: broken)
     func brokenFile(text: String, line: Int?, key: String?, message: String) {

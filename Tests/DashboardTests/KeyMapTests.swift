@@ -30,6 +30,6 @@ struct KeyMapTests {
     @Test("the hint bar is the bindings' hints, in order, with the current sort")
     func hintBar() {
         #expect(KeyMap.hints(sort: "usage")
-            == " / filter  Enter expand  Tab pane  t token  c code  [ ] time  Z pause  s sort(usage)  T theme  q quit")
+            == " / filter  Enter expand  Tab pane  1 2 3 view  t token  c code  [ ] time  Z pause  s sort(usage)  T theme  q quit")
     }
 }

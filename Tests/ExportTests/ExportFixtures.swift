@@ -69,7 +69,12 @@ struct ExportJournal {
         CallRecord(
             time: start.addingTimeInterval(offset), token: token, method: method, path: path, outcome: .status(status),
             latency: .microseconds(12_345), rate: RateHeaders(limit: remaining == nil ? nil : 60, remaining: remaining, requestID: "req-\(Int(offset))"),
-            errors: errors, source: .tap)
+            errors: errors, source: .tap, job: job(for: token))
+    }
+
+    /// Each token's job; the hostile label's job is as hostile (a formula, a control, a bidi override).
+    static func job(for token: TokenReference) -> String {
+        token == hostileLabel ? JobName.clean("=cmd|' /C calc'!A0\u{1B}[2J\u{202E}") : "nightly-ingest.py"
     }
 
     func cleanUp() { try? FileManager.default.removeItem(atPath: folder) }

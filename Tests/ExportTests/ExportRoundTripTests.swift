@@ -45,10 +45,13 @@ struct ExportRoundTripTests {
             #expect(call.record.latency == original.record.latency)
             #expect(call.record.rate == original.record.rate)
             #expect(call.record.errors == original.record.errors, "errors changed on the way")
+            #expect(call.record.job == original.record.job && call.record.route == original.record.route)
             #expect(call.requestBody?.bytes == original.body.map { Data($0.prefix(RequestBody.cap)) })
             #expect(call.requestBody?.cut == original.body.map { $0.count > RequestBody.cap })
         }
         #expect(calls.map(\.query) == [ExportJournal.query] + Array(repeating: nil, count: calls.count - 1))
+        #expect(Set(buckets.map(\.job)) == [ExportJournal.job(for: ExportJournal.ingest), ExportJournal.job(for: ExportJournal.hostileLabel)])
+        #expect(Set(buckets.map(\.route)) == ["/v2/webhooks/"])
         #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E || $0.value == 0x07 },
                 "a raw control or bidi character in JSON Lines")
     }
@@ -66,7 +69,7 @@ struct ExportRoundTripTests {
         let type = try column("type"), status = try column("status"), transport = try column("transport"), path = try column("path")
         let errors = try column("errors_json"), body = try column("request_body"), encoding = try column("request_body_encoding")
         let cut = try column("request_body_cut"), token = try column("token"), authorization = try column("authorization")
-        let query = try column("query")
+        let query = try column("query"), job = try column("job"), route = try column("route")
         let count = try column("count"), time = try column("time"), description = try column("description")
         let calls = rows.dropFirst().filter { $0[type] == "call" }
         let buckets = rows.dropFirst().filter { $0[type] == "bucket" }
@@ -92,7 +95,12 @@ struct ExportRoundTripTests {
                 #expect(row[body].isEmpty)
             }
             #expect(row[authorization].hasPrefix("Bearer $JWP_SECRET_"))
+            #expect(row[route] == record.route)
         }
+        #expect(calls.contains { $0[job] == "nightly-ingest.py" })
+        // The hostile job's formula is defused like every other cell.
+        #expect(calls.contains { $0[job].hasPrefix("'=cmd") })
+        #expect(buckets.allSatisfy { $0[route] == "/v2/webhooks/" && !$0[job].isEmpty })
         // The hostile description is escaped, not dropped; the formula-like label is defused.
         #expect(calls.first?[description].contains(#"\u{1B}]0;pwned\u{7}"#) == true, "\(calls.first?[description] ?? "")")
         #expect(calls.map { $0[query] } == [ExportJournal.query] + Array(repeating: "", count: calls.count - 1))
@@ -121,6 +129,7 @@ struct ExportRoundTripTests {
             let request = try #require(entry["request"] as? [String: Any])
             let response = try #require(entry["response"] as? [String: Any])
             let record = original.record
+            #expect(entry["_job"] as? String == record.job && entry["_route"] as? String == record.route)
             #expect(request["method"] as? String == record.method)
             let query = index == 0 ? "?" + ExportJournal.query : ""
             #expect(request["url"] as? String == Self.apiBase + record.path + query)

@@ -104,4 +104,24 @@ struct RecorderMetricsTests {
         #expect(Self.value(text, #"mapitop_calls_total{token="other",class="4xx",status="401",code="unauthorized"}"#) == 4_900)
         #expect(!text.contains("bogus"), "a secret reached the scrape")
     }
+
+    @Test("mapitop_job_calls_total counts each job's calls by class, at most 50 jobs a token, then other")
+    func jobCalls() {
+        let metrics = RecorderMetrics(configured: [Self.ingest], journalBytes: { 0 }, clock: Clock(Self.start))
+        for _ in 0..<2 { metrics.observe(Self.record(status: 200).attributed(job: "nightly-ingest.py")) }
+        metrics.observe(Self.record(status: 429).attributed(job: "nightly-ingest.py"))
+        metrics.observe(Self.record(status: 200, source: .probe))
+        for index in 0..<200 { metrics.observe(Self.record(status: 500).attributed(job: "program-\(index)")) }
+        let scrape = metrics.scrapeText()
+        #expect(Self.value(scrape, #"mapitop_job_calls_total{token="ingest",job="nightly-ingest.py",class="2xx"}"#) == 2)
+        #expect(Self.value(scrape, #"mapitop_job_calls_total{token="ingest",job="nightly-ingest.py",class="4xx"}"#) == 1)
+        #expect(Self.value(scrape, #"mapitop_job_calls_total{token="ingest",job="probe",class="2xx"}"#) == 1)
+        // Two names already taken, so 48 programs get their own series and 152 calls count as other.
+        #expect(Self.value(scrape, #"mapitop_job_calls_total{token="ingest",job="other",class="5xx"}"#) == 152)
+        let series = scrape.split(separator: "\n").filter { $0.hasPrefix("mapitop_job_calls_total{") }
+        #expect(series.count == 2 + 1 + 48 + 1)
+        // The duration histogram has the journal's buckets: a percentile from a scrape matches the screen's.
+        let bounds = scrape.split(separator: "\n").filter { $0.hasPrefix(#"mapitop_call_duration_seconds_bucket{token="ingest""#) }
+        #expect(bounds.count == LatencyHistogram.bucketCount)
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Journal
+import ManagementAPI
 import Recorder
 import Testing
 import Wire
@@ -35,5 +36,41 @@ struct WireDecodingHostileTests {
           ])
     func refused(line: String) {
         #expect(throws: WireDecoding.Failure.self) { _ = try WireDecoding.event(line) }
+    }
+
+    static func attributed(_ extra: String) -> String {
+        String(bucket(figure: false).dropLast()) + "," + extra + "}"
+    }
+
+    @Test("a bucket's job, route and latencies come back; a line without them is a bucket from before them")
+    func attribution() throws {
+        let counts = (0..<LatencyHistogram.bucketCount).map { $0 == 3 ? "2" : $0 == 9 ? "1" : "0" }.joined(separator: ",")
+        guard case .bucket(let bucket) = try WireDecoding.event(Self.attributed(
+            #""job":"sync.jar","route":"/v2/sites/{site_id}/media/","latencies":[\#(counts)]"#)) else {
+            Issue.record("not a bucket")
+            return
+        }
+        #expect(bucket.job == "sync.jar" && bucket.route == "/v2/sites/{site_id}/media/")
+        #expect(bucket.latencies?.total == 3)
+        #expect(try WireDecoding.event(WireFormat.line(.bucket(bucket))) == .bucket(bucket))
+        guard case .bucket(let old) = try WireDecoding.event(Self.bucket()) else { return }
+        #expect(old.job == JobName.unknown && old.route == APIRoute.other && old.latencies == nil)
+    }
+
+    @Test("a hostile job is escaped and cut, a route no recorder writes is none, latencies that do not add up are refused")
+    func hostileAttribution() throws {
+        guard case .bucket(let bucket) = try WireDecoding.event(Self.attributed(
+            #""job":"\u001b]0;owned\u0007\u202e\#(String(repeating: "x", count: 500))","route":"/v2/\u001b[2J/""#)) else {
+            Issue.record("not a bucket")
+            return
+        }
+        #expect(!bucket.job.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x202E })
+        #expect(bucket.job.count <= JobName.maxLength)
+        #expect(bucket.route == APIRoute.other)
+        let short = Self.attributed(#""latencies":[1,2]"#)
+        let wrongTotal = Self.attributed(#""latencies":[\#((0..<LatencyHistogram.bucketCount).map { _ in "1" }.joined(separator: ","))]"#)
+        for line in [short, wrongTotal] {
+            #expect(throws: WireDecoding.Failure.self) { _ = try WireDecoding.event(line) }
+        }
     }
 }

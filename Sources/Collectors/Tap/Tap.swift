@@ -40,6 +40,7 @@ public enum Tap {
     ) -> TapServer {
         let pools = UpstreamPools(target: UpstreamTarget(configuration.upstream), connectTimeout: SharedHTTPClient.connectTimeout)
         let inFlight = TapInFlight()
+        let attribution = TapAttribution(naming: JobNaming(rules: configuration.jobRules))
         let limits = TapLimits(maxConnections: configuration.maxConnections, maxBufferedBytes: configuration.maxBufferedRequestBytes)
         let authority = configuration.authority.map { AuthorityStore(files: $0, needed: configuration.permittedNames, clock: clock) }
         let settings = TapSettings(
@@ -51,7 +52,7 @@ public enum Tap {
                 }
             },
             rules: configuration.rules, upstreamHosts: [ProxyRules.normal(pools.target.host)],
-            authority: authority,
+            authority: authority, callers: configuration.procRoot.map { CallerLookup(procRoot: $0) },
             tunnels: status.tunnels, refusedHandshakes: RefusedHandshakes(logger: logger, clock: clock, notice: notice))
         var listeners = [TapListener(host: configuration.host, port: configuration.port, settings: settings, status: status,
                                      waitsForTLS: configuration.tlsHost != nil, onServerRunning: onServerRunning, logger: logger)]
@@ -77,7 +78,7 @@ public enum Tap {
                 }
             },
             services: services + [
-                TapCallDelivery(queue: queue, sink: calls, afterBatch: afterBatch, inFlight: inFlight,
+                TapCallDelivery(queue: queue, sink: { call in await calls(attribution.attribute(call)) }, afterBatch: afterBatch, inFlight: inFlight,
                                 settleLimit: configuration.upstreamTimeout + .seconds(1)),
                 UpstreamPoolsCloser(pools: pools),
             ],

@@ -10,13 +10,16 @@ struct TapCallStart {
     let method: String
     let path: String
     let query: String?
+    /// Who is calling, still being looked up perhaps: the delivery waits for it, the answer never.
+    let caller: CallerCell?
+    let userAgent: String?
     /// Set once the body is read whole; a call refused before that is recorded without one.
     var requestBody: ByteBuffer?
 
     func tapped(_ outcome: CallOutcome, rate: RateHeaders, errors: [ErrorEntry]) -> TappedCall {
         let record = CallRecord(time: time, token: token, method: method, path: path, outcome: outcome,
                                 latency: ContinuousClock.now - stopwatch, rate: rate, errors: errors, source: .tap)
-        return TappedCall(record: record, requestBody: requestBody, query: query)
+        return TappedCall(record: record, requestBody: requestBody, query: query, caller: caller, userAgent: userAgent)
     }
 }
 

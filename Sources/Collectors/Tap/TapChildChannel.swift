@@ -12,6 +12,7 @@ struct TapChildChannel {
     var tlsName: String? = nil
 
     func setup(channel: any Channel) -> EventLoopFuture<Void> {
+        var settings = settings
         let limits = settings.limits
         guard limits.open() else {
             // Full: one clear answer, then the connection closes; no call of it is read or recorded.
@@ -20,6 +21,8 @@ struct TapChildChannel {
             }
         }
         channel.closeFuture.whenComplete { _ in limits.closed() }
+        // Who is calling: looked up now, off the event loop, while the job's socket is surely open.
+        settings.caller = settings.callers?.start(for: channel)
         return channel.eventLoop.makeCompletedFuture {
             // Silence both ways for the client timeout is an event the proxy handler acts on:
             // reads (a head, a body part) and writes (an answer) both start it again, so a

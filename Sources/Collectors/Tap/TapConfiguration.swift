@@ -41,6 +41,11 @@ public struct TapConfiguration: Sendable {
     public var tlsPort = 443
     /// The authority's files; nil: the tap decrypts nothing (a CONNECT to an API host is a 502).
     public var authority: AuthorityFiles?
+    /// `[[job]]`: names for the jobs whose program, script or User-Agent they match.
+    public var jobRules: [JobRule] = []
+    /// Where the tap reads who is calling (`/proc`); nil: it does not look, and a call's job
+    /// is its User-Agent's product or `?`.
+    public var procRoot: String? = "/proc"
 
     public var rules: ProxyRules {
         ProxyRules(intercept: intercept, upstream: upstream, tunnel: Self.isLoopback(host) ? nil : tunnel)

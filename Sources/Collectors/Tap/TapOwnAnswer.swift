@@ -31,6 +31,6 @@ enum TapErrorAnswer {
         let pending = UndecodedError(status: status, contentEncoding: head.headers.first(name: "content-encoding"),
                                      body: Array(body.readableBytesView.prefix(limit)), limit: limit)
         let tapped = call.tapped(.status(status), rate: RateHeaders(headers: head.headers), errors: [])
-        return TappedCall(record: tapped.record, requestBody: tapped.requestBody, query: tapped.query, undecoded: pending)
+        return tapped.with(undecoded: pending)
     }
 }

@@ -23,10 +23,15 @@ struct TapSettings: Sendable {
     /// Leaves for the API's hosts; nil when the tap was started without one (then a CONNECT
     /// to an API host is answered 502 with why).
     let authority: AuthorityStore?
+    /// Who is calling, looked up once per connection; nil when the tap does not look.
+    let callers: CallerLookup?
     let tunnels: TunnelCounts
     let refusedHandshakes: RefusedHandshakes
     /// The connection is a decrypted one (after a CONNECT, or on the TLS listener).
     var intercepted = false
+    /// This connection's caller, being looked up (set per connection by `TapChildChannel`;
+    /// a CONNECT's decrypted calls keep their connection's).
+    var caller: CallerCell?
 
     func intercepting() -> TapSettings {
         var copy = self
@@ -229,7 +234,8 @@ final class TapProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
         let target = TapTarget.originForm(head.uri)
         let (path, query) = TapTarget.split(target)
         let call = TapCallStart(time: settings.clock.now(), stopwatch: .now, token: tokens.reference(head.headers.first(name: "authorization")),
-                                method: head.method.rawValue, path: path, query: query)
+                                method: head.method.rawValue, path: path, query: query, caller: settings.caller,
+                                userAgent: head.headers.first(name: "user-agent"))
         let exchange = TapExchange(call: call, head: head, target: target, inFlight: settings.inFlight, limits: settings.limits)
         machine.receivedHead(exchange)
         if head.method == .CONNECT {

@@ -13,16 +13,32 @@ public struct TappedCall: Sendable {
     /// An error answer's body, decoded into the record's errors by `decoded()`, off the tap's
     /// event loop (the delivery calls it): up to a megabyte of JSON through its codings.
     let undecoded: UndecodedError?
+    /// The connection's caller, for the delivery to name the call's job (`TapAttribution`).
+    let caller: CallerCell?
+    /// The job's User-Agent, as sent (a rule or the fallback name reads its start only).
+    let userAgent: String?
 
     public init(record: CallRecord, requestBody: ByteBuffer?, query: String? = nil) {
-        self.init(record: record, requestBody: requestBody, query: query, undecoded: nil)
+        self.init(record: record, requestBody: requestBody, query: query, caller: nil, userAgent: nil)
     }
 
-    init(record: CallRecord, requestBody: ByteBuffer?, query: String?, undecoded: UndecodedError?) {
+    init(record: CallRecord, requestBody: ByteBuffer?, query: String?, caller: CallerCell?, userAgent: String?,
+         undecoded: UndecodedError? = nil)
+    {
         self.record = record
         self.requestBody = requestBody
         self.query = query
+        self.caller = caller
+        self.userAgent = userAgent
         self.undecoded = undecoded
+    }
+
+    func with(undecoded: UndecodedError?) -> TappedCall {
+        TappedCall(record: record, requestBody: requestBody, query: query, caller: caller, userAgent: userAgent, undecoded: undecoded)
+    }
+
+    func with(record: CallRecord) -> TappedCall {
+        TappedCall(record: record, requestBody: requestBody, query: query, caller: caller, userAgent: userAgent, undecoded: undecoded)
     }
 
     /// Bytes this call holds for the queue's budget: its request body and its answer to decode.
@@ -33,10 +49,7 @@ public struct TappedCall: Sendable {
         guard let undecoded else { return self }
         let errors = ResponseDecoder.decodeError(
             status: undecoded.status, wireBody: undecoded.body, contentEncoding: undecoded.contentEncoding, limit: undecoded.limit).entries
-        let record = CallRecord(time: record.time, token: record.token, method: record.method, path: record.path, outcome: record.outcome,
-                                latency: record.latency, rate: record.rate, errors: errors, source: record.source,
-                                bodyTruncated: record.bodyTruncated)
-        return TappedCall(record: record, requestBody: requestBody, query: query, undecoded: nil)
+        return with(record: record.withErrors(errors)).with(undecoded: nil)
     }
 }
 

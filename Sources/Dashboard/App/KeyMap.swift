@@ -15,6 +15,7 @@ enum Command: Sendable, Hashable {
     case filterByToken, filterByCode
     case pause
     case sort
+    case show(LowerView)
     case theme
     case copy
     case redraw
@@ -49,12 +50,14 @@ enum KeyMap {
         KeyBinding("Enter  +", "expand (on a token: its errors)", hint: "Enter expand",
                    [(.enter, .expand), (.character("+"), .expand), (.right, .expand)]),
         KeyBinding("Tab  Shift-Tab", "switch pane", hint: "Tab pane", [(.tab, .switchPane), (.backTab, .switchPane)]),
+        KeyBinding("1  2  3", "errors, jobs, routes below (Enter on a job or route: its errors)", hint: "1 2 3 view",
+                   [(.character("1"), .show(.errors)), (.character("2"), .show(.jobs)), (.character("3"), .show(.routes))]),
         KeyBinding("t  c", "filter by the selected token / code", hint: "t token  c code",
                    [(.character("t"), .filterByToken), (.character("c"), .filterByCode)]),
         KeyBinding("[  ]", "one minute back / forward in time", hint: "[ ] time",
                    [(.character("["), .step(seconds: -60)), (.character("]"), .step(seconds: 60))]),
         KeyBinding("Z", "pause the screen (data keeps coming)", hint: "Z pause", [(.character("Z"), .pause)]),
-        KeyBinding("s", "sort tokens: usage, name, errors", hint: "s sort({sort})", [(.character("s"), .sort)]),
+        KeyBinding("s", "sort the focused table (tokens, jobs or routes)", hint: "s sort({sort})", [(.character("s"), .sort)]),
         KeyBinding("T", "next theme", hint: "T theme", [(.character("T"), .theme)]),
         KeyBinding("{up} {down}  j k", "move the selection", [
             (.up, .move(by: -1)), (.character("k"), .move(by: -1)), (.down, .move(by: 1)), (.character("j"), .move(by: 1)),
@@ -90,6 +93,6 @@ enum KeyMap {
         bindings.map { binding in
             (binding.label.replacingOccurrences(of: "{up}", with: glyphs.arrowUp).replacingOccurrences(of: "{down}", with: glyphs.arrowDown),
              binding.help)
-        } + [("", ""), ("filter terms", "token: code: status:429|4xx field: method: path: word !negate")]
+        } + [("", ""), ("filter terms", "token: code: status:429|4xx field: method: path: job: route: word !negate")]
     }
 }

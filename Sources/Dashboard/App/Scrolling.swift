@@ -18,6 +18,14 @@ enum Scrolling {
         state.errorOffset = Scroll.offset(
             selected: rows.firstIndex { $0.id == state.selectedNode }, current: state.errorOffset,
             visible: layout.visibleTreeRows, count: rows.count)
+        let (selected, count) = LowerPane.position(state)
+        switch state.lowerView {
+        case .errors: break
+        case .jobs:
+            state.jobOffset = Scroll.offset(selected: selected, current: state.jobOffset, visible: layout.visibleTableRows, count: count)
+        case .routes:
+            state.routeOffset = Scroll.offset(selected: selected, current: state.routeOffset, visible: layout.visibleTableRows, count: count)
+        }
     }
 
     /// PgUp (-1) and PgDn (+1): the selection and the view move one page of the focused pane
@@ -25,12 +33,15 @@ enum Scrolling {
     /// to the first or last row.
     static func page(_ state: inout State, by pages: Int) {
         let layout = Layout(state, errorRows: ErrorTree.rows(state))
-        let visible = state.focus == .tokens ? layout.visibleTokenRows : layout.visibleTreeRows
+        let visible = state.focus == .tokens ? layout.visibleTokenRows
+            : state.lowerView == .errors ? layout.visibleTreeRows : layout.visibleTableRows
         let step = max(1, visible) * pages
         Selection.move(&state, by: step)
-        switch state.focus {
-        case .tokens: state.tokenOffset = max(0, state.tokenOffset + step)
-        case .errors: state.errorOffset = max(0, state.errorOffset + step)
+        switch (state.focus, state.lowerView) {
+        case (.tokens, _): state.tokenOffset = max(0, state.tokenOffset + step)
+        case (.errors, .errors): state.errorOffset = max(0, state.errorOffset + step)
+        case (.errors, .jobs): state.jobOffset = max(0, state.jobOffset + step)
+        case (.errors, .routes): state.routeOffset = max(0, state.routeOffset + step)
         }
     }
 }

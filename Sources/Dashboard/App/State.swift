@@ -19,6 +19,41 @@ public enum TokenSort: String, Sendable, Hashable, CaseIterable {
     }
 }
 
+/// What the lower pane shows (`1`, `2`, `3`).
+public enum LowerView: String, Sendable, Hashable, CaseIterable {
+    case errors, jobs, routes
+}
+
+/// How the Jobs view is ordered (`s` while it has the keyboard).
+public enum JobSort: String, Sendable, Hashable, CaseIterable {
+    case calls, errors, p95, name
+}
+
+/// How the Routes view is ordered (`s` while it has the keyboard).
+public enum RouteSort: String, Sendable, Hashable, CaseIterable {
+    case calls, errors, p99, route
+}
+
+extension CaseIterable where Self: Equatable, AllCases: BidirectionalCollection, AllCases.Index == Int {
+    /// The next case, around to the first.
+    var cycled: Self {
+        let all = Self.allCases
+        return all[(all.firstIndex(of: self)! + 1) % all.count]
+    }
+}
+
+/// A row of the Jobs view, stable across snapshots.
+public struct JobID: Sendable, Hashable {
+    public let token: Fingerprint
+    public let job: String
+}
+
+/// A row of the Routes view, stable across snapshots.
+public struct RouteID: Sendable, Hashable {
+    public let method: String
+    public let route: String
+}
+
 /// A node of the error tree, stable across snapshots so selection and expansion survive updates.
 public enum NodeID: Sendable, Hashable {
     case statusClass(StatusClass)
@@ -86,6 +121,13 @@ public struct State: Sendable {
     public var tokenOffset = 0
     public var selectedNode: NodeID?
     public var errorOffset = 0
+    public var lowerView: LowerView = .errors
+    public var selectedJob: JobID?
+    public var jobOffset = 0
+    public var jobSort: JobSort = .calls
+    public var selectedRoute: RouteID?
+    public var routeOffset = 0
+    public var routeSort: RouteSort = .calls
     /// Class nodes start open; everything else starts closed.
     public var toggled: Set<NodeID> = []
     public var filter: Filter = .empty
@@ -137,6 +179,42 @@ public struct State: Sendable {
         case .usage: shown.tokens.sorted { ($0.usedRatio, $0.state, $1.reference.displayName) > ($1.usedRatio, $1.state, $0.reference.displayName) }
         case .name: shown.tokens.sorted { $0.reference.displayName < $1.reference.displayName }
         case .errors: shown.tokens.sorted { ($0.errorsInWindow, $1.reference.displayName) > ($1.errorsInWindow, $0.reference.displayName) }
+        }
+    }
+
+    /// The Jobs view's rows in the order it shows them.
+    public var sortedJobs: [JobRow] {
+        let jobs = shown.jobs
+        switch jobSort {
+        case .calls: return jobs
+        case .errors:
+            return jobs.sorted { ($0.clientErrors + $0.serverErrors, $0.callsInWindow, $1.job) > ($1.clientErrors + $1.serverErrors, $1.callsInWindow, $0.job) }
+        case .p95: return jobs.sorted { ($0.p95 ?? .zero, $1.job) > ($1.p95 ?? .zero, $0.job) }
+        case .name: return jobs.sorted { ($0.job, $0.token.displayName) < ($1.job, $1.token.displayName) }
+        }
+    }
+
+    /// The Routes view's rows in the order it shows them.
+    public var sortedRoutes: [RouteRow] {
+        let routes = shown.routes
+        switch routeSort {
+        case .calls: return routes
+        case .errors:
+            return routes.sorted {
+                ($0.clientErrors + $0.serverErrors + $0.transport, $0.calls, $1.route) > ($1.clientErrors + $1.serverErrors + $1.transport, $1.calls, $0.route)
+            }
+        case .p99: return routes.sorted { ($0.p99 ?? .zero, $1.route) > ($1.p99 ?? .zero, $0.route) }
+        case .route: return routes.sorted { ($0.route, $0.method) < ($1.route, $1.method) }
+        }
+    }
+
+    /// The sort `s` changes now: the focused lower view's, else the tokens'.
+    var sortName: String {
+        guard focus == .errors else { return sort.rawValue }
+        switch lowerView {
+        case .errors: return sort.rawValue
+        case .jobs: return jobSort.rawValue
+        case .routes: return routeSort.rawValue
         }
     }
 

@@ -88,7 +88,8 @@ enum Keys {
             state.paused.toggle()
             if !state.paused { state.shown = state.latest }
             Selection.repair(&state)
-        case .sort: state.sort = state.sort.next
+        case .sort: LowerPane.sort(&state)
+        case .show(let view): LowerPane.show(view, &state)
         case .theme:
             state.themeIndex = (state.themeIndex + 1) % state.themes.count
             effects.append(.applyTheme(state.themeName))
@@ -158,6 +159,7 @@ enum QuickFilter {
         let reference: TokenReference?
         switch state.focus {
         case .tokens: reference = state.sortedTokens.first { $0.reference.fingerprint == state.selectedToken }?.reference
+        case .errors where state.lowerView == .jobs: reference = LowerPane.selectedJob(state)?.token
         case .errors: reference = Selection.selectedRow(state)?.occurrence?.record.token
         }
         guard let reference else { return }
@@ -177,7 +179,7 @@ enum QuickFilter {
         apply(.code, code, &state)
     }
 
-    private static func apply(_ key: Filter.Key, _ value: String, _ state: inout State) {
+    static func apply(_ key: Filter.Key, _ value: String, _ state: inout State) {
         let filter: Filter
         do {
             filter = try Filter(parsing: key.rawValue + ":" + Filter.quoted(value, key: key))
@@ -205,6 +207,8 @@ enum Selection {
             let current = tokens.firstIndex { $0.reference.fingerprint == state.selectedToken } ?? 0
             let next = min(max(0, current.addingReportingOverflow(delta).partialValue), tokens.count - 1)
             state.selectedToken = tokens[next].reference.fingerprint
+        case .errors where state.lowerView != .errors:
+            LowerPane.move(&state, by: delta)
         case .errors:
             let rows = ErrorTree.rows(state)
             guard !rows.isEmpty else { return }
@@ -219,6 +223,10 @@ enum Selection {
             // Enter on a token shows its errors.
             QuickFilter.byToken(&state)
             state.focus = .errors
+            return
+        }
+        if state.lowerView != .errors {
+            LowerPane.filterBySelected(&state)
             return
         }
         guard let row = selectedRow(state), row.expandable, !state.isExpanded(row.id) else { return }
@@ -247,6 +255,7 @@ enum Selection {
         }
         let rows = ErrorTree.rows(state)
         if !rows.contains(where: { $0.id == state.selectedNode }) { state.selectedNode = rows.first?.id }
+        LowerPane.repair(&state)
     }
 }
 

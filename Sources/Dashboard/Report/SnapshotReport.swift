@@ -60,6 +60,27 @@ public enum SnapshotReport {
                 let remaining: Int?
                 let used: Int
                 let age_seconds: Double?
+                /// Who spent it (DESIGN.md section 12), busiest first.
+                let jobs: [JobOut]
+            }
+            struct JobOut: Encodable {
+                let job: String
+                let calls_last_minute: Int
+                let share_of_limit: Double
+                let client_errors: Int
+                let server_errors: Int
+                let limited: Int
+                let p95_ms: Double?
+
+                init(_ row: JobRow) {
+                    job = row.job
+                    calls_last_minute = row.callsInWindow
+                    share_of_limit = (row.shareOfLimit * 1_000).rounded() / 1_000
+                    client_errors = row.clientErrors
+                    server_errors = row.serverErrors
+                    limited = row.limited
+                    p95_ms = row.p95.map { (Double($0.components.seconds) * 1_000 + Double($0.components.attoseconds) / 1e15).rounded() }
+                }
             }
             struct ErrorOut: Encodable {
                 let `class`: String
@@ -71,9 +92,11 @@ public enum SnapshotReport {
             let errors: [ErrorOut]
         }
         let output = Output(
-            tokens: snapshot.tokens.map {
-                .init(label: $0.reference.label, fingerprint: $0.reference.fingerprint.description, state: $0.state.rawValue,
-                      limit: $0.limit, remaining: $0.remaining, used: $0.used, age_seconds: $0.ageSeconds.map { ($0 * 10).rounded() / 10 })
+            tokens: snapshot.tokens.map { token in
+                .init(label: token.reference.label, fingerprint: token.reference.fingerprint.description, state: token.state.rawValue,
+                      limit: token.limit, remaining: token.remaining, used: token.used,
+                      age_seconds: token.ageSeconds.map { ($0 * 10).rounded() / 10 },
+                      jobs: snapshot.jobs.filter { $0.token.fingerprint == token.reference.fingerprint }.map(Output.JobOut.init))
             },
             errors: snapshot.classes.flatMap { summary in
                 summary.groups.map { .init(class: summary.statusClass.rawValue, status: $0.key.status, code: $0.key.code, count: $0.count) }

@@ -19,7 +19,11 @@ public enum DashboardView {
             banner.render(into: layout.banner.row(row), frame: &frame)
         }
         TokenTableView.render(state, into: layout.tokens, frame: &frame)
-        ErrorPaneView.render(state, rows: errorRows, layout: layout, frame: &frame)
+        switch state.lowerView {
+        case .errors: ErrorPaneView.render(state, rows: errorRows, layout: layout, frame: &frame)
+        case .jobs: JobsView.render(state, layout: layout, frame: &frame)
+        case .routes: RoutesView.render(state, layout: layout, frame: &frame)
+        }
         let bottomRow = layout.bottom
         if let prompt = state.prompt {
             Prompt(label: promptLabel(state), state: prompt, glyphs: state.glyphs).render(into: bottomRow, frame: &frame)
@@ -90,7 +94,7 @@ enum HintBar {
     static func render(_ state: State, into rect: Rect, frame: inout Frame) {
         let style = Style(.hint)
         frame.fill(rect, style: style)
-        let text = KeyMap.hints(sort: state.sort.rawValue)
+        let text = KeyMap.hints(sort: state.sortName)
         frame.write(TextFit.truncate(text, to: rect.width, glyphs: state.glyphs), x: rect.x, y: rect.y, style: style, clip: rect)
     }
 }

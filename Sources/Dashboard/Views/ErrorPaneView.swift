@@ -9,12 +9,7 @@ enum ErrorPaneView {
         let titleRow = layout.errorTitle
         guard titleRow.height > 0 else { return }
         let minutes = Int(state.shown.errorWindow / 60)
-        frame.write(" ERRORS  last \(minutes) min", x: titleRow.x, y: titleRow.y, style: Style(.title, bold: true), clip: titleRow)
-        if !state.filter.isEmpty {
-            let text = "filter: " + state.filter.description + " "
-            let fitted = TextFit.truncate(text, to: max(0, titleRow.width - 24), glyphs: state.glyphs)
-            frame.write(fitted, x: titleRow.maxX - DisplayWidth.of(fitted), y: titleRow.y, style: Style(.banner), clip: titleRow)
-        }
+        PaneTitle.render(state, "ERRORS  last \(minutes) min", into: titleRow, frame: &frame)
         let treeArea = layout.tree
         if rows.isEmpty {
             let message = state.filter.isEmpty ? " no calls seen yet" : " nothing matches the filter (Esc clears it)"
@@ -79,5 +74,20 @@ enum DetailView {
         case "resource_exhausted": "cannot"
         default: "limit"
         }
+    }
+}
+
+/// The lower pane's title row: the view's name and window, the views `1 2 3` switch
+/// between, and the filter on the right.
+enum PaneTitle {
+    static func render(_ state: State, _ title: String, into titleRow: Rect, frame: inout Frame) {
+        frame.write(" " + title, x: titleRow.x, y: titleRow.y, style: Style(.title, bold: true), clip: titleRow)
+        var right = LowerView.allCases.enumerated().map { index, view in
+            view == state.lowerView ? "[\(index + 1) \(view.rawValue)]" : "\(index + 1) \(view.rawValue)"
+        }.joined(separator: " ") + " "
+        if !state.filter.isEmpty { right = "filter: " + state.filter.description + "  " + right }
+        let fitted = TextFit.truncate(right, to: max(0, titleRow.width - DisplayWidth.of(title) - 3), glyphs: state.glyphs)
+        frame.write(fitted, x: titleRow.maxX - DisplayWidth.of(fitted), y: titleRow.y,
+                    style: state.filter.isEmpty ? Style(.dim) : Style(.banner), clip: titleRow)
     }
 }

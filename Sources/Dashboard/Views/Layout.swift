@@ -20,6 +20,8 @@ struct Layout {
     /// Token rows that fit under the column titles.
     var visibleTokenRows: Int { max(0, tokens.height - 1) }
     var visibleTreeRows: Int { tree.height }
+    /// Rows of the Jobs or Routes table under its column titles (they use the tree's place).
+    var visibleTableRows: Int { max(0, tree.height - 1) }
 
     init(_ state: State, errorRows: [ErrorTreeRow]) {
         var area = Rect(x: 0, y: 0, width: state.size.width, height: state.size.height)
@@ -43,7 +45,7 @@ struct Layout {
 
     /// The occurrence whose details show: the selected one, while the error pane has focus.
     static func detailOccurrence(_ state: State, errorRows: [ErrorTreeRow]) -> Occurrence? {
-        guard state.focus == .errors else { return nil }
+        guard state.focus == .errors, state.lowerView == .errors else { return nil }
         return errorRows.first { $0.id == state.selectedNode }?.occurrence
     }
 }

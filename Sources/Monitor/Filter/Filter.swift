@@ -7,6 +7,8 @@ import ManagementAPI
 public struct Filter: Sendable, Hashable, CustomStringConvertible {
     public enum Key: String, Sendable, Hashable, CaseIterable {
         case token, code, status, field, method, path
+        /// Who called (a job's whole name) and where (a whole route, or a part of one).
+        case job, route
         /// A bare word: matches a description or the path.
         case text
     }
@@ -100,6 +102,23 @@ public struct Filter: Sendable, Hashable, CustomStringConvertible {
         return !negations.contains { $0.matches(record, group) }
     }
 
+    /// Whether a job's row passes: `token:` and `job:` terms speak about jobs.
+    public func matches(job: String, token: TokenReference) -> Bool {
+        matches(token: token) && matches(name: job, key: .job)
+    }
+
+    /// Whether a route's row passes: only `route:` terms speak about routes (a route's calls
+    /// come from every token).
+    public func matches(route: String) -> Bool {
+        matches(name: route, key: .route)
+    }
+
+    private func matches(name: String, key: Key) -> Bool {
+        let positive = terms.filter { $0.key == key && !$0.negated }
+        if !positive.isEmpty, !positive.contains(where: { $0.matches(name: name) }) { return false }
+        return !terms.contains { $0.key == key && $0.negated && $0.matches(name: name) }
+    }
+
     /// Whether a token's row passes: only `token:` terms speak about tokens.
     public func matches(token: TokenReference) -> Bool {
         let positive = terms.filter { $0.key == .token && !$0.negated }
@@ -115,6 +134,12 @@ extension Filter.Term {
         }
         guard let label = token.label else { return false }
         return ASCII.hasPrefix(label.utf8, folded[...])
+    }
+
+    /// A `job:` or `route:` term against a name, as against a record's.
+    func matches(name: String) -> Bool {
+        if key == .route, folded.first != UInt8(ascii: "/") { return ASCII.contains(name.utf8, folded) }
+        return ASCII.equal(name.utf8, folded)
     }
 
     /// The term, without its negation, against one record.
@@ -141,6 +166,12 @@ extension Filter.Term {
             return ASCII.equal(record.method.utf8, folded)
         case .path:
             return ASCII.contains(record.path.utf8, folded)
+        case .job:
+            return ASCII.equal(record.job.utf8, folded)
+        case .route:
+            // A whole route (as Enter on the Routes view writes it) is that route only;
+            // a part of one (`route:media`) any route holding it.
+            return folded.first == UInt8(ascii: "/") ? ASCII.equal(record.route.utf8, folded) : ASCII.contains(record.route.utf8, folded)
         case .text:
             // Index loop: a closure over the entries would copy each one (and retain its strings).
             if ASCII.contains(record.path.utf8, folded) { return true }

@@ -106,7 +106,7 @@ struct FilterParser {
         }
     }
 
-    static let keyList = "token, code, status, field, method, path"
+    static let keyList = "token, code, status, field, method, path, job, route"
 
     static func example(_ key: Filter.Key) -> String {
         switch key {
@@ -116,6 +116,8 @@ struct FilterParser {
         case .field: "field:metadata.title"
         case .method: "method:POST"
         case .path: "path:/media"
+        case .job: "job:nightly-ingest.py"
+        case .route: "route:/v2/sites/{site_id}/media/ or route:media"
         case .text: "timeout"
         }
     }

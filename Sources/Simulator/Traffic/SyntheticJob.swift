@@ -33,6 +33,28 @@ public struct SyntheticJob: Sendable, Hashable {
     /// default: the sloppy job is such a script, so the demo's 400s reach the tap compressed.
     public var asksForGzip: Bool { kind == .sloppy }
 
+    /// The script that makes `call`, as its User-Agent says (`mapitop-synthetic/NAME`): some
+    /// tokens are shared by two scripts, as real ones are, so the demo's Jobs view shows who
+    /// spends a token (DESIGN.md section 12; `mapitop demo` names them by `[[job]]` rules).
+    public func script(for call: PlannedCall) -> String {
+        switch kind {
+        case .steady: call.method == "GET" && call.target.contains("?") ? "catalog-sync.py" : "nightly-ingest.py"
+        case .bursty: "thumbnail-backfill"
+        case .sloppy: call.target.hasPrefix("/v2/webhooks/") ? "hook-setup.sh" : "cms-import.py"
+        case .revoked: "legacy-cron.sh"
+        case .viewer: "report-viewer.py"
+        }
+    }
+
+    /// Every script `script(for:)` names.
+    public static let scripts = [
+        "catalog-sync.py", "nightly-ingest.py", "thumbnail-backfill", "cms-import.py", "hook-setup.sh", "legacy-cron.sh",
+        "report-viewer.py",
+    ]
+
+    /// The User-Agent product of the synthetic jobs.
+    public static let agentProduct = "mapitop-synthetic"
+
     /// The five standard jobs; their secrets derive from the seed.
     public static func standard(seed: UInt64) -> [SyntheticJob] {
         Kind.allCases.enumerated().map { index, kind in

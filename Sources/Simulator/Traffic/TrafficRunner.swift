@@ -60,7 +60,7 @@ public struct TrafficRunner: Service {
         var request = HTTPClientRequest(url: base + call.target)
         request.method = .init(rawValue: call.method)
         request.headers.add(name: "Authorization", value: "Bearer " + job.token.secret)
-        request.headers.add(name: "User-Agent", value: "mapitop-synthetic/\(job.kind.rawValue)")
+        request.headers.add(name: "User-Agent", value: SyntheticJob.agentProduct + "/" + job.script(for: call))
         if job.asksForGzip { request.headers.add(name: "Accept-Encoding", value: "gzip, deflate") }
         if let body = call.body {
             request.headers.add(name: "Content-Type", value: "application/json")

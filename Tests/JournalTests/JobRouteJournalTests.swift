@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+@testable import Journal
+import ManagementAPI
+import Testing
+import TestSupport
+
+@Suite("Journal: who called and where (schema 3)")
+struct JobRouteJournalTests {
+    @Test("failed calls keep their job and route; successes fold per job and route with their latencies, across batches")
+    func roundTrip() async throws {
+        let temp = try TemporaryJournal()
+        defer { temp.cleanUp() }
+        let writer = try JournalWriter(path: temp.path)
+        let failed = Fixtures.record(at: Fixtures.start.addingTimeInterval(1), path: "/v2/sites/Abc12345/media/XyZ98765/", status: 404)
+            .attributed(job: "nightly-ingest.py")
+        let ingest = (0..<3).map { index in
+            Fixtures.record(at: Fixtures.start.addingTimeInterval(Double(index)), path: "/v2/sites/Abc12345/media/", status: 200,
+                            latencyMilliseconds: [4, 40, 400][index]).attributed(job: "nightly-ingest.py")
+        }
+        let sync = Fixtures.record(at: Fixtures.start.addingTimeInterval(2), path: "/v2/sites/Abc12345/media/", status: 200)
+            .attributed(job: "sync.jar")
+        writer.append(failed)
+        for record in ingest.prefix(2) + [sync] { writer.append(record) }
+        await writer.flush()
+        // The window is still open: a later batch adds to the same row, histogram included.
+        writer.append(ingest[2])
+        await writer.flush()
+
+        let reader = try JournalReader(path: temp.path)
+        let calls = try reader.failedCalls(from: .distantPast, to: .distantFuture)
+        #expect(calls.map(\.record) == [failed])
+        #expect(calls.first?.record.route == "/v2/sites/{site_id}/media/{media_id}/")
+        let buckets = try reader.buckets(from: .distantPast, to: .distantFuture).sorted { $0.job < $1.job }
+        #expect(buckets.map(\.job) == ["nightly-ingest.py", "sync.jar"])
+        #expect(buckets.map(\.route) == ["/v2/sites/{site_id}/media/", "/v2/sites/{site_id}/media/"])
+        #expect(buckets.map(\.count) == [3, 1])
+        var expected = LatencyHistogram()
+        for record in ingest { expected.add(record.latency) }
+        #expect(buckets.first?.latencies == expected)
+        let expanded = buckets.first?.expanded() ?? []
+        #expect(expanded.allSatisfy { $0.job == "nightly-ingest.py" && $0.route == "/v2/sites/{site_id}/media/" })
+        #expect(expanded.map { LatencyHistogram.bucket(of: $0.latency) } == ingest.map { LatencyHistogram.bucket(of: $0.latency) })
+        // Each name is stored once, however many rows name it.
+        let names = try await writer.store.fetchInt("SELECT count(*) FROM names")
+        #expect(names == 4)
+        await writer.close()
+    }
+
+    @Test("a journal of schema 2 is upgraded in place: its rows read as before, with job ? and their routes")
+    func upgradesSchemaTwo() async throws {
+        let temp = try TemporaryJournal()
+        defer { temp.cleanUp() }
+        let path = temp.path
+        try await Blocking.run { try Self.makeSchemaTwo(path) }
+        #expect(try Self.schema(temp.path) == "2")
+
+        let writer = try JournalWriter(path: temp.path)
+        writer.append(Fixtures.record(at: Fixtures.start.addingTimeInterval(20), path: "/v2/webhooks/", status: 500).attributed(job: "cron.sh"))
+        await writer.flush()
+        await writer.close()
+        #expect(try Self.schema(temp.path) == "3")
+
+        let reader = try JournalReader(path: temp.path)
+        let calls = try reader.failedCalls(from: .distantPast, to: .distantFuture)
+        #expect(calls.map(\.record.job) == [JobName.unknown, "cron.sh"])
+        #expect(calls.map(\.record.route) == ["/v2/webhooks/{webhook_id}/", "/v2/webhooks/"])
+        let old = try #require(try reader.buckets(from: .distantPast, to: .distantFuture).first)
+        #expect(old.count == 2 && old.job == JobName.unknown && old.route == APIRoute.other && old.latencies == nil)
+        #expect(old.expanded().map(\.latency) == [.milliseconds(5), .milliseconds(5)])
+    }
+
+    /// A journal as mapitop wrote it before jobs and routes: schema 2, a token, a failed call and a bucket.
+    static func makeSchemaTwo(_ path: String) throws {
+        // A pool: WAL, as every journal mapitop writes.
+        let queue = try DatabasePool(path: path)
+        try JournalSchema.migrator.migrate(queue, upTo: "v2")
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO tokens (id, seq, fingerprint, label, source, first_at) VALUES (1, 10, 'a1a1a1a1', 'alpha', 1, \(Fixtures.start.timeIntervalSinceReferenceDate));
+                INSERT INTO calls (seq, at, token, method, path, status, latency_ns, errors, source, response_truncated)
+                    VALUES (11, \(Fixtures.start.timeIntervalSinceReferenceDate + 1), 1, 'GET', '/v2/webhooks/wh1/', 404, 5000000, NULL, 1, 0);
+                INSERT INTO buckets (seq, start, token, method, status, source, count, latency_sum_us, latency_max_us)
+                    VALUES (13, \(Int(Fixtures.start.timeIntervalSinceReferenceDate)), 1, 'GET', 200, 1, 2, 10000, 6000);
+                """)
+        }
+        try queue.close()
+    }
+
+    static func schema(_ path: String) throws -> String? {
+        let queue = try DatabasePool(path: path)
+        defer { try? queue.close() }
+        return try queue.read { try String.fetchOne($0, sql: "SELECT value FROM meta WHERE key = 'schema'") }
+    }
+}
