@@ -131,7 +131,10 @@ public enum ConfigLoader {
                 do {
                     rules.append(try JobRule(name: name, pattern: pattern))
                 } catch {
-                    throw fail("match", "'\(pattern.prefix(80))' is not a regular expression (ICU syntax): \(error.localizedDescription)")
+                    // One line whatever the pattern holds (a TOML "\n", a control): escaped as Swift writes it.
+                    let shown = String(reflecting: String(pattern.prefix(80)))
+                    let reason = error.localizedDescription.replacingOccurrences(of: "\n", with: " ")
+                    throw fail("match", "\(shown) is not a regular expression (ICU syntax): \(reason)")
                 }
             }
             return rules

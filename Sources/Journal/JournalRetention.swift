@@ -35,7 +35,10 @@ extension JournalStore {
             return result
         }
         result.deletedRows = try await deleteRows(before: min(cutoff.timeIntervalSinceReferenceDate, protectedFrom))
-        if result.deletedRows > 0 { try await dropUnusedErrorSets() }
+        if result.deletedRows > 0 {
+            try await dropUnusedErrorSets()
+            try await dropUnusedNames()
+        }
         try await shrink()
         result.bytesAfter = JournalFile.size(path: path)
         return result
@@ -58,7 +61,10 @@ extension JournalStore {
             result.deletedRows += try await deleteRows(before: min(dayStart + Self.day, protectedFrom))
             result.daysRemoved += 1
         }
-        if result.deletedRows > 0 { try await dropUnusedErrorSets() }
+        if result.deletedRows > 0 {
+            try await dropUnusedErrorSets()
+            try await dropUnusedNames()
+        }
         let lastAtStart = try await writerPool.read { db in try Int64.fetchOne(db, sql: "SELECT max(seq) FROM calls") ?? 0 }
         var cursor: Int64 = 0
         while cursor < lastAtStart, try await liveBytes() > maxBytes {
@@ -112,6 +118,26 @@ extension JournalStore {
                     """,
                 arguments: ["[" + cached + "]"])
         }
+    }
+
+    /// Deletes the job and route names no row refers to any more, except those the writer has
+    /// cached (as for error sets), then lets the cache keep only the names used since the last
+    /// pass: a name nobody calls any more leaves the table at the pass after next.
+    private func dropUnusedNames() async throws {
+        let cached = "[" + cachedNameIDs.map(String.init).joined(separator: ",") + "]"
+        try await writerPool.write { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM names
+                    WHERE id NOT IN (SELECT job FROM calls WHERE job IS NOT NULL)
+                      AND id NOT IN (SELECT route FROM calls WHERE route IS NOT NULL)
+                      AND id NOT IN (SELECT job FROM buckets WHERE job IS NOT NULL)
+                      AND id NOT IN (SELECT route FROM buckets WHERE route IS NOT NULL)
+                      AND id NOT IN (SELECT value FROM json_each(?))
+                    """,
+                arguments: [cached])
+        }
+        keepOnlyUsedNames()
     }
 
     /// Drops the request bodies of up to `rowsPerStep` calls after seq `cursor` (and at most

@@ -50,8 +50,10 @@ struct PreparedBatch: Sendable {
     var isEmpty: Bool { tokens.isEmpty && calls.isEmpty && buckets.isEmpty }
 
     /// Writes every row inside the caller's transaction, with cached statements (100 000
-    /// records must not parse SQL 100 000 times).
-    func write(_ db: Database) throws {
+    /// records must not parse SQL 100 000 times). Returns the seqs of buckets meant as updates
+    /// whose row was gone, and so were written as rows of their own (with this batch's calls only).
+    @discardableResult
+    func write(_ db: Database) throws -> Set<Int64> {
         let upsertToken = try db.cachedStatement(
             sql: "INSERT INTO tokens (id, seq, fingerprint, label, source, first_at) VALUES (?, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, label = excluded.label")
@@ -83,11 +85,13 @@ struct PreparedBatch: Sendable {
                 call.body?.bytes, call.body?.cut ?? false, call.query, call.job, call.route,
             ])
         }
-        try writeBuckets(db)
+        let reinserted = try writeBuckets(db)
         try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'last_seq'", arguments: [String(lastSeq)])
+        return reinserted
     }
 
-    private func writeBuckets(_ db: Database) throws {
+    private func writeBuckets(_ db: Database) throws -> Set<Int64> {
+        var reinserted = Set<Int64>()
         let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO buckets (seq, start, token, method, status, source, count, latency_sum_us, latency_max_us,
@@ -125,9 +129,11 @@ struct PreparedBatch: Sendable {
                 try addTo.execute(arguments: StatementArguments(update))
                 // Gone (retention, or a recreated file): the bucket is a row of its own again.
                 if db.changesCount > 0 { continue }
+                reinserted.insert(bucket.seq)
             }
             try insert.execute(arguments: StatementArguments(values))
         }
+        return reinserted
     }
 }
 

@@ -102,13 +102,13 @@ actor JournalStore {
             return outcome
         }
         do {
-            try await pool.write { db in try batch.write(db) }
+            let reinserted = try await pool.write { db in try batch.write(db) }
             tokens.markWritten(batch.tokens.map(\.entry.id))
             // Retention never deletes what the caches point at: the newest hour (the buckets
             // remembered are within minutes of the newest one) and the cached error sets.
             errorSets.remember(prepared.errorSets)
             names.remember(prepared.names)
-            rememberWritten(batch.buckets)
+            rememberWritten(batch.buckets, reinserted: reinserted)
             outcome.committed = true
         } catch {
             // Seqs and ids taken by a failed batch stay unused: gaps are harmless, repeats would
@@ -188,9 +188,13 @@ actor JournalStore {
     /// Remembers where the buckets just written are, for a later call of the same window (an
     /// open window, or a record that arrives late); forgets windows ended long before
     /// the newest one written (measured on the records' own times, not the wall clock).
-    private func rememberWritten(_ buckets: [PreparedBatch.Bucket]) {
+    private func rememberWritten(_ buckets: [PreparedBatch.Bucket], reinserted: Set<Int64>) {
         if writtenBuckets.count + buckets.count > Self.writtenBucketsCap { writtenBuckets.removeAll() }
-        for bucket in buckets { writtenBuckets[bucket.key] = WrittenBucket(seq: bucket.seq, latencies: bucket.latenciesAfter) }
+        for bucket in buckets {
+            // A row written anew holds only this batch's latencies, like its count.
+            let latencies = reinserted.contains(bucket.seq) ? bucket.tally.latencies : bucket.latenciesAfter
+            writtenBuckets[bucket.key] = WrittenBucket(seq: bucket.seq, latencies: latencies)
+        }
         guard let newest = buckets.map(\.key.start).max() else { return }
         let horizon = newest - Int64(Self.rewriteHorizon)
         if writtenBuckets.keys.contains(where: { $0.start < horizon }) {
@@ -206,6 +210,11 @@ actor JournalStore {
     /// The error sets a batch may name without writing them: retention keeps them whatever
     /// refers to them, since a batch prepared now can be written after its delete.
     var cachedErrorSetIDs: [Int64] { errorSets.cachedIDs }
+
+    /// Likewise the job and route names (`NameInterner`).
+    var cachedNameIDs: [Int64] { names.cachedIDs }
+
+    func keepOnlyUsedNames() { names.keepOnlyUsed() }
 
     /// A journal deleted (or replaced) while open would swallow every later write into an
     /// unlinked inode. Noticed by comparing the path's inode with the one opened.

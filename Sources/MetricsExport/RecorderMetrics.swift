@@ -38,10 +38,11 @@ public final class RecorderMetrics: Sendable {
         configured: [TokenReference] = [], journalBytes: @escaping @Sendable () -> Int64,
         maxUnknownTokens: Int = RecorderMetrics.defaultMaxUnknownTokens, clock: any WallClock = SystemClock()
     ) {
-        monitor = Monitor(
-            configuration: MonitorConfiguration(
-                ringCapacity: 1, occurrencesPerGroup: 1, ringByteBudget: 1 << 16, maxUnknownTokens: maxUnknownTokens, maxGroups: 64),
-            clock: clock)
+        var configuration = MonitorConfiguration(
+            ringCapacity: 1, occurrencesPerGroup: 1, ringByteBudget: 1 << 16, maxUnknownTokens: maxUnknownTokens, maxGroups: 64)
+        // Jobs are counted by the series themselves; the rows need none of the monitor's.
+        configuration.tracksUsage = false
+        monitor = Monitor(configuration: configuration, clock: clock)
         self.clock = clock
         self.journalBytes = journalBytes
         journalGauge = registry.makeGauge(descriptor: MetricNames.journalBytes, labels: [])

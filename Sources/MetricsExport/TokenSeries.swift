@@ -43,10 +43,7 @@ struct TokenSeries: Sendable {
     }
 
     mutating func observeJob(_ record: CallRecord, registry: PrometheusCollectorRegistry) {
-        var job = record.job
-        if !jobNames.contains(job) {
-            if jobNames.count < JobName.cap { jobNames.insert(job) } else { job = JobName.other }
-        }
+        let job = AttributionCaps.admit(record.job, into: &jobNames, cap: JobName.cap, other: JobName.other)
         let key = JobClass(job: job, statusClass: record.statusClass.rawValue)
         if let counter = jobCalls[key] {
             counter.increment()

@@ -26,6 +26,9 @@ public struct MonitorConfiguration: Sendable, Hashable {
     public var maxGroups: Int
     /// Caps on the text kept per occurrence (codes, descriptions, paths…).
     public var textLimits: TextLimits
+    /// Counts per job and per route (the Jobs and Routes views); a monitor that only needs
+    /// token rows (the recorder's `/metrics`) leaves them out.
+    public var tracksUsage = true
 
     public init(ringCapacity: Int = 50_000, documentedLimit: Int = 60, warnRatio: Double = 0.7, criticalRatio: Double = 0.9,
                 freshness: TimeInterval = 60, window: TimeInterval = 60, errorWindow: TimeInterval = 15 * 60,

@@ -20,7 +20,7 @@ public struct MonitorCore: Sendable {
     private var classCounters: [StatusClass: GroupCounter] = [:]
     private var newest: TimeInterval = -.infinity
     /// Calls per job and per route (DESIGN.md section 12).
-    private var usage = UsageTable()
+    private var usage: UsageTable
     private(set) var ingested: UInt64 = 0
     private var nextOccurrenceID: UInt64 = 0
     private var evicted = 0
@@ -28,6 +28,7 @@ public struct MonitorCore: Sendable {
     public init(configuration: MonitorConfiguration = MonitorConfiguration()) {
         self.configuration = configuration
         ring = OccurrenceRing(capacity: configuration.ringCapacity, byteBudget: configuration.ringByteBudget)
+        usage = UsageTable(configuration)
     }
 
     /// Tokens named in the configuration show from the start, idle until something is seen.
@@ -43,7 +44,7 @@ public struct MonitorCore: Sendable {
     public mutating func ingest(_ record: CallRecord) {
         ingested &+= 1
         // Network text is cut to its caps first, so no count or group holds more of it.
-        let record = configuration.textLimits.trimmed(record)
+        var record = configuration.textLimits.trimmed(record)
         let time = record.time.timeIntervalSince1970
         newest = max(newest, time)
         let fingerprint = tokenEntry(for: record.token)
@@ -51,7 +52,10 @@ public struct MonitorCore: Sendable {
         tokens[fingerprint]!.ingest(record, pruneHorizon: configuration.window * 2)
 
         let horizon = newest - configuration.errorWindow - 60
-        usage.add(record, token: tokens[fingerprint]!.reference, time: time, keepingAfter: horizon)
+        if configuration.tracksUsage {
+            let counted = usage.add(record, token: tokens[fingerprint]!.reference, time: time)
+            if counted != (record.job, record.route) { record = record.attributed(job: counted.job, route: counted.route) }
+        }
         let keys = GroupKey.keys(for: record)
         // Codes folded into one "other" group count there once (only a call with several
         // codes can fold twice, so most calls skip the set).
@@ -118,12 +122,11 @@ public struct MonitorCore: Sendable {
     }
 
     public func snapshot(now: Date, filter: Filter = .empty) -> Snapshot {
-        let rows = tokenOrder.compactMap { tokens[$0] }
-            .filter { filter.matches(token: $0.reference) }
-            .map { $0.row(now: now, configuration: configuration) }
+        let allRows = tokenOrder.compactMap { tokens[$0] }.map { $0.row(now: now, configuration: configuration) }
+        let rows = filter.isEmpty ? allRows : allRows.filter { filter.matches(token: $0.reference) }
         let classes = filter.isEmpty ? unfilteredClasses(now: now) : filteredClasses(now: now, filter: filter)
         let seconds = now.timeIntervalSince1970
-        let limits = Dictionary(tokenOrder.compactMap { tokens[$0] }.map { ($0.reference.fingerprint, $0.row(now: now, configuration: configuration).limit) }) { a, _ in a }
+        let limits = Dictionary(allRows.map { ($0.reference.fingerprint, $0.limit) }) { a, _ in a }
         let jobs = usage.jobRows(now: seconds, configuration: configuration, limit: { limits[$0] ?? configuration.documentedLimit },
                                  filter: filter)
         return Snapshot(version: ingested, time: now, tokens: rows, classes: classes, retained: ring.count,

@@ -163,13 +163,9 @@ public enum WireDecoding {
                 seq: line.seq + 1, time: try time(carried.time), token: token, limit: carried.limit, remaining: carried.remaining,
                 lowestRemaining: carried.lowestRemaining)
         }
-        var latencies: LatencyHistogram?
-        if let counts = line.latencies {
-            guard let histogram = LatencyHistogram(counts: counts), histogram.total == line.count else {
-                throw Failure(description: "a bucket of \(line.count) calls whose latencies are not \(LatencyHistogram.bucketCount) counts adding up to it")
-            }
-            latencies = histogram
-        }
+        // Latencies that are not one count per bucket adding up to the calls are left out: the
+        // bucket's counts still hold, and its calls take the mean latency.
+        let latencies = line.latencies.flatMap(LatencyHistogram.init(counts:)).flatMap { $0.total == line.count ? $0 : nil }
         return CallBucket(
             seq: line.seq, start: try time(line.start), token: token, method: line.method, status: line.status,
             source: try source(line.source), count: line.count, latencySum: duration(milliseconds: line.latencySumMs),

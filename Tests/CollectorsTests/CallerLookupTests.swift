@@ -102,16 +102,23 @@ struct CallerLookupTests {
         #expect(lookup.lookUp(jobPort: 40_007, tapPort: 8_787).script == "second.py")
     }
 
-    @Test("a recent caller is looked at first, and still only when it holds the socket")
+    @Test("a recent caller is looked at first; otherwise the newest process")
     func recentFirst() throws {
         let proc = try FakeProc()
         try proc.socket(jobPort: 40_008, tapPort: 8_787, uid: uid, inode: 9_008)
         try proc.socket(jobPort: 40_009, tapPort: 8_787, uid: uid, inode: 9_009)
         try proc.process(600, arguments: ["java", "-jar", "sync.jar"], started: 1, sockets: [9_008])
-        try proc.process(601, arguments: ["ruby", "report.rb"], started: 1, sockets: [9_009])
+        // A child sharing its parent's socket (a fork), newer than the parent.
+        try proc.process(700, arguments: ["ruby", "report.rb"], started: 2, sockets: [9_008, 9_009])
         let lookup = CallerLookup(procRoot: proc.root)
-        #expect(lookup.lookUp(jobPort: 40_008, tapPort: 8_787).script == "sync.jar")
-        #expect(lookup.lookUp(jobPort: 40_009, tapPort: 8_787).script == "report.rb")
+        // Nothing recent: the scan goes newest first and finds the child.
+        #expect(lookup.lookUp(jobPort: 40_008, tapPort: 8_787).pid == 700)
+        // Once the parent has called, it is looked at first.
+        let remembering = CallerLookup(procRoot: proc.root)
+        try proc.process(700, arguments: ["ruby", "report.rb"], started: 2, sockets: [9_009])
+        #expect(remembering.lookUp(jobPort: 40_008, tapPort: 8_787).pid == 600)
+        try proc.process(700, arguments: ["ruby", "report.rb"], started: 2, sockets: [9_008, 9_009])
+        #expect(remembering.lookUp(jobPort: 40_008, tapPort: 8_787).pid == 600)
     }
 
     @Test("the socket table's lines are read by their fields")
@@ -162,9 +169,11 @@ struct TapAttributionTests {
         var jobs = Set<String>()
         var routes = Set<String>()
         for index in 0..<10_000 {
+            // Distinct words of letters: each path is a route of its own until the cap.
+            let word = String(String(index, radix: 26).unicodeScalars.map { Character(Unicode.Scalar($0.value < 0x3A ? $0.value + 49 : $0.value + 10)!) })
             let record = CallRecord(
-                time: Date(), token: token, method: "GET", path: "/v2/x\(index)y/", outcome: .status(200), latency: .zero,
-                rate: .unknown, errors: [], source: .tap, route: "/v2/route\(index)/")
+                time: Date(), token: token, method: "GET", path: "/v2/\(word)/", outcome: .status(200), latency: .zero,
+                rate: .unknown, errors: [], source: .tap)
             let caller = Caller(uid: 1, pid: Int32(index % 200), program: "program-\(index % 200)")
             let lookup = CallerCell(known: caller, on: MultiThreadedEventLoopGroup.singleton.next())
             let named = await attribution.attribute(TappedCall(record: record, requestBody: nil, query: nil, caller: lookup, userAgent: nil))

@@ -20,6 +20,31 @@ import Testing
         #expect(names?.script == script)
     }
 
+    @Test(arguments: [
+        ["bash", "-lc", "python3 /opt/x.py --token S"], ["sh", "-ec", "curl -H 'Authorization: Bearer S' x"],
+        ["python3", "-uc", "import os; print('S')"], ["perl", "-ne", "print 'S'"], ["node", "-pe", "'S'"],
+        ["node", "--eval", "S"],
+    ])
+    func inlineCodeInAClusterIsNoScript(arguments: [String]) {
+        #expect(ProgramName.of(arguments)?.script == nil)
+        #expect(ProgramName.of(arguments)?.program == arguments[0])
+    }
+
+    @Test func anOptionsValueIsNeverTakenForTheScript() {
+        #expect(ProgramName.of(["php", "-d", "db.password=S", "job.php"])?.script == "job.php")
+        #expect(ProgramName.of(["java", "-Dsecret=S", "-jar", "sync.jar"])?.script == "sync.jar")
+        #expect(ProgramName.of(["python3", "--token=S"])?.script == nil)
+    }
+
+    @Test func aRewrittenCommandLineFallsBackToTheKernelsName() {
+        // setproctitle, process.title, Ruby's $0=: the whole command line in argv[0].
+        #expect(ProgramName.of(["job.py --token S"], comm: "python3")! == ("python3", nil))
+        #expect(ProgramName.of(["sidekiq 6.5 app [0 of 10 busy]"], comm: "ruby")! == ("ruby", nil))
+        #expect(ProgramName.of(["python3", "x.py --token S"], comm: "python3")! == ("python3", nil))
+        #expect(ProgramName.of([], comm: "kworker/0:1")! == ("kworker/0:1", nil))
+        #expect(ProgramName.of(["a b"], comm: "c d") == nil)
+    }
+
     @Test func aBinaryIsItsOwnNameAndNoArgumentIsKept() {
         let names = ProgramName.of(["/usr/local/bin/nightly-sync", "--secret", "hunter2"])
         #expect(names?.program == "nightly-sync")
@@ -53,5 +78,12 @@ import Testing
         #expect(name.count == JobName.maxLength)
         let agent = String(repeating: "A", count: 8_192) + "/1"
         #expect(JobNaming().name(of: .unknown, userAgent: agent).count == JobName.maxLength)
+        // A name of combining marks is one character but thousands of scalars: cut all the same.
+        let marks = Caller(uid: 1, pid: 1, program: "a" + String(repeating: "\u{0301}", count: 10_000))
+        #expect(JobNaming().name(of: marks, userAgent: nil).unicodeScalars.count == JobName.maxLength)
+        // A cut in the middle of a two-byte scalar keeps what comes before it, never nothing.
+        let accented = String(repeating: "é", count: 300) + "/1"
+        #expect(JobNaming().name(of: .unknown, userAgent: accented).hasPrefix("ééé"))
+        #expect(JobName.prefix("aé", bytes: 2) == "a")
     }
 }

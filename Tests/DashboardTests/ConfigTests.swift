@@ -94,7 +94,7 @@ struct ConfigTests {
         ("[admin]\nreaders = \"root\"", 2, "admin.readers", "must be a list of user names"),
         ("[admin]\nwriters = [\"root\"]", 2, "admin.writers", "unknown key (known: readers)"),
         ("api_base = \"https://x\"\n[probe\nper_minute = 2", 2, nil, "not valid TOML"),
-        ("[[job]]\nname = \"nightly\"\nmatch = \"nightly-(ingest\"", 3, "job[1].match", "'nightly-(ingest' is not a regular expression"),
+        ("[[job]]\nname = \"nightly\"\nmatch = \"nightly-(ingest\"", 3, "job[1].match", "\"nightly-(ingest\" is not a regular expression"),
         ("[[job]]\nname = \"nightly\"\nmatch = \"a\"\n[[job]]\nname = \"nightly\"\nmatch = \"b\"", 5, "job[2].name",
          "'nightly' is already the name of the rule matching 'a'"),
         ("[[job]]\nname = \"nightly\"\npattern = \"a\"", 3, "job[1].pattern", "unknown key (known: name, match)"),

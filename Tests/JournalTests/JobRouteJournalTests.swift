@@ -47,6 +47,30 @@ struct JobRouteJournalTests {
         await writer.close()
     }
 
+    @Test("a bucket row gone between two batches (retention) is written anew, and its latencies keep adding up to its count")
+    func rowGoneBetweenBatches() async throws {
+        let temp = try TemporaryJournal()
+        defer { temp.cleanUp() }
+        let writer = try JournalWriter(path: temp.path)
+        func call(_ second: Double, _ milliseconds: Int) -> CallRecord {
+            Fixtures.record(at: Fixtures.start.addingTimeInterval(second), status: 200, latencyMilliseconds: milliseconds).attributed(job: "a")
+        }
+        writer.append(call(0, 5))
+        await writer.flush()
+        try await writer.store.execute("DELETE FROM buckets")
+        writer.append(call(1, 50))
+        await writer.flush()
+        writer.append(call(2, 500))
+        await writer.flush()
+        let reader = try JournalReader(path: temp.path)
+        let bucket = try #require(try reader.buckets(from: .distantPast, to: .distantFuture).first)
+        #expect(bucket.count == 2)
+        #expect(bucket.latencies?.total == 2)
+        #expect(bucket.expanded().map { LatencyHistogram.bucket(of: $0.latency) }
+            == [LatencyHistogram.bucket(of: .milliseconds(50)), LatencyHistogram.bucket(of: .milliseconds(500))])
+        await writer.close()
+    }
+
     @Test("a journal of schema 2 is upgraded in place: its rows read as before, with job ? and their routes")
     func upgradesSchemaTwo() async throws {
         let temp = try TemporaryJournal()

@@ -38,8 +38,33 @@ struct WeekTraffic: Sendable {
         Self.start.addingTimeInterval(Double(second) + Double(token) * 0.05)
     }
 
+    /// Three jobs share each token, taking turns every 20 seconds, with ten routes between
+    /// them (DESIGN.md section 12): the ingest creates and reads media (its calls are the ones
+    /// below, failures included), the sync and the report each read four collections of their own.
+    static let jobs = ["catalog-sync.py", "nightly-ingest.py", "report.jar"]
+    static let reads = [
+        ["/v2/sites/site0ab/playlists/%d/", "/v2/sites/site0ab/thumbnails/%d/", "/v2/sites/site0ab/channels/%d/", "/v2/webhooks/%d/"],
+        ["/v2/sites/site0ab/imports/%d/", "/v2/sites/site0ab/players/%d/", "/v2/sites/site0ab/media/%d/text_tracks/",
+         "/v2/sites/site0ab/protection_rules/%d/"],
+    ]
+
     /// Call `second` of token `token`, with the request body a tap would have seen.
     func call(second: Int, token: Int) -> (record: CallRecord, body: Data?) {
+        let (record, body) = unattributed(second: second, token: token)
+        guard record.source == .tap else { return (record, body) }
+        let turn = Int(Self.mix(UInt64(token) &* 7_919 &+ UInt64(second / 20)) % 3)
+        // The ingest's turn, and every failure (the ingest's calls are the ones that fail).
+        guard turn != 1, record.outcome.status == 200 else { return (record.attributed(job: Self.jobs[1]), body) }
+        let collections = Self.reads[turn / 2]
+        let path = collections[second % collections.count].replacingOccurrences(of: "%d", with: "x\(second % 997)Y")
+        let read = CallRecord(
+            time: record.time, token: record.token, method: "GET", path: path, outcome: record.outcome, latency: record.latency,
+            rate: record.rate, errors: [], source: .tap, job: Self.jobs[turn])
+        return (read, body)
+    }
+
+    /// The call before jobs and routes: its token, outcome, figure and body.
+    private func unattributed(second: Int, token: Int) -> (record: CallRecord, body: Data?) {
         let hash = Self.mix(UInt64(token) &* 1_000_003 &+ UInt64(second))
         let time = time(second: second, token: token)
         let reference = tokens[token]

@@ -50,10 +50,33 @@ public final class CallerLookup: Sendable {
         guard Self.isLoopback(peer) else {
             return CallerCell(known: Caller(address: peer.ipAddress), on: channel.eventLoop)
         }
-        return CallerCell(NIOThreadPool.singleton.runIfActive(eventLoop: channel.eventLoop) {
+        // A flood of connections must not queue lookups without end, nor hold back the
+        // authority's work on NIO's shared pool: past `maxPending`, a connection's calls are
+        // named without looking (by their User-Agent).
+        guard Self.pending.withLock({ count in
+            guard count < Self.maxPending else { return false }
+            count += 1
+            return true
+        }) else {
+            return CallerCell(known: .unknown, on: channel.eventLoop)
+        }
+        return CallerCell(Self.pool.runIfActive(eventLoop: channel.eventLoop) {
             self.lookUp(job: peer, tap: local)
+        }.always { _ in
+            Self.pending.withLock { $0 -= 1 }
         }.recover { _ in .unknown })
     }
+
+    /// Lookups waiting or running at most; each is a millisecond or two of `/proc`.
+    static let maxPending = 256
+    private static let pending = Mutex(0)
+    /// One thread of its own for every tap of the process: lookups run one at a time, apart
+    /// from NIO's shared pool (where the authority makes its leaves).
+    private static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        return pool
+    }()
 
     /// The caller at `job` of a connection to `tap`. Blocking: asks the kernel over netlink
     /// (on the real `/proc`), else reads the socket tables, then `/proc`'s processes.
@@ -91,7 +114,7 @@ public final class CallerLookup: Sendable {
             remember(pid, cached)
             return cached
         }
-        guard let process = processes.process(pid), let names = ProgramName.of(process.arguments) else { return nil }
+        guard let process = processes.process(pid), let names = ProgramName.of(process.arguments, comm: process.comm) else { return nil }
         let known = Known(started: process.started, program: names.program, script: names.script)
         remember(pid, known)
         return known

@@ -13,7 +13,7 @@ public struct JobNaming: Sendable {
     public init(rules: [JobRule] = []) { self.rules = rules }
 
     public func name(of caller: Caller, userAgent: String?) -> String {
-        let agent = userAgent.map { String($0.utf8.prefix(Self.userAgentLimit)) ?? "" }
+        let agent = userAgent.map { JobName.prefix($0, bytes: Self.userAgentLimit) }
         if !rules.isEmpty {
             let texts = [caller.program, caller.script, agent].compactMap { $0 }
             if let rule = rules.first(where: { rule in texts.contains(where: rule.matches) }) { return JobName.clean(rule.name) }

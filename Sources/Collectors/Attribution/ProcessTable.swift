@@ -7,46 +7,66 @@ struct ProcessTable {
 
     /// The pid of a process holding socket `inode`, looking first at `likely` (processes that
     /// called before: a job's keep-alive pool opens its connections from one process), then at
-    /// the processes of `uid`, newest first. Nil when none may be read (another user's, without
-    /// root; `/proc` mounted with hidepid) or the socket's process is gone.
+    /// the processes of `uid`, newest first (a job just started is the likeliest caller). Nil
+    /// when none may be read (another user's, without root; `/proc` mounted with hidepid) or
+    /// the socket's process is gone. Every path is opened relative to `/proc`'s own descriptor:
+    /// a scan of 500 processes resolves no path from the root.
     func holder(ofSocket inode: UInt64, uid: UInt32, likely: [Int32]) -> Int32? {
         guard inode != 0 else { return nil }
+        let root = open(procRoot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard root >= 0 else { return nil }
+        defer { close(root) }
         let link = Array("socket:[\(inode)]".utf8)
-        for pid in likely where holds(pid: pid, link: link) { return pid }
+        for pid in likely where holds(pid: pid, link: link, root: root) { return pid }
         let tried = Set(likely)
-        for pid in pids(ownedBy: uid) where !tried.contains(pid) && holds(pid: pid, link: link) { return pid }
+        for pid in pids(ownedBy: uid, root: root) where !tried.contains(pid) && holds(pid: pid, link: link, root: root) { return pid }
         return nil
     }
 
     /// The pids of `/proc` owned by `uid`, highest first.
-    func pids(ownedBy uid: UInt32) -> [Int32] {
-        guard let directory = opendir(procRoot) else { return [] }
+    func pids(ownedBy uid: UInt32, root: Int32) -> [Int32] {
+        let listing = dup(root)
+        guard listing >= 0 else { return [] }
+        guard let directory = fdopendir(listing) else {
+            close(listing)
+            return []
+        }
+        // A dup shares its offset with `root`: read from the start.
+        rewinddir(directory)
         defer { closedir(directory) }
         var found: [Int32] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            let pid = withUnsafeBytes(of: entry.pointee.d_name) { raw -> Int32? in
+                let name = raw.prefix { $0 != 0 }
+                guard !name.isEmpty, name.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+                return Int32(String(decoding: name, as: UTF8.self))
             }
-            guard let pid = Int32(name), pid > 0 else { continue }
+            guard let pid, pid > 0 else { continue }
             var status = stat()
-            guard stat(procRoot + "/" + name, &status) == 0, status.st_uid == uid else { continue }
+            guard fstatat(root, String(pid), &status, 0) == 0, status.st_uid == uid else { continue }
             found.append(pid)
         }
         return found.sorted(by: >)
     }
 
     /// Whether one of `pid`'s descriptors is the socket whose link text is `link`.
-    func holds(pid: Int32, link: [UInt8]) -> Bool {
-        let folder = procRoot + "/\(pid)/fd"
-        guard let directory = opendir(folder) else { return false }
+    func holds(pid: Int32, link: [UInt8], root: Int32) -> Bool {
+        let folder = openat(root, "\(pid)/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard folder >= 0 else { return false }
+        guard let directory = fdopendir(folder) else {
+            close(folder)
+            return false
+        }
         defer { closedir(directory) }
+        let descriptor = dirfd(directory)
         var target = [UInt8](repeating: 0, count: 64)
         while let entry = readdir(directory) {
             let matched = withUnsafeBytes(of: entry.pointee.d_name) { raw -> Bool in
-                guard raw.first != UInt8(ascii: ".") else { return false }
-                let name = String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                let count = target.withUnsafeMutableBufferPointer { buffer in
-                    buffer.withMemoryRebound(to: CChar.self) { readlink(folder + "/" + name, $0.baseAddress!, $0.count) }
+                guard let first = raw.first, first != UInt8(ascii: ".") else { return false }
+                let count = raw.withMemoryRebound(to: CChar.self) { name in
+                    target.withUnsafeMutableBufferPointer { buffer in
+                        buffer.withMemoryRebound(to: CChar.self) { readlinkat(descriptor, name.baseAddress!, $0.baseAddress!, $0.count) }
+                    }
                 }
                 return count == link.count && target[0..<count].elementsEqual(link)
             }
@@ -57,19 +77,19 @@ struct ProcessTable {
 
     /// What `pid` runs: its arguments (at most 4 KiB of them: only the program and its script
     /// are ever used), and its start time in clock ticks after boot; nil once it is gone.
-    func process(_ pid: Int32) -> (arguments: [String], started: UInt64)? {
+    func process(_ pid: Int32) -> (arguments: [String], comm: String?, started: UInt64)? {
         guard let started = startTime(pid) else { return nil }
         var arguments = (ProcFile.read(procRoot + "/\(pid)/cmdline", limit: 4_096) ?? [])
             .split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         while arguments.last?.isEmpty == true { arguments.removeLast() }
-        if arguments.isEmpty, let comm = ProcFile.read(procRoot + "/\(pid)/comm", limit: 64) {
-            // A kernel thread, or a process that cleared its arguments: its 15-byte name.
-            arguments = [String(decoding: comm, as: UTF8.self).trimmingCharacters(in: .newlines)]
-        }
-        // Read again: a pid reused between the two reads would pair one program's arguments
+        // The kernel's 15-byte name: for a kernel thread, or a process that cleared or
+        // rewrote its arguments.
+        let comm = ProcFile.read(procRoot + "/\(pid)/comm", limit: 64)
+            .map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .newlines) }
+        // Read again: a pid reused between the reads would pair one program's arguments
         // with another's start.
         guard startTime(pid) == started else { return nil }
-        return (arguments, started)
+        return (arguments, comm, started)
     }
 
     /// Field 22 of `/proc/PID/stat`, read after the command name's closing parenthesis (the

@@ -4,7 +4,8 @@ import NIOCore
 /// The kernel's own answer for one socket, over netlink (`NETLINK_SOCK_DIAG`, as `ss` asks):
 /// an exact lookup by the connection's two addresses and ports, so it costs one request and
 /// one answer where reading `/proc/net/tcp` walks every socket of the machine (4 ms here).
-/// Nil when netlink is not allowed or the socket is gone; `SocketTable` is then the fallback.
+/// `.unavailable` where netlink is not allowed (`SocketTable` is then the fallback), `.gone`
+/// when the kernel no longer has the socket.
 enum SocketDiag {
     private static let sockDiagByFamily: UInt16 = 20
     private static let netlinkSockDiag: Int32 = 4

@@ -14,8 +14,9 @@ struct SocketTable {
     let procRoot: String
 
     /// The job's end of a connection to the tap: its local port is the tap's peer port and
-    /// its remote port the tap's own. Both tables are read (a v4 client on a dual-stack
-    /// listener shows in `tcp6`); nil when neither lists it (already closed) or neither can be read.
+    /// its remote port the tap's own (the fallback where netlink cannot be asked, matched by
+    /// ports alone). Both tables are read (`tcp` lists v4 sockets, `tcp6` v6 ones); nil when
+    /// neither lists it (already closed) or neither can be read.
     func jobSocket(jobPort: Int, tapPort: Int) -> Entry? {
         for name in ["tcp", "tcp6"] {
             guard let text = ProcFile.read(procRoot + "/net/" + name, limit: 64 << 20) else { continue }

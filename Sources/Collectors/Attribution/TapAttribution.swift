@@ -5,7 +5,7 @@ import Synchronization
 /// Names each tapped call's job and holds the caps, in the delivery (off every answer's
 /// path): it waits for the connection's caller, which was looked up when the job connected,
 /// so a record may wait for it but a job never does.
-final class TapAttribution: Sendable {
+public final class TapAttribution: Sendable {
     let naming: JobNaming
 
     private struct State {
@@ -23,13 +23,18 @@ final class TapAttribution: Sendable {
     static let namesLimit = 4_096
     private let state = Mutex(State())
 
-    init(naming: JobNaming) { self.naming = naming }
+    public init(naming: JobNaming) { self.naming = naming }
 
     func attribute(_ call: TappedCall) async -> TappedCall {
         let caller = await call.caller?.caller() ?? .unknown
-        let agent = call.userAgent.map { String($0.utf8.prefix(JobNaming.userAgentLimit)) ?? "" }
+        return call.with(record: attributed(call.record, caller: caller, userAgent: call.userAgent))
+    }
+
+    /// `record` with its job named and both names through the caps: what each call costs once
+    /// its connection's caller is known (`make bench` measures it).
+    public func attributed(_ record: CallRecord, caller: Caller, userAgent: String?) -> CallRecord {
+        let agent = userAgent.map { JobName.prefix($0, bytes: JobNaming.userAgentLimit) }
         let key = Key(caller: caller, userAgent: agent)
-        let record = call.record
         let (job, route) = state.withLock { state in
             let name: String
             if let known = state.names[key] {
@@ -41,6 +46,6 @@ final class TapAttribution: Sendable {
             }
             return state.caps.admit(token: record.token.fingerprint, job: name, route: record.route)
         }
-        return call.with(record: record.attributed(job: job, route: route))
+        return record.attributed(job: job, route: route)
     }
 }

@@ -56,7 +56,8 @@ enum LowerPane {
         min(max(0, index.addingReportingOverflow(delta).partialValue), count - 1)
     }
 
-    /// Enter: the errors of the selected job (`job:`) or route (`route:`), shown; again clears it.
+    /// Enter: the errors of the selected job (`job:`) or route (`route:`), shown (Esc clears the
+    /// filter; Enter on a row whose filter already holds clears it too).
     static func filterBySelected(_ state: inout State) {
         switch state.lowerView {
         case .errors: return

@@ -160,6 +160,8 @@ enum QuickFilter {
         switch state.focus {
         case .tokens: reference = state.sortedTokens.first { $0.reference.fingerprint == state.selectedToken }?.reference
         case .errors where state.lowerView == .jobs: reference = LowerPane.selectedJob(state)?.token
+        // A route's calls come from every token: no one token to filter by.
+        case .errors where state.lowerView == .routes: reference = nil
         case .errors: reference = Selection.selectedRow(state)?.occurrence?.record.token
         }
         guard let reference else { return }
@@ -168,7 +170,7 @@ enum QuickFilter {
     }
 
     static func byCode(_ state: inout State) {
-        guard state.focus == .errors, let row = Selection.selectedRow(state) else { return }
+        guard state.focus == .errors, state.lowerView == .errors, let row = Selection.selectedRow(state) else { return }
         let code: String?
         if case .field(_, let index) = row.id {
             code = row.occurrence?.fieldErrors[index].code

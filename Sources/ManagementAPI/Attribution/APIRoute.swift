@@ -67,8 +67,9 @@ public enum APIRoute {
         }
     }
 
-    /// The longest route `of(path:)` makes: 12 segments of at most 40 bytes and their slashes.
-    public static let maxLength = 12 * 41 + 8
+    /// The longest route `of(path:)` makes: 12 segments of at most 45 bytes (`{`, a 40-byte
+    /// word, `_id}`) with their slashes, and `/…`.
+    public static let maxLength = 12 * 46 + 4
 
     /// The id's name after collection `word`: `gizmos` → `gizmo_id`, `entries` → `entry_id`;
     /// `id` when it follows no collection.

@@ -30,7 +30,9 @@ public struct AttributionCaps: Sendable {
         Self.admit(route, into: &routes, cap: APIRoute.cap, other: APIRoute.other)
     }
 
-    private static func admit(_ name: String, into names: inout Set<String>, cap: Int, other: String) -> String {
+    /// `name` as counted among `names`, at most `cap` of them besides `other`: the one rule
+    /// of every cap (a series of `/metrics` keeps its own set with it).
+    public static func admit(_ name: String, into names: inout Set<String>, cap: Int, other: String) -> String {
         if names.contains(name) || name == other { return name }
         guard names.count < cap else { return other }
         names.insert(name)

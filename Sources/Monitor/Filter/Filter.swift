@@ -136,7 +136,8 @@ extension Filter.Term {
         return ASCII.hasPrefix(label.utf8, folded[...])
     }
 
-    /// A `job:` or `route:` term against a name, as against a record's.
+    /// A `job:` or `route:` term against a name: a job's whole name; a whole route (as Enter on
+    /// the Routes view writes it) or a part of one (`route:media`, any route holding it).
     func matches(name: String) -> Bool {
         if key == .route, folded.first != UInt8(ascii: "/") { return ASCII.contains(name.utf8, folded) }
         return ASCII.equal(name.utf8, folded)
@@ -167,11 +168,9 @@ extension Filter.Term {
         case .path:
             return ASCII.contains(record.path.utf8, folded)
         case .job:
-            return ASCII.equal(record.job.utf8, folded)
+            return matches(name: record.job)
         case .route:
-            // A whole route (as Enter on the Routes view writes it) is that route only;
-            // a part of one (`route:media`) any route holding it.
-            return folded.first == UInt8(ascii: "/") ? ASCII.equal(record.route.utf8, folded) : ASCII.contains(record.route.utf8, folded)
+            return matches(name: record.route)
         case .text:
             // Index loop: a closure over the entries would copy each one (and retain its strings).
             if ASCII.contains(record.path.utf8, folded) { return true }
