@@ -3,7 +3,7 @@ import Journal
 import ManagementAPI
 import Wire
 
-/// CSV (RFC 4180): a header row, then a row per failed call or bucket, CRLF line ends, a field
+/// CSV (RFC 4180): a header row, then a row per failed call and per job and route of a bucket, CRLF line ends, a field
 /// quoted when it holds a quote, a comma or a line break, quotes doubled inside.
 ///
 /// The readable columns (code, field, description, path, …) show the first error and escape
@@ -59,8 +59,17 @@ struct CSVExport: ExportWriter {
             cells["count"] = String(bucket.count)
             cells["latency_ms"] = ExportTime.milliseconds(bucket.meanLatency)
             cells["errors"] = "0"
-            cells["job"] = readable(bucket.job)
-            cells["route"] = readable(bucket.route)
+            // A row per job and route of the bucket (one with `?` and `other` for a bucket from
+            // before them): the counts of a column still add up to the successes.
+            let parts = bucket.parts.isEmpty
+                ? [BucketPart(job: JobName.unknown, route: APIRoute.other, count: bucket.count, latencies: nil)] : bucket.parts
+            return parts.map { part in
+                var row = cells
+                row["count"] = String(part.count)
+                row["job"] = readable(part.job)
+                row["route"] = readable(part.route)
+                return Self.row(Self.columns.map { row[$0] ?? "" })
+            }.joined()
         }
         return Self.row(Self.columns.map { cells[$0] ?? "" })
     }

@@ -29,6 +29,6 @@ struct SourceLabel: Sendable {
         return CallBucket(
             seq: bucket.seq, start: bucket.start, token: token(bucket.token), method: bucket.method, status: bucket.status,
             source: bucket.source, count: bucket.count, latencySum: bucket.latencySum, latencyMax: bucket.latencyMax,
-            figure: bucket.figure, firstSeq: bucket.firstSeq, job: bucket.job, route: bucket.route, latencies: bucket.latencies)
+            figure: bucket.figure, firstSeq: bucket.firstSeq, parts: bucket.parts)
     }
 }

@@ -246,8 +246,7 @@ extension CallBucket {
         guard start != held else { return self }
         return CallBucket(
             seq: seq, start: held, token: token, method: method, status: status, source: source, count: count,
-            latencySum: latencySum, latencyMax: latencyMax, figure: figure, firstSeq: firstSeq, job: job, route: route,
-            latencies: latencies)
+            latencySum: latencySum, latencyMax: latencyMax, figure: figure, firstSeq: firstSeq, parts: parts)
     }
 
     /// The same bucket, its window starting no later than the one holding `latest` (see
@@ -263,7 +262,6 @@ extension CallBucket {
         guard start > lastStart || figure != self.figure else { return self }
         return CallBucket(
             seq: seq, start: min(start, lastStart), token: token, method: method, status: status, source: source, count: count,
-            latencySum: latencySum, latencyMax: latencyMax, figure: figure, firstSeq: firstSeq, job: job, route: route,
-            latencies: latencies)
+            latencySum: latencySum, latencyMax: latencyMax, figure: figure, firstSeq: firstSeq, parts: parts)
     }
 }

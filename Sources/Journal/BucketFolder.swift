@@ -15,9 +15,6 @@ struct BucketFolder {
         let method: String
         let status: Int
         let source: CallSource
-        /// `names` ids of the calls' job and route.
-        let job: Int64
-        let route: Int64
     }
 
     /// The newest figure seen in a bucket: milliseconds after the window's start, and what it said.
@@ -35,7 +32,8 @@ struct BucketFolder {
         var figureTime: Double = -.infinity
         var figure: Figure?
         var lowestRemaining: Int?
-        var latencies = LatencyHistogram()
+        /// Its calls by job and route (`names` ids), with their latencies.
+        var parts = BucketParts()
     }
 
     private(set) var open: [Key: Tally] = [:]
@@ -48,8 +46,9 @@ struct BucketFolder {
     /// many tokens, so no one figure speaks for it.
     mutating func fold(_ record: CallRecord, token: Int64, job: Int64, route: Int64, status: Int, keepFigure: Bool) {
         let start = Self.windowStart(record.time)
-        let key = Key(start: start, token: token, method: record.method, status: status, source: record.source, job: job, route: route)
+        let key = Key(start: start, token: token, method: record.method, status: status, source: record.source)
         open[key, default: Tally()].add(record, windowStart: start, keepFigure: keepFigure)
+        open[key]!.parts.add(job: job, route: route, latency: record.latency)
     }
 
     /// Removes and returns every tally, oldest window first: the writer adds each batch's
@@ -66,7 +65,6 @@ extension BucketFolder.Tally {
         count += 1
         latencySumNanoseconds += latency
         latencyMaxNanoseconds = max(latencyMaxNanoseconds, latency)
-        latencies.add(record.latency)
         let rate = record.rate
         guard keepFigure, rate.limit != nil || rate.remaining != nil else { return }
         let time = record.time.timeIntervalSinceReferenceDate

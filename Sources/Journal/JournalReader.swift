@@ -93,9 +93,10 @@ public final class JournalReader: Sendable {
     }
 
     private static func buckets(_ db: Database, _ bounds: StatementArguments) throws -> [CallBucket] {
-        try Row.fetchAll(
+        let names = try RowDecoding.names(db)
+        return try Row.fetchAll(
             db, sql: "SELECT \(try RowDecoding.bucketColumns(db)) WHERE b.start >= ? AND b.start < ? ORDER BY b.start, b.seq", arguments: bounds
-        ).map(RowDecoding.bucket)
+        ).map { RowDecoding.bucket($0, names: names) }
     }
 
     /// A page of the buckets starting in the range, in (start, first seq) order, as
@@ -105,7 +106,8 @@ public final class JournalReader: Sendable {
     public func buckets(from: Date, to: Date, after cursor: RangeCursor?, limit: Int) async throws -> [CallBucket] {
         try await pool.read { db in
             let query = try Self.bucketsPage(db, from: from, to: to, after: cursor, limit: limit)
-            return try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map(RowDecoding.bucket)
+            let names = try RowDecoding.names(db)
+            return try Row.fetchAll(db, sql: query.sql, arguments: query.arguments).map { RowDecoding.bucket($0, names: names) }
         }
     }
 
@@ -216,10 +218,11 @@ public final class JournalReader: Sendable {
             events.append(.call(call))
             if let figure = call.figure { events.append(.figure(figure)) }
         }
+        let names = try RowDecoding.names(db)
         for row in try Row.fetchAll(
             db, sql: "SELECT \(try RowDecoding.bucketColumns(db)) WHERE b.seq >= ? ORDER BY b.seq LIMIT ?", arguments: arguments)
         {
-            let bucket = RowDecoding.bucket(row)
+            let bucket = RowDecoding.bucket(row, names: names)
             events.append(.bucket(bucket))
             if let figure = bucket.figure { events.append(.figure(figure)) }
         }

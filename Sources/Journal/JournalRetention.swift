@@ -122,20 +122,26 @@ extension JournalStore {
 
     /// Deletes the job and route names no row refers to any more, except those the writer has
     /// cached (as for error sets), then lets the cache keep only the names used since the last
-    /// pass: a name nobody calls any more leaves the table at the pass after next.
+    /// pass: a name nobody calls any more leaves the table at the pass after next. Buckets name
+    /// theirs inside `parts`, so their ids are gathered by a read beside the writer; a name
+    /// made after it (an id past the highest it saw) is left alone.
     private func dropUnusedNames() async throws {
-        let cached = "[" + cachedNameIDs.map(String.init).joined(separator: ",") + "]"
+        let cached = Set(cachedNameIDs)
+        let (referenced, highest) = try await writerPool.read { db -> (Set<Int64>, Int64) in
+            let highest = try Int64.fetchOne(db, sql: "SELECT max(id) FROM names") ?? 0
+            var ids = Set(try Int64.fetchAll(
+                db, sql: "SELECT job FROM calls WHERE job IS NOT NULL UNION SELECT route FROM calls WHERE route IS NOT NULL"))
+            let rows = try Data.fetchCursor(db, sql: "SELECT parts FROM buckets WHERE parts IS NOT NULL")
+            while let parts = try rows.next() { BucketParts.ids(in: parts, into: &ids) }
+            return (ids, highest)
+        }
         try await writerPool.write { db in
+            let unused = try Int64.fetchAll(db, sql: "SELECT id FROM names WHERE id <= ?", arguments: [highest])
+                .filter { !referenced.contains($0) && !cached.contains($0) }
+            guard !unused.isEmpty else { return }
             try db.execute(
-                sql: """
-                    DELETE FROM names
-                    WHERE id NOT IN (SELECT job FROM calls WHERE job IS NOT NULL)
-                      AND id NOT IN (SELECT route FROM calls WHERE route IS NOT NULL)
-                      AND id NOT IN (SELECT job FROM buckets WHERE job IS NOT NULL)
-                      AND id NOT IN (SELECT route FROM buckets WHERE route IS NOT NULL)
-                      AND id NOT IN (SELECT value FROM json_each(?))
-                    """,
-                arguments: [cached])
+                sql: "DELETE FROM names WHERE id IN (SELECT value FROM json_each(?))",
+                arguments: ["[" + unused.map(String.init).joined(separator: ",") + "]"])
         }
         keepOnlyUsedNames()
     }

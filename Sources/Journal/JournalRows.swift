@@ -32,8 +32,8 @@ struct PreparedBatch: Sendable {
         /// The seq of this bucket's row written by an earlier batch of this session (its window
         /// was still open), to add to instead of inserting a second row.
         let replacing: Int64?
-        /// The latencies of the row once this batch is added: `tally`'s when it is new.
-        let latenciesAfter: LatencyHistogram
+        /// The parts of the row once this batch is added: `tally`'s when it is new.
+        let partsAfter: BucketParts
     }
     struct Name: Sendable {
         let id: Int64
@@ -95,9 +95,9 @@ struct PreparedBatch: Sendable {
         let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO buckets (seq, start, token, method, status, source, count, latency_sum_us, latency_max_us,
-                    figure_ms, rate_limit, rate_remaining, lowest_remaining, job, route, latencies)
+                    figure_ms, rate_limit, rate_remaining, lowest_remaining, parts)
                 VALUES (:seq, :start, :token, :method, :status, :source, :count, :sum, :max,
-                    :figure, :limit, :remaining, :lowest, :job, :route, :latencies)
+                    :figure, :limit, :remaining, :lowest, :parts)
                 """)
         // Adds to the row written earlier, which takes the new seq and keeps the seq it was
         // first written with in `first_seq` (SQLite reads every right-hand side from the row
@@ -110,7 +110,7 @@ struct PreparedBatch: Sendable {
                     rate_remaining = CASE WHEN :figure >= coalesce(figure_ms, -1) THEN :remaining ELSE rate_remaining END,
                     figure_ms = CASE WHEN :figure >= coalesce(figure_ms, -1) THEN :figure ELSE figure_ms END,
                     lowest_remaining = min(coalesce(lowest_remaining, :lowest), coalesce(:lowest, lowest_remaining)),
-                    latencies = :merged
+                    parts = :merged
                 WHERE seq = :old
                 """)
         for bucket in buckets {
@@ -121,11 +121,10 @@ struct PreparedBatch: Sendable {
                 "source": SourceCode.code(key.source), "count": tally.count,
                 "sum": tally.latencySumNanoseconds / 1_000, "max": tally.latencyMaxNanoseconds / 1_000,
                 "figure": tally.figure?.offsetMilliseconds, "limit": tally.figure?.limit,
-                "remaining": tally.figure?.remaining, "lowest": tally.lowestRemaining, "job": key.job, "route": key.route,
-                "latencies": Data(tally.latencies.packed),
+                "remaining": tally.figure?.remaining, "lowest": tally.lowestRemaining, "parts": tally.parts.encoded,
             ]
             if let old = bucket.replacing {
-                let update = values.merging(["old": old, "merged": Data(bucket.latenciesAfter.packed)]) { a, _ in a }
+                let update = values.merging(["old": old, "merged": bucket.partsAfter.encoded]) { a, _ in a }
                 try addTo.execute(arguments: StatementArguments(update))
                 // Gone (retention, or a recreated file): the bucket is a row of its own again.
                 if db.changesCount > 0 { continue }
@@ -187,13 +186,23 @@ struct RowDecoding {
             """
     }
 
+    /// A bucket's parts name their jobs and routes by id: read with `names(_:)`.
     static func bucketColumns(_ db: Database) throws -> String {
-        let (names, joins) = try nameColumns(db, table: "b")
-        let latencies = try db.columns(in: "buckets").contains { $0.name == "latencies" } ? "" : ", NULL AS latencies"
+        let parts = try db.columns(in: "buckets").contains { $0.name == "parts" } ? "" : ", NULL AS parts"
         return """
-            b.*, t.fingerprint AS token_fingerprint, t.label AS token_label\(names)\(latencies)
-            FROM buckets b LEFT JOIN tokens t ON t.id = b.token\(joins)
+            b.*, t.fingerprint AS token_fingerprint, t.label AS token_label\(parts)
+            FROM buckets b LEFT JOIN tokens t ON t.id = b.token
             """
+    }
+
+    /// Every job and route name by id (a few hundred: the recorder caps them), for the parts of
+    /// the buckets one read returns; none in a file from before schema 3.
+    static func names(_ db: Database) throws -> [Int64: String] {
+        guard try db.tableExists("names") else { return [:] }
+        var names: [Int64: String] = [:]
+        let rows = try Row.fetchCursor(db, sql: "SELECT id, text FROM names")
+        while let row = try rows.next() { names[row["id"]] = row["text"] }
+        return names
     }
 
     /// A row whose token row is missing (never written by this code) still reads, as "?".
@@ -236,7 +245,7 @@ struct RowDecoding {
             requestBodyCut: size == nil ? nil : row["request_body_cut"] as Bool, query: row["query"])
     }
 
-    static func bucket(_ row: Row) -> CallBucket {
+    static func bucket(_ row: Row, names: [Int64: String]) -> CallBucket {
         let seq: Int64 = row["seq"]
         let start = Date(timeIntervalSinceReferenceDate: Double(row["start"] as Int64))
         let token = token(row)
@@ -250,8 +259,15 @@ struct RowDecoding {
             source: SourceCode.source(row["source"]), count: row["count"],
             latencySum: .microseconds(row["latency_sum_us"] as Int64),
             latencyMax: .microseconds(row["latency_max_us"] as Int64), figure: figure,
-            firstSeq: row["first_seq"] ?? seq, job: row["job_name"] ?? JobName.unknown, route: row["route_name"] ?? APIRoute.other,
-            latencies: (row["latencies"] as Data?).flatMap { LatencyHistogram(packed: $0) })
+            firstSeq: row["first_seq"] ?? seq,
+            parts: Self.parts(row["parts"], count: row["count"], names: names))
+    }
+
+    /// A row's parts, when they read and add up to its count; else none (its calls then count
+    /// as `?` on `other`, as a bucket from before parts).
+    static func parts(_ data: Data?, count: Int, names: [Int64: String]) -> [BucketPart] {
+        guard let data, let parts = BucketParts.decode(data, names: names), parts.reduce(0, { $0 + $1.count }) == count else { return [] }
+        return parts
     }
 
     static func seenToken(_ row: Row) -> SeenToken {

@@ -117,8 +117,8 @@ enum JournalSchema {
         }
         // v3: who called and where (DESIGN.md section 12). Jobs and routes are names interned
         // in `names` (bounded by the recorder's caps: 50 jobs a token, 200 routes), so a row
-        // holds a small id; buckets fold per job and route too, and keep their calls'
-        // latency histogram (`LatencyHistogram.packed`: about two bytes per distinct bucket).
+        // holds a small id; a bucket keeps its calls by job and route, with their latency
+        // histograms, in `parts` (`BucketParts`: a few bytes a part, in the window's one row).
         // Rows written before have NULLs: their job reads as `?`, a call's route from its
         // path, a bucket's as `other`.
         migrator.registerMigration("v3") { db in
@@ -127,9 +127,7 @@ enum JournalSchema {
                     CREATE TABLE names (id INTEGER PRIMARY KEY, text TEXT NOT NULL);
                     ALTER TABLE calls ADD COLUMN job INTEGER;
                     ALTER TABLE calls ADD COLUMN route INTEGER;
-                    ALTER TABLE buckets ADD COLUMN job INTEGER;
-                    ALTER TABLE buckets ADD COLUMN route INTEGER;
-                    ALTER TABLE buckets ADD COLUMN latencies BLOB;
+                    ALTER TABLE buckets ADD COLUMN parts BLOB;
                     UPDATE meta SET value = '3' WHERE key = 'schema';
                     """)
         }

@@ -20,7 +20,7 @@ actor JournalStore {
     private var tokens: TokenDirectory
     private var errorSets: ErrorSetInterner
     private var names: NameInterner
-    /// Where each bucket written lately is, by key, with the latencies its row holds: a later
+    /// Where each bucket written lately is, by key, with the parts its row holds: a later
     /// call of the same window (the window still open, or a record arriving late) adds to that
     /// row. Kept while within `rewriteHorizon` of the newest window written.
     private var writtenBuckets: [BucketFolder.Key: WrittenBucket] = [:]
@@ -178,9 +178,9 @@ actor JournalStore {
             let seq = takeSeq()
             _ = takeSeq()
             let written = writtenBuckets[key]
-            var latencies = written?.latencies ?? LatencyHistogram()
-            latencies.merge(tally.latencies)
-            batch.buckets.append(.init(seq: seq, key: key, tally: tally, replacing: written?.seq, latenciesAfter: latencies))
+            var parts = written?.parts ?? BucketParts()
+            parts.merge(tally.parts)
+            batch.buckets.append(.init(seq: seq, key: key, tally: tally, replacing: written?.seq, partsAfter: parts))
         }
         return (batch, newSets, newNames)
     }
@@ -191,9 +191,9 @@ actor JournalStore {
     private func rememberWritten(_ buckets: [PreparedBatch.Bucket], reinserted: Set<Int64>) {
         if writtenBuckets.count + buckets.count > Self.writtenBucketsCap { writtenBuckets.removeAll() }
         for bucket in buckets {
-            // A row written anew holds only this batch's latencies, like its count.
-            let latencies = reinserted.contains(bucket.seq) ? bucket.tally.latencies : bucket.latenciesAfter
-            writtenBuckets[bucket.key] = WrittenBucket(seq: bucket.seq, latencies: latencies)
+            // A row written anew holds only this batch's parts, like its count.
+            let parts = reinserted.contains(bucket.seq) ? bucket.tally.parts : bucket.partsAfter
+            writtenBuckets[bucket.key] = WrittenBucket(seq: bucket.seq, parts: parts)
         }
         guard let newest = buckets.map(\.key.start).max() else { return }
         let horizon = newest - Int64(Self.rewriteHorizon)
@@ -273,9 +273,9 @@ actor JournalStore {
     var tokensInMemory: Int { tokens.count }
 }
 
-/// A bucket row this session wrote: its seq, and the latencies it holds so far (an update
-/// writes the histogram whole: SQL cannot add two of them).
+/// A bucket row this session wrote: its seq, and the parts it holds so far (an update writes
+/// them whole: SQL cannot add two of them).
 struct WrittenBucket: Sendable {
     let seq: Int64
-    let latencies: LatencyHistogram
+    let parts: BucketParts
 }

@@ -15,10 +15,11 @@ extension JournalReader {
                 db, sql: "SELECT \(try RowDecoding.callColumns(db)) WHERE c.at > ? AND c.at <= ? ORDER BY c.at, c.seq",
                 arguments: StatementArguments(bounds)
             ).map { try decoding.call($0).record }
+            let names = try RowDecoding.names(db)
             let buckets = try Row.fetchAll(
                 db, sql: "SELECT \(try RowDecoding.bucketColumns(db)) WHERE b.start >= ? AND b.start <= ? ORDER BY b.start, b.seq",
                 arguments: [bounds[0], moment.timeIntervalSinceReferenceDate - CallBucket.width]
-            ).map(RowDecoding.bucket)
+            ).map { RowDecoding.bucket($0, names: names) }
             return (failed, buckets)
         }
         return CallBucket.replayRecords(failed: failed, buckets: buckets)

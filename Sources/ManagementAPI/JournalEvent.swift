@@ -49,7 +49,8 @@ public struct JournaledCall: Sendable, Hashable {
     public var target: String { query.map { record.path + "?" + $0 } ?? record.path }
 }
 
-/// Successful calls of one (token, method, status, source, job, route) in one 10-second window.
+/// Successful calls of one (token, method, status, source) in one 10-second window, and who
+/// made them where: its `parts`, one per job and route.
 public struct CallBucket: Sendable, Hashable {
     public static let width: TimeInterval = 10
     public let seq: Int64
@@ -71,16 +72,14 @@ public struct CallBucket: Sendable, Hashable {
     /// lets a newer event replace an older one, whose totals it includes, however many
     /// updates it missed in between. A range read only ever sees the current row.
     public let firstSeq: Int64
-    /// The job and route its calls share (`?` and `other` for a bucket journaled before them).
-    public let job: String
-    public let route: String
-    /// Its calls' latencies, bucket by bucket; nil for a bucket journaled before them.
-    public let latencies: LatencyHistogram?
+    /// Its calls by job and route, each with their latencies, in `BucketPart` order; their
+    /// counts add up to `count`. Empty for a bucket journaled before jobs and routes.
+    public let parts: [BucketPart]
 
     public init(
         seq: Int64, start: Date, token: TokenReference, method: String, status: Int, source: CallSource, count: Int,
         latencySum: Duration, latencyMax: Duration, figure: ServerFigure?, firstSeq: Int64,
-        job: String = JobName.unknown, route: String = APIRoute.other, latencies: LatencyHistogram? = nil
+        parts: [BucketPart] = []
     ) {
         self.seq = seq
         self.start = start
@@ -93,9 +92,7 @@ public struct CallBucket: Sendable, Hashable {
         self.latencyMax = latencyMax
         self.figure = figure
         self.firstSeq = firstSeq
-        self.job = job
-        self.route = route
-        self.latencies = latencies
+        self.parts = parts
     }
 
     public var meanLatency: Duration { count > 0 ? latencySum / count : .zero }
@@ -103,10 +100,11 @@ public struct CallBucket: Sendable, Hashable {
     /// The bucket as `count` records. An approximation: the real times, paths, latencies and
     /// request ids were folded away. The calls are spread evenly over the window (call `i` at
     /// `start + i × 10 s / count`, so steady traffic comes back at its own times), each with
-    /// a latency in the middle of its histogram bucket (the mean latency when the bucket kept
-    /// no histogram), so a replay's percentiles are the live ones; the last one is the call
-    /// whose figure the bucket kept, at that figure's time and carrying it. Counts per token,
-    /// method, status, job, route and window are exact, which is what the monitor needs.
+    /// its part's job and route and a latency in the middle of its histogram bucket (the mean
+    /// latency where no part says: `?`, `other`), so a replay's jobs, routes and percentiles
+    /// are the live ones; the last one is the call whose figure the bucket kept, at that
+    /// figure's time and carrying it. Counts per token, method, status, job, route and window
+    /// are exact, which is what the monitor needs.
     public func expanded() -> [CallRecord] {
         (0..<count).map(call(at:))
     }
@@ -118,10 +116,42 @@ public struct CallBucket: Sendable, Hashable {
         let figure = last ? figure : nil
         let time = figure?.time ?? start.addingTimeInterval(Double(index) * Self.width / Double(count))
         let rate = figure.map { RateHeaders(limit: $0.limit, remaining: $0.remaining, requestID: nil) } ?? .unknown
+        var before = 0
+        for part in parts {
+            guard index < before + part.count else {
+                before += part.count
+                continue
+            }
+            return CallRecord(
+                time: time, token: token, method: method, path: "", outcome: .status(status),
+                latency: part.latencies?.representative(ofCall: index - before) ?? meanLatency, rate: rate, errors: [],
+                source: source, job: part.job, route: part.route)
+        }
         return CallRecord(
-            time: time, token: token, method: method, path: "", outcome: .status(status),
-            latency: latencies?.representative(ofCall: index) ?? meanLatency, rate: rate, errors: [], source: source,
-            job: job, route: route)
+            time: time, token: token, method: method, path: "", outcome: .status(status), latency: meanLatency, rate: rate,
+            errors: [], source: source, job: JobName.unknown, route: APIRoute.other)
+    }
+}
+
+/// The calls of a bucket made by one job on one route (DESIGN.md section 12).
+public struct BucketPart: Sendable, Hashable {
+    public let job: String
+    public let route: String
+    public let count: Int
+    /// Their latencies; nil when they were not kept (a hostile line's that did not add up).
+    public let latencies: LatencyHistogram?
+
+    public init(job: String, route: String, count: Int, latencies: LatencyHistogram?) {
+        self.job = job
+        self.route = route
+        self.count = count
+        self.latencies = latencies
+    }
+
+    /// The order parts are kept in: by job, then route, so a bucket reads the same wherever it
+    /// was written.
+    public static func ordered(_ parts: [BucketPart]) -> [BucketPart] {
+        parts.sorted { ($0.job, $0.route) < ($1.job, $1.route) }
     }
 }
 

@@ -163,16 +163,31 @@ public enum WireDecoding {
                 seq: line.seq + 1, time: try time(carried.time), token: token, limit: carried.limit, remaining: carried.remaining,
                 lowestRemaining: carried.lowestRemaining)
         }
-        // Latencies that are not one count per bucket adding up to the calls are left out: the
-        // bucket's counts still hold, and its calls take the mean latency.
-        let latencies = line.latencies.flatMap(LatencyHistogram.init(counts:)).flatMap { $0.total == line.count ? $0 : nil }
         return CallBucket(
             seq: line.seq, start: try time(line.start), token: token, method: line.method, status: line.status,
             source: try source(line.source), count: line.count, latencySum: duration(milliseconds: line.latencySumMs),
             latencyMax: duration(milliseconds: line.latencyMaxMs), figure: figure, firstSeq: line.firstSeq,
-            job: line.job.map(JobName.clean) ?? JobName.unknown, route: line.route.flatMap(route) ?? APIRoute.other,
-            latencies: latencies)
+            parts: parts(line.parts ?? [], count: line.count))
     }
+
+    /// A bucket's parts as a source sent them: names cleaned, a route no recorder writes read
+    /// as `other`, latencies that do not add up to their part's count left out. Parts whose
+    /// counts do not add up to the bucket's, or more of them than a recorder's caps allow, are
+    /// left out whole: the bucket's counts still hold, its calls then count as `?` on `other`.
+    static func parts(_ lines: [BucketLine.PartJSON], count: Int) -> [BucketPart] {
+        guard !lines.isEmpty, lines.count <= maxParts, lines.allSatisfy({ (1...maxBucketCount).contains($0.count) }),
+            lines.reduce(0, { $0 + $1.count }) == count
+        else { return [] }
+        return BucketPart.ordered(lines.map { line in
+            BucketPart(
+                job: JobName.clean(line.job), route: route(line.route) ?? APIRoute.other, count: line.count,
+                latencies: line.latencies.flatMap(LatencyHistogram.init(counts:)).flatMap { $0.total == line.count ? $0 : nil })
+        })
+    }
+
+    /// Parts of one bucket at most: every job and route a token may have (`JobName.cap` ×
+    /// `APIRoute.cap`) is far more than a 10-second window's calls ever make.
+    static let maxParts = 10_000
 
     /// A route as a recorder writes them (`APIRoute.isWellFormed`); anything else from a
     /// source is read as none, so the call's path names it again.

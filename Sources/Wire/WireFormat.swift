@@ -146,7 +146,7 @@ struct CallLine: Codable {
 
 struct BucketLine: Codable {
     enum CodingKeys: String, CodingKey {
-        case v, type, seq, start, token, method, status, source, count, figure, job, route, latencies
+        case v, type, seq, start, token, method, status, source, count, figure, parts
         case widthS = "width_s", latencySumMs = "latency_sum_ms", latencyMaxMs = "latency_max_ms", firstSeq = "first_seq"
     }
 
@@ -169,11 +169,17 @@ struct BucketLine: Codable {
     /// The bucket's newest server figure (also its own `figure` event, seq + 1), so a range
     /// read alone can show USED as it stood; absent when none of its calls carried one.
     let figure: BucketFigure?
-    let job: String?
-    let route: String?
-    /// Its calls per latency bucket (`LatencyHistogram.boundsMilliseconds`, then one for
-    /// slower); absent for a bucket journaled before histograms.
-    let latencies: [UInt32]?
+    /// Its calls by job and route (DESIGN.md section 12); absent from a recorder older than them.
+    let parts: [PartJSON]?
+
+    struct PartJSON: Codable {
+        let job: String
+        let route: String
+        let count: Int
+        /// Its calls per latency bucket (`LatencyHistogram.boundsMilliseconds`, then one for
+        /// slower); absent when they were not kept.
+        let latencies: [UInt32]?
+    }
 
     struct BucketFigure: Codable {
         enum CodingKeys: String, CodingKey {
@@ -198,9 +204,7 @@ struct BucketLine: Codable {
         latencySumMs = WireFormat.milliseconds(bucket.latencySum)
         latencyMaxMs = WireFormat.milliseconds(bucket.latencyMax)
         firstSeq = bucket.firstSeq
-        job = bucket.job
-        route = bucket.route
-        latencies = bucket.latencies?.counts
+        parts = bucket.parts.map { PartJSON(job: $0.job, route: $0.route, count: $0.count, latencies: $0.latencies?.counts) }
         figure = bucket.figure.map {
             BucketFigure(time: WireFormat.time($0.time), limit: $0.limit, remaining: $0.remaining, lowestRemaining: $0.lowestRemaining)
         }

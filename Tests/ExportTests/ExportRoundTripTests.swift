@@ -50,8 +50,8 @@ struct ExportRoundTripTests {
             #expect(call.requestBody?.cut == original.body.map { $0.count > RequestBody.cap })
         }
         #expect(calls.map(\.query) == [ExportJournal.query] + Array(repeating: nil, count: calls.count - 1))
-        #expect(Set(buckets.map(\.job)) == [ExportJournal.job(for: ExportJournal.ingest), ExportJournal.job(for: ExportJournal.hostileLabel)])
-        #expect(Set(buckets.map(\.route)) == ["/v2/webhooks/"])
+        #expect(Set(buckets.flatMap(\.parts).map(\.job)) == [ExportJournal.job(for: ExportJournal.ingest), ExportJournal.job(for: ExportJournal.hostileLabel)])
+        #expect(Set(buckets.flatMap(\.parts).map(\.route)) == ["/v2/webhooks/"])
         #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E || $0.value == 0x07 },
                 "a raw control or bidi character in JSON Lines")
     }

@@ -7,7 +7,7 @@ import TestSupport
 
 @Suite("Journal: who called and where (schema 3)")
 struct JobRouteJournalTests {
-    @Test("failed calls keep their job and route; successes fold per job and route with their latencies, across batches")
+    @Test("failed calls keep their job and route; a window's successes keep theirs per job and route with their latencies, across batches")
     func roundTrip() async throws {
         let temp = try TemporaryJournal()
         defer { temp.cleanUp() }
@@ -31,16 +31,20 @@ struct JobRouteJournalTests {
         let calls = try reader.failedCalls(from: .distantPast, to: .distantFuture)
         #expect(calls.map(\.record) == [failed])
         #expect(calls.first?.record.route == "/v2/sites/{site_id}/media/{media_id}/")
-        let buckets = try reader.buckets(from: .distantPast, to: .distantFuture).sorted { $0.job < $1.job }
-        #expect(buckets.map(\.job) == ["nightly-ingest.py", "sync.jar"])
-        #expect(buckets.map(\.route) == ["/v2/sites/{site_id}/media/", "/v2/sites/{site_id}/media/"])
-        #expect(buckets.map(\.count) == [3, 1])
+        // One row for the window (token, method, status), its calls by job and route inside it.
+        let buckets = try reader.buckets(from: .distantPast, to: .distantFuture)
+        #expect(buckets.count == 1 && buckets.first?.count == 4)
+        let parts = try #require(buckets.first?.parts)
+        #expect(parts.map(\.job) == ["nightly-ingest.py", "sync.jar"])
+        #expect(parts.map(\.route) == ["/v2/sites/{site_id}/media/", "/v2/sites/{site_id}/media/"])
+        #expect(parts.map(\.count) == [3, 1])
         var expected = LatencyHistogram()
         for record in ingest { expected.add(record.latency) }
-        #expect(buckets.first?.latencies == expected)
+        #expect(parts.first?.latencies == expected)
         let expanded = buckets.first?.expanded() ?? []
-        #expect(expanded.allSatisfy { $0.job == "nightly-ingest.py" && $0.route == "/v2/sites/{site_id}/media/" })
-        #expect(expanded.map { LatencyHistogram.bucket(of: $0.latency) } == ingest.map { LatencyHistogram.bucket(of: $0.latency) })
+        #expect(expanded.map(\.job) == ["nightly-ingest.py", "nightly-ingest.py", "nightly-ingest.py", "sync.jar"])
+        #expect(expanded.allSatisfy { $0.route == "/v2/sites/{site_id}/media/" })
+        #expect(expanded.prefix(3).map { LatencyHistogram.bucket(of: $0.latency) } == ingest.map { LatencyHistogram.bucket(of: $0.latency) })
         // Each name is stored once, however many rows name it.
         let names = try await writer.store.fetchInt("SELECT count(*) FROM names")
         #expect(names == 4)
@@ -65,9 +69,41 @@ struct JobRouteJournalTests {
         let reader = try JournalReader(path: temp.path)
         let bucket = try #require(try reader.buckets(from: .distantPast, to: .distantFuture).first)
         #expect(bucket.count == 2)
-        #expect(bucket.latencies?.total == 2)
+        #expect(bucket.parts.map(\.count) == [2] && bucket.parts.first?.latencies?.total == 2)
         #expect(bucket.expanded().map { LatencyHistogram.bucket(of: $0.latency) }
             == [LatencyHistogram.bucket(of: .milliseconds(50)), LatencyHistogram.bucket(of: .milliseconds(500))])
+        await writer.close()
+    }
+
+    @Test("retention drops a name once no row refers to it and the writer has not used it for a pass; it comes back when called again")
+    func namesPruned() async throws {
+        let temp = try TemporaryJournal()
+        defer { temp.cleanUp() }
+        let writer = try JournalWriter(path: temp.path)
+        func call(_ second: Double, _ job: String) -> CallRecord {
+            Fixtures.record(at: Fixtures.start.addingTimeInterval(second), status: 500).attributed(job: job)
+        }
+        func names() async throws -> Int? { try await writer.store.fetchInt("SELECT count(*) FROM names") }
+        writer.append(call(0, "old-job"))
+        writer.append(call(7_200, "new-job"))
+        await writer.flush()
+        #expect(try await names() == 3)
+        // Each pass deletes an old row; "old-job" was used before the first, so it stays cached
+        // through it and the next, then goes.
+        try await writer.prune(olderThan: Fixtures.start.addingTimeInterval(150))
+        #expect(try await names() == 3)
+        writer.append(call(200, "new-job"))
+        await writer.flush()
+        try await writer.prune(olderThan: Fixtures.start.addingTimeInterval(250))
+        #expect(try await names() == 3)
+        writer.append(call(300, "new-job"))
+        await writer.flush()
+        try await writer.prune(olderThan: Fixtures.start.addingTimeInterval(350))
+        #expect(try await names() == 2)
+        writer.append(call(7_300, "old-job"))
+        await writer.flush()
+        let jobs = try JournalReader(path: temp.path).failedCalls(from: .distantPast, to: .distantFuture).map(\.record.job)
+        #expect(jobs == ["new-job", "old-job"])
         await writer.close()
     }
 
@@ -90,7 +126,8 @@ struct JobRouteJournalTests {
         #expect(calls.map(\.record.job) == [JobName.unknown, "cron.sh"])
         #expect(calls.map(\.record.route) == ["/v2/webhooks/{webhook_id}/", "/v2/webhooks/"])
         let old = try #require(try reader.buckets(from: .distantPast, to: .distantFuture).first)
-        #expect(old.count == 2 && old.job == JobName.unknown && old.route == APIRoute.other && old.latencies == nil)
+        #expect(old.count == 2 && old.parts.isEmpty)
+        #expect(old.expanded().allSatisfy { $0.job == JobName.unknown && $0.route == APIRoute.other })
         #expect(old.expanded().map(\.latency) == [.milliseconds(5), .milliseconds(5)])
     }
 

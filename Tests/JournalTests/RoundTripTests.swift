@@ -78,7 +78,7 @@ struct RoundTripTests {
         // Each with a latency in its histogram bucket: the 70 ms call comes back in the 50–75 ms bucket.
         let lone = records.filter { $0.time == Fixtures.start.addingTimeInterval(10) }
         #expect(lone.map { LatencyHistogram.bucket(of: $0.latency) } == [LatencyHistogram.bucket(of: .milliseconds(70))])
-        #expect(firstWindow.map { LatencyHistogram.bucket(of: $0.latency) }.sorted() == first.latencies?.counts.enumerated()
+        #expect(firstWindow.map { LatencyHistogram.bucket(of: $0.latency) }.sorted() == first.parts.first?.latencies?.counts.enumerated()
             .flatMap { Array(repeating: $0.offset, count: Int($0.element)) })
         await writer.close()
     }

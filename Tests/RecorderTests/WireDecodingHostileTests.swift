@@ -42,39 +42,43 @@ struct WireDecodingHostileTests {
         String(bucket(figure: false).dropLast()) + "," + extra + "}"
     }
 
-    @Test("a bucket's job, route and latencies come back; a line without them is a bucket from before them")
+    @Test("a bucket's parts come back with their jobs, routes and latencies; a line without them is a bucket from before them")
     func attribution() throws {
-        let counts = (0..<LatencyHistogram.bucketCount).map { $0 == 3 ? "2" : $0 == 9 ? "1" : "0" }.joined(separator: ",")
+        let counts = (0..<LatencyHistogram.bucketCount).map { $0 == 3 ? "1" : $0 == 9 ? "1" : "0" }.joined(separator: ",")
         guard case .bucket(let bucket) = try WireDecoding.event(Self.attributed(
-            #""job":"sync.jar","route":"/v2/sites/{site_id}/media/","latencies":[\#(counts)]"#)) else {
+            #""parts":[{"job":"sync.jar","route":"/v2/sites/{site_id}/media/","count":2,"latencies":[\#(counts)]},{"job":"a.py","route":"/v2/webhooks/","count":1}]"#)) else {
             Issue.record("not a bucket")
             return
         }
-        #expect(bucket.job == "sync.jar" && bucket.route == "/v2/sites/{site_id}/media/")
-        #expect(bucket.latencies?.total == 3)
+        #expect(bucket.parts.map(\.job) == ["a.py", "sync.jar"])
+        #expect(bucket.parts.map(\.route) == ["/v2/webhooks/", "/v2/sites/{site_id}/media/"])
+        #expect(bucket.parts.map { $0.latencies?.total } == [nil, 2])
         #expect(try WireDecoding.event(WireFormat.line(.bucket(bucket))) == .bucket(bucket))
+        #expect(bucket.expanded().map(\.job) == ["a.py", "sync.jar", "sync.jar"])
         guard case .bucket(let old) = try WireDecoding.event(Self.bucket()) else { return }
-        #expect(old.job == JobName.unknown && old.route == APIRoute.other && old.latencies == nil)
+        #expect(old.parts.isEmpty && old.expanded().allSatisfy { $0.job == JobName.unknown && $0.route == APIRoute.other })
     }
 
-    @Test("a hostile job is escaped and cut, a route no recorder writes is none, latencies that do not add up are left out")
+    @Test("a hostile job is escaped and cut, a route no recorder writes is other, parts or latencies that do not add up are left out")
     func hostileAttribution() throws {
         guard case .bucket(let bucket) = try WireDecoding.event(Self.attributed(
-            #""job":"\u001b]0;owned\u0007\u202e\#(String(repeating: "x", count: 500))","route":"/v2/\u001b[2J/""#)) else {
+            #""parts":[{"job":"\u001b]0;owned\u0007\u202e\#(String(repeating: "x", count: 500))","route":"/v2/\u001b[2J/","count":3}]"#)) else {
             Issue.record("not a bucket")
             return
         }
-        #expect(!bucket.job.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x202E })
-        #expect(bucket.job.count <= JobName.maxLength)
-        #expect(bucket.route == APIRoute.other)
-        let short = Self.attributed(#""latencies":[1,2]"#)
-        let wrongTotal = Self.attributed(#""latencies":[\#((0..<LatencyHistogram.bucketCount).map { _ in "1" }.joined(separator: ","))]"#)
-        for line in [short, wrongTotal] {
+        let job = try #require(bucket.parts.first?.job)
+        #expect(!job.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x202E })
+        #expect(job.unicodeScalars.count <= JobName.maxLength)
+        #expect(bucket.parts.first?.route == APIRoute.other)
+        let wrongLatencies = Self.attributed(#""parts":[{"job":"a","route":"/v2/","count":3,"latencies":[1,2]}]"#)
+        let wrongCounts = Self.attributed(#""parts":[{"job":"a","route":"/v2/","count":2}]"#)
+        let negative = Self.attributed(#""parts":[{"job":"a","route":"/v2/","count":4},{"job":"b","route":"/v2/","count":-1}]"#)
+        for (line, kept) in [(wrongLatencies, 1), (wrongCounts, 0), (negative, 0)] {
             guard case .bucket(let read) = try WireDecoding.event(line) else {
                 Issue.record("not a bucket: \(line)")
                 continue
             }
-            #expect(read.count == 3 && read.latencies == nil)
+            #expect(read.count == 3 && read.parts.count == kept && read.parts.allSatisfy { $0.latencies == nil })
             #expect(read.expanded().map(\.latency) == Array(repeating: .milliseconds(10), count: 3))
         }
     }

@@ -67,6 +67,29 @@ struct Connection {
             tapAddress: try! SocketAddress(ipAddress: "127.0.0.1", port: tapPort))
     }
 
+    /// A listening loopback socket and its port.
+    static func listener() -> (fd: Int32, port: Int) {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
+        listen(listener, 16)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
+        return (listener, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    /// A new process (bash) that connects to `port` and waits: the newest process of the user.
+    static func spawnClient(port: Int) -> pid_t {
+        var pid: pid_t = 0
+        let script = "exec 3<>/dev/tcp/127.0.0.1/\(port); read -t 60 -u 3"
+        let arguments: [UnsafeMutablePointer<CChar>?] = [strdup("bash"), strdup("-c"), strdup(script), nil]
+        defer { arguments.forEach { free($0) } }
+        posix_spawn(&pid, "/bin/bash", nil, nil, arguments, environ)
+        return pid
+    }
+
     func close() {
         Glibc.close(job)
         Glibc.close(accepted)
@@ -93,6 +116,35 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.stopMeasurement()
             precondition(caller.pid == getpid(), "the lookup missed: \(caller)")
             connection.close()
+        }
+    } setup: {
+        sleepers.start(500)
+    } teardown: {
+        sleepers.stop()
+    }
+
+    // The usual case: a job just started (a cron script) connects while 500 processes run.
+    Benchmark("attribution: a new job process's first connection, 500 processes of the user running",
+              configuration: configuration) { benchmark in
+        for _ in benchmark.scaledIterations {
+            let listener = Connection.listener()
+            let child = Connection.spawnClient(port: listener.port)
+            let accepted = accept(listener.fd, nil, nil)
+            var peer = sockaddr_in()
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &peer) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(accepted, $0, &length) } }
+            let job = try! SocketAddress(ipAddress: "127.0.0.1", port: Int(UInt16(bigEndian: peer.sin_port)))
+            let tap = try! SocketAddress(ipAddress: "127.0.0.1", port: listener.port)
+            let lookup = CallerLookup()
+            benchmark.startMeasurement()
+            let caller = lookup.lookUp(job: job, tap: tap)
+            benchmark.stopMeasurement()
+            precondition(caller.pid == child, "the lookup missed: \(caller) (child \(child))")
+            kill(child, SIGKILL)
+            var status: Int32 = 0
+            waitpid(child, &status, 0)
+            close(accepted)
+            close(listener.fd)
         }
     } setup: {
         sleepers.start(500)

@@ -67,8 +67,9 @@ struct UsageCounter: Sendable {
 
     /// Counts a call. One older than its ring (a clock stepped back an hour) counts nowhere:
     /// no window that reads the ring reaches back that far.
-    mutating func add(_ record: CallRecord, time: TimeInterval) {
-        let counts = Counts(record.outcome)
+    /// `counts` are the call's (`Counts(outcome)`), `bucket` its latency's: worked out once for
+    /// the job's counter and the route's.
+    mutating func add(_ counts: Counts, latencyBucket bucket: Int, time: TimeInterval) {
         let slot = Int64((time / Self.recentSeconds).rounded(.down))
         if let index = Self.place(slot, in: &recentIndex) {
             if recentIndex[index] != slot {
@@ -86,7 +87,7 @@ struct UsageCounter: Sendable {
             }
             minutes[index].add(counts)
             if latencies[index] == nil { latencies[index] = LatencyHistogram() }
-            latencies[index]!.add(record.latency)
+            latencies[index]!.add(bucket: bucket)
         }
         lastCall = max(lastCall, time)
     }

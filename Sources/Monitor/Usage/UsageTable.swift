@@ -38,11 +38,13 @@ struct UsageTable: Sendable {
     /// Returns the job and route it counted under: the record's own, or `other` past a cap,
     /// which the monitor then gives the record too, so `job:other` finds what the row counts.
     mutating func add(_ record: CallRecord, token: TokenReference, time: TimeInterval) -> (job: String, route: String) {
+        let counts = UsageCounter.Counts(record.outcome)
+        let bucket = LatencyHistogram.bucket(of: record.latency)
         let job = jobSlot(JobKey(token: token.fingerprint, job: record.job), token: token)
-        jobCounters[job].add(record, time: time)
+        jobCounters[job].add(counts, latencyBucket: bucket, time: time)
         let method = Self.methods.first { $0 == record.method } ?? "OTHER"
         let route = routeSlot(RouteKey(method: method, route: record.route))
-        routeCounters[route].add(record, time: time)
+        routeCounters[route].add(counts, latencyBucket: bucket, time: time)
         return (jobKeys[job].job, routeKeys[route].route)
     }
 
