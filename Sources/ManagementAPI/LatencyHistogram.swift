@@ -89,11 +89,21 @@ public struct LatencyHistogram: Sendable, Hashable {
         return nil
     }
 
-    /// The counts as bytes for the journal: (bucket, count) pairs for the buckets that
-    /// counted anything, the count as a LEB128 varint. A bucket of ten calls takes about 20.
+    /// The counts as bytes for the journal: a byte per bucket that counted anything, its
+    /// distance from the previous one in the high nibble and its count (1 to 15) in the low
+    /// one; a count past 15 is a 0 byte, the bucket's index and the count as a LEB128 varint.
+    /// A bucket of ten calls over six latency buckets takes six bytes.
     public var packed: [UInt8] {
         var bytes: [UInt8] = []
+        var previous = -1
         for (index, count) in counts.enumerated() where count > 0 {
+            let distance = index - previous - 1
+            previous = index
+            if count <= 15, distance <= 15 {
+                bytes.append(UInt8(distance << 4) | UInt8(count))
+                continue
+            }
+            bytes.append(0)
             bytes.append(UInt8(index))
             var value = count
             while value >= 0x80 {
@@ -105,23 +115,55 @@ public struct LatencyHistogram: Sendable, Hashable {
         return bytes
     }
 
-    /// Reads `packed` back; nil for bytes it never writes (a bucket out of range, a varint
-    /// cut short or longer than 32 bits), so a damaged row reads as no histogram.
+    /// Reads `packed` back; nil for bytes it never writes (a bucket out of range or out of
+    /// order, a varint cut short or past 32 bits), so a damaged row reads as no histogram.
     public init?(packed bytes: some Collection<UInt8>) {
         self.init()
         var iterator = bytes.makeIterator()
-        while let index = iterator.next() {
-            guard Int(index) < Self.bucketCount else { return nil }
-            var value: UInt64 = 0
-            var shift: UInt64 = 0
-            while true {
-                guard let byte = iterator.next(), shift <= 28 else { return nil }
-                value |= UInt64(byte & 0x7F) << shift
-                if byte & 0x80 == 0 { break }
-                shift += 7
+        var previous = -1
+        while let byte = iterator.next() {
+            let index: Int
+            let count: UInt32
+            if byte != 0 {
+                index = previous + 1 + Int(byte >> 4)
+                count = UInt32(byte & 0x0F)
+                guard count > 0 else { return nil }
+            } else {
+                guard let stated = iterator.next() else { return nil }
+                index = Int(stated)
+                var value: UInt64 = 0
+                var shift: UInt64 = 0
+                while true {
+                    guard let next = iterator.next(), shift <= 28 else { return nil }
+                    value |= UInt64(next & 0x7F) << shift
+                    if next & 0x80 == 0 { break }
+                    shift += 7
+                }
+                guard value <= UInt64(UInt32.max) else { return nil }
+                count = UInt32(value)
             }
-            guard value <= UInt64(UInt32.max) else { return nil }
-            add(bucket: Int(index), count: UInt32(value))
+            guard index > previous, index < Self.bucketCount else { return nil }
+            previous = index
+            add(bucket: index, count: count)
+        }
+    }
+
+    /// The counts as a wire line writes them: `bucket:count` for each bucket that counted
+    /// anything, comma-separated (`3:2,9:1`): one JSON string, not 29 numbers, per part.
+    public var sparse: String {
+        counts.enumerated().filter { $0.element > 0 }.map { "\($0.offset):\($0.element)" }.joined(separator: ",")
+    }
+
+    /// Reads `sparse` back; nil for text it never writes.
+    public init?(sparse text: String) {
+        self.init()
+        guard !text.isEmpty else { return }
+        for pair in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let sides = pair.split(separator: ":", omittingEmptySubsequences: false)
+            guard sides.count == 2, let index = Int(sides[0]), (0..<Self.bucketCount).contains(index), counts[index] == 0,
+                let count = UInt32(sides[1]), count > 0
+            else { return nil }
+            counts[index] = count
         }
     }
 }

@@ -181,7 +181,7 @@ public enum WireDecoding {
         return BucketPart.ordered(lines.map { line in
             BucketPart(
                 job: JobName.clean(line.job), route: route(line.route) ?? APIRoute.other, count: line.count,
-                latencies: line.latencies.flatMap(LatencyHistogram.init(counts:)).flatMap { $0.total == line.count ? $0 : nil })
+                latencies: line.latencies.flatMap(LatencyHistogram.init(sparse:)).flatMap { $0.total == line.count ? $0 : nil })
         })
     }
 

@@ -177,8 +177,8 @@ struct BucketLine: Codable {
         let route: String
         let count: Int
         /// Its calls per latency bucket (`LatencyHistogram.boundsMilliseconds`, then one for
-        /// slower); absent when they were not kept.
-        let latencies: [UInt32]?
+        /// slower), as `bucket:count` pairs (`LatencyHistogram.sparse`); absent when not kept.
+        let latencies: String?
     }
 
     struct BucketFigure: Codable {
@@ -204,7 +204,7 @@ struct BucketLine: Codable {
         latencySumMs = WireFormat.milliseconds(bucket.latencySum)
         latencyMaxMs = WireFormat.milliseconds(bucket.latencyMax)
         firstSeq = bucket.firstSeq
-        parts = bucket.parts.map { PartJSON(job: $0.job, route: $0.route, count: $0.count, latencies: $0.latencies?.counts) }
+        parts = bucket.parts.map { PartJSON(job: $0.job, route: $0.route, count: $0.count, latencies: $0.latencies?.sparse) }
         figure = bucket.figure.map {
             BucketFigure(time: WireFormat.time($0.time), limit: $0.limit, remaining: $0.remaining, lowestRemaining: $0.lowestRemaining)
         }

@@ -64,7 +64,7 @@ struct JobsRoutesEndToEndTests {
                 #expect(curl.output == "200", "\(curl.output)")
             }
 
-            // /v1/calls: every call with its job and route (successes as buckets).
+            // /v1/calls: every call with its job and route (successes in their buckets' parts).
             var calls: [[String: Any]] = []
             let journaled = try await RecordClient.eventually {
                 calls = try await RecordClient.calls(recorder.adminBase, from: from)
@@ -73,10 +73,15 @@ struct JobsRoutesEndToEndTests {
             }
             #expect(journaled, "\(calls)")
             let tapped = calls.filter { $0["source"] as? String == "tap" }
+            // A call line names its job and route; a bucket line its parts, one per job and route.
+            let named = tapped.flatMap { line -> [[String: Any]] in
+                line["type"] as? String == "bucket" ? (line["parts"] as? [[String: Any]] ?? []) : [line]
+            }
             var perJob: [String: Int] = [:]
-            for line in tapped { perJob[line["job"] as? String ?? "none", default: 0] += (line["count"] as? Int) ?? 1 }
+            for part in named { perJob[part["job"] as? String ?? "none", default: 0] += (part["count"] as? Int) ?? 1 }
             #expect(perJob == ["catalog-sync.py": 8, "nightly-ingest.py": 3, "curl": 2], "\(tapped)")
-            #expect(tapped.allSatisfy { $0["route"] as? String == "/v2/sites/{site_id}/media/" }, "\(tapped)")
+            #expect(named.allSatisfy { $0["route"] as? String == "/v2/sites/{site_id}/media/" }, "\(tapped)")
+            #expect(named.filter { $0["job"] as? String == "catalog-sync.py" }.allSatisfy { ($0["latencies"] as? String)?.isEmpty == false })
 
             // An export has them.
             let csv = await Spawn.detached(Binary.path, ["export", "--journal", home.journal, "--format", "csv", "--filter", "job:nightly-ingest.py"],

@@ -104,10 +104,29 @@ import Testing
     }
 
     @Test func damagedPackedBytesReadAsNone() {
-        #expect(LatencyHistogram(packed: [200, 1]) == nil)
-        #expect(LatencyHistogram(packed: [3]) == nil)
-        #expect(LatencyHistogram(packed: [3, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]) == nil)
+        #expect(LatencyHistogram(packed: [0, 200, 1]) == nil, "a bucket out of range")
+        #expect(LatencyHistogram(packed: [0, 3]) == nil, "a varint cut short")
+        #expect(LatencyHistogram(packed: [0, 3, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]) == nil, "a varint past 32 bits")
+        #expect(LatencyHistogram(packed: [0xF0]) == nil, "a count of 0")
+        #expect(LatencyHistogram(packed: [0x01, 0, 0, 5]) == nil, "a bucket out of order")
+        #expect(LatencyHistogram(packed: [0xF1, 0xF1]) == nil, "past the last bucket")
         #expect(LatencyHistogram(counts: [1, 2]) == nil)
+    }
+
+    @Test func aTypicalBucketPacksIntoAByteABucket() {
+        var histogram = LatencyHistogram()
+        for milliseconds in [25, 40, 60, 90, 120, 180, 190, 35, 45, 70] { histogram.add(.milliseconds(milliseconds)) }
+        #expect(histogram.packed.count == histogram.counts.filter { $0 > 0 }.count)
+        #expect(LatencyHistogram(packed: histogram.packed) == histogram)
+    }
+
+    @Test func sparseTextRoundTripsAndRefusesWhatItNeverWrites() {
+        var histogram = LatencyHistogram()
+        for milliseconds in [2, 2, 45, 900] { histogram.add(.milliseconds(milliseconds)) }
+        #expect(histogram.sparse == "1:2,9:1,17:1")
+        #expect(LatencyHistogram(sparse: histogram.sparse) == histogram)
+        #expect(LatencyHistogram(sparse: "") == LatencyHistogram())
+        for bad in ["1:0", "1:2,1:3", "99:1", "a:b", "1:2,", "-1:2", "1"] { #expect(LatencyHistogram(sparse: bad) == nil, "\(bad)") }
     }
 
     @Test func representativesLandInTheirOwnBucket() {

@@ -19,20 +19,15 @@ enum JobsView {
     ]
 
     static func render(_ state: State, layout: Layout, frame: inout Frame) {
-        let minutes = Int(state.shown.errorWindow / 60)
-        PaneTitle.render(state, "JOBS  calls last minute, errors and p95 last \(minutes) min", into: layout.errorTitle, frame: &frame)
         let jobs = state.sortedJobs
-        guard !jobs.isEmpty else {
-            let message = state.filter.isEmpty
+        UsagePane(
+            title: "JOBS  calls last minute, errors and p95 last \(Int(state.shown.errorWindow / 60)) min",
+            empty: state.filter.isEmpty
                 ? " no calls through the tap yet: jobs are named by [[job]] rules, their script or program, or User-Agent"
-                : " no job matches the filter (Esc clears it)"
-            frame.write(message, x: layout.tree.x, y: layout.tree.y, style: Style(.dim), clip: layout.tree)
-            return
-        }
-        let rows = jobs.map { row(for: $0, now: state.shown.time) }
-        let selected = state.focus == .errors ? jobs.firstIndex { LowerPane.id($0) == state.selectedJob } : nil
-        Table(columns: columns, rows: rows, selected: selected, offset: state.jobOffset, glyphs: state.glyphs)
-            .render(into: layout.tree, frame: &frame)
+                : " no job matches the filter (Esc clears it)",
+            columns: columns, rows: jobs.map { row(for: $0, now: state.shown.time) },
+            selected: jobs.firstIndex { LowerPane.id($0) == state.selectedJob }, offset: state.jobOffset
+        ).render(state, layout: layout, frame: &frame)
     }
 
     static func row(for job: JobRow, now: Date) -> [Table.Content] {
@@ -67,18 +62,13 @@ enum RoutesView {
     ]
 
     static func render(_ state: State, layout: Layout, frame: inout Frame) {
-        let minutes = Int(state.shown.errorWindow / 60)
-        PaneTitle.render(state, "ROUTES  calls last minute, the rest last \(minutes) min", into: layout.errorTitle, frame: &frame)
         let routes = state.sortedRoutes
-        guard !routes.isEmpty else {
-            let message = state.filter.isEmpty ? " no calls seen yet" : " no route matches the filter (Esc clears it)"
-            frame.write(message, x: layout.tree.x, y: layout.tree.y, style: Style(.dim), clip: layout.tree)
-            return
-        }
-        let rows = routes.map(row(for:))
-        let selected = state.focus == .errors ? routes.firstIndex { LowerPane.id($0) == state.selectedRoute } : nil
-        Table(columns: columns, rows: rows, selected: selected, offset: state.routeOffset, glyphs: state.glyphs)
-            .render(into: layout.tree, frame: &frame)
+        UsagePane(
+            title: "ROUTES  calls last minute, the rest last \(Int(state.shown.errorWindow / 60)) min",
+            empty: state.filter.isEmpty ? " no calls seen yet" : " no route matches the filter (Esc clears it)",
+            columns: columns, rows: routes.map(row(for:)),
+            selected: routes.firstIndex { LowerPane.id($0) == state.selectedRoute }, offset: state.routeOffset
+        ).render(state, layout: layout, frame: &frame)
     }
 
     static func row(for route: RouteRow) -> [Table.Content] {
@@ -93,6 +83,27 @@ enum RoutesView {
             .text(LatencyText.of(route.p95), .plain),
             .text(LatencyText.of(route.p99), .plain),
         ]
+    }
+}
+
+/// The Jobs or the Routes view in the lower pane: its title, its table (the selection shown
+/// while the pane has the keyboard), or why it is empty.
+struct UsagePane {
+    let title: String
+    let empty: String
+    let columns: [Table.Column]
+    let rows: [[Table.Content]]
+    let selected: Int?
+    let offset: Int
+
+    func render(_ state: State, layout: Layout, frame: inout Frame) {
+        PaneTitle.render(state, title, into: layout.errorTitle, frame: &frame)
+        guard !rows.isEmpty else {
+            frame.write(empty, x: layout.tree.x, y: layout.tree.y, style: Style(.dim), clip: layout.tree)
+            return
+        }
+        Table(columns: columns, rows: rows, selected: state.focus == .errors ? selected : nil, offset: offset, glyphs: state.glyphs)
+            .render(into: layout.tree, frame: &frame)
     }
 }
 
