@@ -41,7 +41,10 @@ struct BucketParts: Sendable, Equatable {
         for key in parts.keys.sorted() {
             let part = parts[key]!
             let histogram = part.latencies.packed
-            for value in [UInt64(key.job), UInt64(key.route), UInt64(part.count), UInt64(histogram.count)] { Self.append(value, to: &bytes) }
+            // Ids as their bit patterns: a file's ids are its own (a negative one reads back the same).
+            for value in [UInt64(bitPattern: key.job), UInt64(bitPattern: key.route), UInt64(part.count), UInt64(histogram.count)] {
+                Self.append(value, to: &bytes)
+            }
             bytes += histogram
         }
         return Data(bytes)

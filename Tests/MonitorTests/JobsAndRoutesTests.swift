@@ -87,3 +87,20 @@ struct JobsAndRoutesTests {
         #expect(snapshot.jobs.map(\.callsInWindow).reduce(0, +) == 10_000)
     }
 }
+
+@Suite("A journaled bucket against job: and route:")
+struct BucketFilterTests {
+    @Test("a bucket passes when any of its parts does, not only its first")
+    func anyPart() throws {
+        let bucket = CallBucket(
+            seq: 1, start: Records.start, token: Records.ingest, method: "GET", status: 200, source: .tap, count: 5,
+            latencySum: .milliseconds(50), latencyMax: .milliseconds(10), figure: nil, firstSeq: 1,
+            parts: [BucketPart(job: "a.py", route: "/v2/webhooks/", count: 2, latencies: nil),
+                    BucketPart(job: "b.py", route: "/v2/sites/{site_id}/media/", count: 3, latencies: nil)])
+        #expect(try Filter(parsing: "job:b.py").matches(.bucket(bucket)))
+        #expect(try Filter(parsing: "route:media").matches(.bucket(bucket)))
+        #expect(try Filter(parsing: "job:a.py").matches(.bucket(bucket)))
+        #expect(try !Filter(parsing: "job:c.py").matches(.bucket(bucket)))
+        #expect(try !Filter(parsing: "status:4xx").matches(.bucket(bucket)))
+    }
+}

@@ -70,6 +70,8 @@ struct UsageCounter: Sendable {
     /// `counts` are the call's (`Counts(outcome)`), `bucket` its latency's: worked out once for
     /// the job's counter and the route's.
     mutating func add(_ counts: Counts, latencyBucket bucket: Int, time: TimeInterval) {
+        // A garbled time (infinite, or past any Int64 of slots) counts nowhere rather than trap.
+        guard time.isFinite, abs(time) < 1e15 else { return }
         let slot = Int64((time / Self.recentSeconds).rounded(.down))
         if let index = Self.place(slot, in: &recentIndex) {
             if recentIndex[index] != slot {
